@@ -1,0 +1,1 @@
+"""Pure domain: no SQL, no web. Money, quantities, dates, products, lots, FEFO, errors."""

@@ -1,0 +1,209 @@
+"""What people look at: stock on hand, the expiry board, the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Connection, Row, Select, and_, select
+
+from midnight.domain.errors import InvalidInput
+from midnight.domain.lot import ExpiryStatus, expiry_status
+from midnight.domain.money import cost_of
+from midnight.domain.quantity import to_decimal
+from midnight.services.shop import Shop
+from midnight.store import repo
+from midnight.store import tables as t
+
+
+@dataclass(frozen=True)
+class LotInfo:
+    id: int
+    sku: str
+    product: str
+    unit: str
+    location: str
+    quantity: Decimal
+    unit_cost: int
+    value: int
+    currency: str
+    supplier: str
+    received_at: dt.datetime
+    expiry_date: dt.date
+    opened_at: dt.datetime | None
+    effective_expiry: dt.date
+    expiry_kind: str
+    status: ExpiryStatus
+
+
+@dataclass(frozen=True)
+class ProductStock:
+    sku: str
+    name: str
+    unit: str
+    expiry_kind: str
+    on_hand: Decimal
+    value: int
+    currency: str
+    earliest_expiry: dt.date | None
+    lots: list[LotInfo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MovementInfo:
+    id: int
+    at: dt.datetime
+    kind: str
+    lot_id: int
+    sku: str
+    quantity: Decimal
+    cost: int
+    reason: str
+    reference: str
+    actor: str
+    pair_id: int | None
+    reverses_id: int | None
+
+
+def _lot_info_select() -> Select:  # type: ignore[type-arg]
+    return (
+        select(
+            t.lots,
+            t.products.c.sku,
+            t.products.c.name.label("product_name"),
+            t.products.c.unit,
+            t.products.c.expiry_kind,
+            t.locations.c.name.label("location_name"),
+        )
+        .join(t.products, t.products.c.id == t.lots.c.product_id)
+        .join(t.locations, t.locations.c.id == t.lots.c.location_id)
+    )
+
+
+def _lot_info(row: Row, today: dt.date, currency: str) -> LotInfo:  # type: ignore[type-arg]
+    return LotInfo(
+        id=row.id,
+        sku=row.sku,
+        product=row.product_name,
+        unit=row.unit,
+        location=row.location_name,
+        quantity=to_decimal(row.on_hand),
+        unit_cost=row.unit_cost,
+        value=cost_of(row.unit_cost, row.on_hand),
+        currency=currency,
+        supplier=row.supplier,
+        received_at=row.received_at,
+        expiry_date=row.expiry_date,
+        opened_at=row.opened_at,
+        effective_expiry=row.effective_expiry,
+        expiry_kind=row.expiry_kind,
+        status=expiry_status(row.effective_expiry, today),
+    )
+
+
+def lot_info(shop: Shop, conn: Connection, lot_id: int) -> LotInfo:
+    row = conn.execute(_lot_info_select().where(t.lots.c.id == lot_id)).one()
+    return _lot_info(row, shop.today(), shop.store.currency)
+
+
+def get_lot(shop: Shop, lot_id: int | str) -> LotInfo:
+    with shop.db.read() as conn:
+        lot = repo.lot_by_id(conn, lot_id)
+        return lot_info(shop, conn, lot.id)
+
+
+def stock(shop: Shop, code: str | None = None) -> list[ProductStock]:
+    """On hand per product and per lot, earliest expiry first within each product."""
+    today, currency = shop.today(), shop.store.currency
+    with shop.db.read() as conn:
+        products = select(t.products).order_by(t.products.c.sku)
+        if code is not None:
+            product = repo.product_by_code(conn, code)
+            products = products.where(t.products.c.id == product.id)
+        query = _lot_info_select().where(t.lots.c.on_hand > 0)
+        if code is not None:
+            query = query.where(t.lots.c.product_id == product.id)
+        lots_by_product: dict[str, list[LotInfo]] = {}
+        for row in conn.execute(
+            query.order_by(t.lots.c.effective_expiry, t.lots.c.received_at, t.lots.c.id)
+        ):
+            lots_by_product.setdefault(row.sku, []).append(_lot_info(row, today, currency))
+        result = []
+        for prow in conn.execute(products):
+            lots = lots_by_product.get(prow.sku, [])
+            result.append(
+                ProductStock(
+                    sku=prow.sku,
+                    name=prow.name,
+                    unit=prow.unit,
+                    expiry_kind=prow.expiry_kind,
+                    on_hand=sum((lot.quantity for lot in lots), Decimal(0)),
+                    value=sum(lot.value for lot in lots),
+                    currency=currency,
+                    earliest_expiry=lots[0].effective_expiry if lots else None,
+                    lots=lots,
+                )
+            )
+    return result
+
+
+def expiring(shop: Shop, days: int = 3, *, limit: int = 1000) -> list[LotInfo]:
+    """The expiry board: lots past their date, due today and within `days`, earliest first."""
+    if days < 0 or days > 365:
+        raise InvalidInput(f"days must be between 0 and 365, got {days}", field="days")
+    today = shop.today()
+    horizon = today + dt.timedelta(days=days)
+    query = (
+        _lot_info_select()
+        .where(and_(t.lots.c.on_hand > 0, t.lots.c.effective_expiry <= horizon))
+        .order_by(t.lots.c.effective_expiry, t.lots.c.received_at, t.lots.c.id)
+        .limit(limit)
+    )
+    with shop.db.read() as conn:
+        return [_lot_info(row, today, shop.store.currency) for row in conn.execute(query)]
+
+
+def _movement_info(row: Row) -> MovementInfo:  # type: ignore[type-arg]
+    return MovementInfo(
+        id=row.id,
+        at=row.at,
+        kind=row.kind,
+        lot_id=row.lot_id,
+        sku=row.sku,
+        quantity=to_decimal(row.quantity),
+        cost=cost_of(row.unit_cost, row.quantity),
+        reason=row.reason,
+        reference=row.reference,
+        actor=row.actor,
+        pair_id=row.pair_id,
+        reverses_id=row.reverses_id,
+    )
+
+
+def movements_by_id(conn: Connection, ids: list[int]) -> list[MovementInfo]:
+    query = (
+        select(t.movements, t.products.c.sku)
+        .join(t.products, t.products.c.id == t.movements.c.product_id)
+        .where(t.movements.c.id.in_(ids))
+        .order_by(t.movements.c.id)
+    )
+    return [_movement_info(row) for row in conn.execute(query)]
+
+
+def ledger(
+    shop: Shop, code: str | None = None, *, limit: int = 100, before: int | None = None
+) -> list[MovementInfo]:
+    """Movements, newest first; `before` pages back through older ones."""
+    if limit < 1 or limit > 10_000:
+        raise InvalidInput(f"limit must be between 1 and 10000, got {limit}", field="limit")
+    query = select(t.movements, t.products.c.sku).join(
+        t.products, t.products.c.id == t.movements.c.product_id
+    )
+    with shop.db.read() as conn:
+        if code is not None:
+            query = query.where(t.movements.c.product_id == repo.product_by_code(conn, code).id)
+        if before is not None:
+            query = query.where(t.movements.c.id < before)
+        rows = conn.execute(query.order_by(t.movements.c.id.desc()).limit(limit)).all()
+    return [_movement_info(row) for row in rows]

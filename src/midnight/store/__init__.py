@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy Core tables, queries and migrations (SQLite and PostgreSQL)."""
