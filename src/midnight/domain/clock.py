@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from midnight.domain.errors import InvalidInput
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -34,9 +34,7 @@ def allocate(
     """Split `wanted` across sellable lots, earliest expiry first; all or nothing."""
     if wanted <= 0:
         raise ValueError("wanted must be positive")
-    candidates = sorted(
-        (lot for lot in lots if sellable(lot, today, allow_past_best_before)), key=fefo_key
-    )
+    candidates = sorted((lot for lot in lots if sellable(lot, today, allow_past_best_before)), key=fefo_key)
     available = sum(lot.on_hand for lot in candidates)
     if available < wanted:
         raise InsufficientStock(sku, format_quantity(wanted), format_quantity(available))

@@ -20,7 +20,7 @@ def minor_digits(currency: str) -> int:
 
 def parse_money(text: str | int | Decimal, currency: str, *, field: str = "cost") -> int:
     """Parse "12.50" into 1250 minor units; refuse negatives, junk and sub-cent amounts."""
-    if isinstance(text, bool) or isinstance(text, float):
+    if isinstance(text, (bool, float)):
         raise InvalidInput(f"{field} must be an exact decimal, not {text!r}", field=field)
     raw = str(text).strip()
     try:
@@ -33,9 +33,7 @@ def parse_money(text: str | int | Decimal, currency: str, *, field: str = "cost"
         raise InvalidInput(f"{field} must not be negative, got {raw}", field=field)
     minor = value.scaleb(minor_digits(currency))
     if minor != minor.to_integral_value():
-        raise InvalidInput(
-            f"{field} {raw} has more decimal places than {currency} allows", field=field
-        )
+        raise InvalidInput(f"{field} {raw} has more decimal places than {currency} allows", field=field)
     if minor > 10**13:
         raise InvalidInput(f"{field} {raw} is too large", field=field)
     return int(minor)

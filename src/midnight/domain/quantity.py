@@ -14,7 +14,7 @@ SCALE = 1000
 
 def parse_quantity(text: str | int | Decimal, *, field: str = "quantity", allow_zero: bool = False) -> int:
     """Parse a quantity such as "3", "0.125" into milli-units; reject zero, negatives, junk."""
-    if isinstance(text, bool) or isinstance(text, float):
+    if isinstance(text, (bool, float)):
         raise InvalidInput(f"{field} must be an exact decimal, not {text!r}", field=field)
     raw = str(text).strip()
     try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
 
 from midnight.domain.errors import Conflict, InvalidInput
 from midnight.domain.product import (
@@ -22,7 +24,7 @@ from midnight.store import tables as t
 LOCATION_KINDS = ("shelf", "fridge", "freezer", "store_room", "other")
 
 
-def add_product(
+def product_values(
     shop: Shop,
     sku: str,
     name: str,
@@ -33,9 +35,9 @@ def add_product(
     shelf_life_days: str | int | None = None,
     opened_shelf_life_days: str | int | None = None,
     reorder_point: str | None = None,
-) -> Product:
-    """Register a product. SKU and barcode are unique; the barcode's check digit must be right."""
-    values = {
+) -> dict[str, Any]:
+    """Validate a new product's fields; the row to insert."""
+    return {
         "sku": check_sku(sku),
         "name": check_name(name),
         "unit": check_unit(unit),
@@ -50,19 +52,47 @@ def add_product(
         ),
         "created_at": shop.now(),
     }
+
+
+def add_product(
+    shop: Shop,
+    sku: str,
+    name: str,
+    *,
+    unit: str = "each",
+    barcode: str | None = None,
+    expiry_kind: str = "use_by",
+    shelf_life_days: str | int | None = None,
+    opened_shelf_life_days: str | int | None = None,
+    reorder_point: str | None = None,
+) -> Product:
+    """Register a product. SKU and barcode are unique; the barcode's check digit must be right."""
+    values = product_values(
+        shop,
+        sku,
+        name,
+        unit=unit,
+        barcode=barcode,
+        expiry_kind=expiry_kind,
+        shelf_life_days=shelf_life_days,
+        opened_shelf_life_days=opened_shelf_life_days,
+        reorder_point=reorder_point,
+    )
     with shop.db.write() as conn:
-        _refuse_duplicates(conn, values["sku"], values["barcode"])
-        conn.execute(insert(t.products).values(**values))
-        return repo.product_by_sku(conn, values["sku"])
+        return insert_product(conn, values)
 
 
-def _refuse_duplicates(conn, sku: str, barcode: str | None) -> None:  # type: ignore[no-untyped-def]
+def insert_product(conn: Connection, values: dict[str, Any]) -> Product:
+    """Insert a validated product, refusing a SKU or barcode that is already taken."""
+    sku, barcode = values["sku"], values["barcode"]
     if conn.execute(select(t.products.c.id).where(t.products.c.sku == sku)).first():
         raise Conflict(f"SKU {sku} already exists", field="sku")
     if barcode:
         clash = conn.execute(select(t.products.c.sku).where(t.products.c.barcode == barcode)).first()
         if clash:
             raise Conflict(f"barcode {barcode} is already used by {clash.sku}", field="barcode")
+    conn.execute(insert(t.products).values(**values))
+    return repo.product_by_sku(conn, sku)
 
 
 def list_products(shop: Shop) -> list[Product]:

@@ -16,7 +16,12 @@ from midnight.settings import Settings
 from midnight.store import tables as t
 from midnight.store.db import Database, make_engine, migrate
 
-DEFAULT_LOCATIONS = (("shelf", "shelf"), ("fridge", "fridge"), ("freezer", "freezer"), ("store room", "store_room"))
+DEFAULT_LOCATIONS = (
+    ("shelf", "shelf"),
+    ("fridge", "fridge"),
+    ("freezer", "freezer"),
+    ("store room", "store_room"),
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ def bootstrap(db: Database, settings: Settings) -> None:
                 currency=settings.currency.upper(),
                 locale=settings.locale,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key[0]  # type: ignore[index]
         conn.execute(
             insert(t.locations),
             [{"store_id": store_id, "name": name, "kind": kind} for name, kind in DEFAULT_LOCATIONS],

@@ -103,10 +103,41 @@ def receive(
     reference: str | None = None,
 ) -> Received:
     """A delivery arrives: a new lot (never merged into another) and its receive movement."""
+    with shop.db.write() as conn:
+        return receive_in(
+            shop,
+            conn,
+            code,
+            quantity,
+            expires=expires,
+            cost=cost,
+            location=location,
+            supplier=supplier,
+            received_on=received_on,
+            reference=reference,
+        )
+
+
+def receive_in(
+    shop: Shop,
+    conn: Connection,
+    code: str,
+    quantity: Quantity,
+    *,
+    expires: dt.date | str | None = None,
+    cost: str | Decimal | int = 0,
+    location: str = "shelf",
+    supplier: str | None = None,
+    received_on: dt.date | str | None = None,
+    reference: str | None = None,
+) -> Received:
+    """Receive inside the caller's transaction (an import receives many lots in one)."""
     milli = parse_quantity(quantity)
     unit_cost = parse_money(cost, shop.store.currency, field="cost")
     expiry_given = _date(expires, "expires")
     back_date = _date(received_on, "received")
+    supplier_name = _text(supplier, "supplier")
+    note = _text(reference, "reference")
     now, today = shop.now(), shop.today()
     if back_date is not None and back_date > today:
         raise InvalidInput(f"received date {back_date} is in the future", field="received")
@@ -117,37 +148,42 @@ def receive(
         if received_on_day == today
         else start_of_day(received_on_day, shop.store.tz) + dt.timedelta(hours=12)
     )
-    with shop.db.write() as conn:
-        product = repo.product_by_code(conn, code)
-        expiry = default_expiry(received_on_day, product.shelf_life_days, expiry_given)
-        if expiry < received_on_day:
-            raise InvalidInput(
-                f"expiry date {expiry} is before the received date {received_on_day}",
-                field="expires",
-            )
-        lot_id = repo.insert_lot(
-            conn,
-            product_id=product.id,
-            location_id=repo.location_id(conn, shop.store.id, location),
-            supplier=_text(supplier, "supplier"),
-            unit_cost=unit_cost,
-            received_at=received_at,
-            expiry_date=expiry,
-            effective_expiry=expiry,
+    product = repo.product_by_code(conn, code)
+    where = repo.location_id(conn, shop.store.id, location)
+    expiry = default_expiry(received_on_day, product.shelf_life_days, expiry_given)
+    if expiry < received_on_day:
+        raise InvalidInput(
+            f"expiry date {expiry} is before the received date {received_on_day}", field="expires"
         )
-        movement_id = repo.record(
-            conn,
-            repo.NewMovement(
-                "receive", lot_id, product.id, milli, unit_cost, received_at,
-                reason="delivery", reference=_text(reference, "reference"),
-            ),
-            actor=shop.actor,
-            recorded_at=now,
-        )
-        warnings = []
-        if is_expired(expiry, today):
-            warnings.append(f"lot {lot_id} is already past its {product.expiry_kind.value} date {expiry}")
-        return Received(lot_info(shop, conn, lot_id), movement_id, warnings)
+    lot_id = repo.insert_lot(
+        conn,
+        product_id=product.id,
+        location_id=where,
+        supplier=supplier_name,
+        unit_cost=unit_cost,
+        received_at=received_at,
+        expiry_date=expiry,
+        effective_expiry=expiry,
+    )
+    movement_id = repo.record(
+        conn,
+        repo.NewMovement(
+            "receive",
+            lot_id,
+            product.id,
+            milli,
+            unit_cost,
+            received_at,
+            reason="delivery",
+            reference=note,
+        ),
+        actor=shop.actor,
+        recorded_at=now,
+    )
+    warnings = []
+    if is_expired(expiry, today):
+        warnings.append(f"lot {lot_id} is already past its {product.expiry_kind.value} date {expiry}")
+    return Received(lot_info(shop, conn, lot_id), movement_id, warnings)
 
 
 def sell(
@@ -220,9 +256,7 @@ def draw_in(
                 movement_id,
             )
         )
-    return Drawn(
-        kind, product.sku, to_decimal(milli), sum(d.cost for d in infos), currency, infos, warnings
-    )
+    return Drawn(kind, product.sku, to_decimal(milli), sum(d.cost for d in infos), currency, infos, warnings)
 
 
 def _draw(
@@ -321,7 +355,11 @@ def open_pack(shop: Shop, lot_id: int | str, quantity: Quantity | None = None) -
         now = shop.now()
         opened_on = local_date(now, shop.store.tz)
         child = _split(
-            shop, conn, "open", lot, milli,
+            shop,
+            conn,
+            "open",
+            lot,
+            milli,
             location_id=lot.location_id,
             opened_at=now,
             effective=effective_expiry(lot.expiry_date, opened_on, lot.opened_shelf_life_days),
@@ -339,7 +377,11 @@ def move(shop: Shop, lot_id: int | str, quantity: Quantity | None, location: str
             raise InvalidInput(f"lot {lot.id} is already in {location}", field="location")
         milli = _take(lot, quantity, "move")
         child = _split(
-            shop, conn, "move", lot, milli,
+            shop,
+            conn,
+            "move",
+            lot,
+            milli,
             location_id=target,
             opened_at=lot.opened_at,
             effective=lot.effective_expiry,
@@ -373,8 +415,13 @@ def _waste(shop: Shop, conn: Connection, lot: repo.LotRecord, milli: int, reason
         recorded_at=now,
     )
     return WrittenOff(
-        movement_id, lot.id, lot.sku, to_decimal(milli), cost_of(lot.unit_cost, milli),
-        shop.store.currency, reason,
+        movement_id,
+        lot.id,
+        lot.sku,
+        to_decimal(milli),
+        cost_of(lot.unit_cost, milli),
+        shop.store.currency,
+        reason,
     )
 
 
@@ -383,17 +430,21 @@ def write_off_expired(shop: Shop, reason: str = "expired") -> list[WrittenOff]:
     why = _reason(reason)
     today = shop.today()
     with shop.db.write() as conn:
-        ids = conn.execute(
-            select(t.lots.c.id)
-            .join(t.products, t.products.c.id == t.lots.c.product_id)
-            .where(
-                t.lots.c.on_hand > 0,
-                t.lots.c.effective_expiry < today,
-                t.products.c.expiry_kind == ExpiryKind.USE_BY.value,
+        ids = (
+            conn.execute(
+                select(t.lots.c.id)
+                .join(t.products, t.products.c.id == t.lots.c.product_id)
+                .where(
+                    t.lots.c.on_hand > 0,
+                    t.lots.c.effective_expiry < today,
+                    t.products.c.expiry_kind == ExpiryKind.USE_BY.value,
+                )
+                .order_by(t.lots.c.effective_expiry, t.lots.c.id)
+                .with_for_update(of=t.lots)
             )
-            .order_by(t.lots.c.effective_expiry, t.lots.c.id)
-            .with_for_update(of=t.lots)
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         written = []
         for lot_id in ids:
             lot = repo.lot_by_id(conn, lot_id)
@@ -440,9 +491,7 @@ def undo(shop: Shop, movement_id: int | str) -> list[MovementInfo]:
             .where((m.id == key) | (m.pair_id == key) | (m.id == (original.pair_id or -1)))
             .order_by(m.id)
         ).all()
-        done = conn.execute(
-            select(m.id).where(m.reverses_id.in_([leg.id for leg in legs]))
-        ).scalar()
+        done = conn.execute(select(m.id).where(m.reverses_id.in_([leg.id for leg in legs]))).scalar()
         if done is not None:
             raise Conflict(f"movement {key} was already undone by movement {done}", field="movement")
         if all(leg.quantity == 0 for leg in legs):
@@ -463,7 +512,12 @@ def undo(shop: Shop, movement_id: int | str) -> list[MovementInfo]:
                 repo.record(
                     conn,
                     repo.NewMovement(
-                        leg.kind, leg.lot_id, leg.product_id, -leg.quantity, leg.unit_cost, now,
+                        leg.kind,
+                        leg.lot_id,
+                        leg.product_id,
+                        -leg.quantity,
+                        leg.unit_cost,
+                        now,
                         reason=f"undo of movement {leg.id}",
                         reference=leg.reference,
                         pair_id=written[0] if written else None,

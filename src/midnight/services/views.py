@@ -125,9 +125,7 @@ def stock(shop: Shop, code: str | None = None) -> list[ProductStock]:
         if code is not None:
             query = query.where(t.lots.c.product_id == product.id)
         lots_by_product: dict[str, list[LotInfo]] = {}
-        for row in conn.execute(
-            query.order_by(t.lots.c.effective_expiry, t.lots.c.received_at, t.lots.c.id)
-        ):
+        for row in conn.execute(query.order_by(t.lots.c.effective_expiry, t.lots.c.received_at, t.lots.c.id)):
             lots_by_product.setdefault(row.sku, []).append(_lot_info(row, today, currency))
         result = []
         for prow in conn.execute(products):

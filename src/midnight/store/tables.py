@@ -118,9 +118,7 @@ movements = Table(
     # The other leg of a two-sided movement (move, open): the second leg points at the first.
     Column("pair_id", Integer, ForeignKey("movements.id"), nullable=True),
     Column("reverses_id", Integer, ForeignKey("movements.id"), nullable=True, unique=True),
-    CheckConstraint(
-        "kind IN ('receive', 'sell', 'use', 'open', 'move', 'waste', 'adjust')", name="kind"
-    ),
+    CheckConstraint("kind IN ('receive', 'sell', 'use', 'open', 'move', 'waste', 'adjust')", name="kind"),
     Index("ix_movements_product_id_id", "product_id", "id"),
     Index("ix_movements_lot_id", "lot_id"),
     Index("ix_movements_at", "at"),

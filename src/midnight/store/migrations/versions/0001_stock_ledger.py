@@ -54,9 +54,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_products"),
         sa.UniqueConstraint("sku", name="uq_products_sku"),
         sa.UniqueConstraint("barcode", name="uq_products_barcode"),
-        sa.CheckConstraint(
-            "expiry_kind IN ('use_by', 'best_before')", name="ck_products_expiry_kind"
-        ),
+        sa.CheckConstraint("expiry_kind IN ('use_by', 'best_before')", name="ck_products_expiry_kind"),
     )
     op.create_table(
         "lots",
@@ -73,9 +71,7 @@ def upgrade() -> None:
         sa.Column("on_hand", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_lots"),
         sa.ForeignKeyConstraint(["product_id"], ["products.id"], name="fk_lots_product_id_products"),
-        sa.ForeignKeyConstraint(
-            ["location_id"], ["locations.id"], name="fk_lots_location_id_locations"
-        ),
+        sa.ForeignKeyConstraint(["location_id"], ["locations.id"], name="fk_lots_location_id_locations"),
         sa.ForeignKeyConstraint(["parent_lot_id"], ["lots.id"], name="fk_lots_parent_lot_id_lots"),
         sa.CheckConstraint("on_hand >= 0", name="ck_lots_on_hand_not_negative"),
         sa.CheckConstraint("unit_cost >= 0", name="ck_lots_unit_cost_not_negative"),
@@ -111,13 +107,9 @@ def upgrade() -> None:
         sa.Column("reverses_id", sa.Integer, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_movements"),
         sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name="fk_movements_lot_id_lots"),
-        sa.ForeignKeyConstraint(
-            ["product_id"], ["products.id"], name="fk_movements_product_id_products"
-        ),
+        sa.ForeignKeyConstraint(["product_id"], ["products.id"], name="fk_movements_product_id_products"),
         sa.ForeignKeyConstraint(["pair_id"], ["movements.id"], name="fk_movements_pair_id_movements"),
-        sa.ForeignKeyConstraint(
-            ["reverses_id"], ["movements.id"], name="fk_movements_reverses_id_movements"
-        ),
+        sa.ForeignKeyConstraint(["reverses_id"], ["movements.id"], name="fk_movements_reverses_id_movements"),
         sa.UniqueConstraint("reverses_id", name="uq_movements_reverses_id"),
         sa.CheckConstraint(
             "kind IN ('receive', 'sell', 'use', 'open', 'move', 'waste', 'adjust')",

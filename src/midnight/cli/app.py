@@ -1,0 +1,112 @@
+"""The Typer application, its global options and its one error path."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.exc import DBAPIError
+from typer import Abort
+
+# Typer carries its own copy of click; its usage errors derive from this class.
+from typer._click.exceptions import ClickException
+from typer.core import TyperGroup
+
+from midnight.domain.clock import Clock
+from midnight.domain.errors import MidnightError
+from midnight.services.shop import Shop, open_shop
+from midnight.settings import Settings
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
+    """Print one clear line to stderr and stop."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+class MidnightGroup(TyperGroup):
+    """Turns every error a person can cause into one line on stderr and exit code 2."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: Any = None,
+        complete_var: Any = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
+        except MidnightError as exc:
+            fail(exc.message)
+        except ClickException as exc:
+            fail(exc.format_message().rstrip("."), EXIT_BAD_INPUT)
+        except Abort:
+            fail("aborted", EXIT_FAILURE)
+        except DBAPIError as exc:
+            fail(f"database error: {exc.orig}", EXIT_FAILURE)
+        if standalone_mode:
+            sys.exit(result if isinstance(result, int) else 0)
+        return result
+
+
+@dataclass
+class CliState:
+    """What the commands share; tests hand in a fixed clock through `obj`."""
+
+    clock: Clock | None = None
+    db: str | None = None
+    user: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    _shop: Shop | None = None
+
+    def shop(self) -> Shop:
+        if self._shop is None:
+            self._shop = open_shop(self.settings, url=self.url(), clock=self.clock, actor=self.user)
+        return self._shop
+
+    def url(self) -> str:
+        if not self.db:
+            return self.settings.database_url
+        return self.db if "://" in self.db else f"sqlite:///{self.db}"
+
+
+app = typer.Typer(
+    cls=MidnightGroup,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Midnight Express: perishable stock, FEFO and waste for a small food shop.",
+)
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None, typer.Option("--db", help="SQLite file or database URL (default: MIDNIGHT_DATABASE_URL).")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Who is doing this (default: MIDNIGHT_USER).")
+    ] = None,
+) -> None:
+    state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+    if db:
+        state.db = db
+    if user:
+        state.user = user
+    ctx.obj = state
+
+
+def shop(ctx: typer.Context) -> Shop:
+    state: CliState = ctx.find_root().obj
+    return state.shop()
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

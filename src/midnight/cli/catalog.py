@@ -1,0 +1,139 @@
+"""Product and location commands."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from midnight.cli.app import JsonFlag, app, shop
+from midnight.cli.output import money, print_json, status, table
+from midnight.domain.quantity import format_quantity
+from midnight.services import catalog, views
+
+product_app = typer.Typer(help="Products: what the shop stocks.", no_args_is_help=True)
+location_app = typer.Typer(help="Locations: shelf, fridge, freezer, store room ...", no_args_is_help=True)
+app.add_typer(product_app, name="product")
+app.add_typer(location_app, name="location")
+
+
+@product_app.command("add")
+def product_add(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(metavar="SKU")],
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    unit: Annotated[str, typer.Option(help="each, kg, l ...")] = "each",
+    barcode: Annotated[str | None, typer.Option(help="EAN-13, EAN-8 or UPC-A.")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="use_by (never sold after) or best_before.")] = "use_by",
+    shelf_life: Annotated[
+        str | None, typer.Option("--shelf-life", help="Default shelf life in days.")
+    ] = None,
+    opened_shelf_life: Annotated[
+        str | None, typer.Option("--opened-shelf-life", help="Days it keeps once opened.")
+    ] = None,
+    reorder_point: Annotated[str | None, typer.Option("--reorder-point", help="Low-stock level.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Add a product."""
+    product = catalog.add_product(
+        shop(ctx),
+        sku,
+        name,
+        unit=unit,
+        barcode=barcode,
+        expiry_kind=kind,
+        shelf_life_days=shelf_life,
+        opened_shelf_life_days=opened_shelf_life,
+        reorder_point=reorder_point,
+    )
+    if as_json:
+        print_json(product)
+        return
+    print(f"added {product.sku}: {product.name}")
+
+
+@product_app.command("list")
+def product_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List products."""
+    products = catalog.list_products(shop(ctx))
+    if as_json:
+        print_json(products)
+        return
+    table(
+        "Products",
+        ["sku", "name", "unit", "barcode", "expiry", "shelf life", "opened life", "reorder at"],
+        [
+            [
+                p.sku,
+                p.name,
+                p.unit,
+                p.barcode,
+                p.expiry_kind.value,
+                p.shelf_life_days,
+                p.opened_shelf_life_days,
+                format_quantity(p.reorder_point) if p.reorder_point is not None else None,
+            ]
+            for p in products
+        ],
+    )
+
+
+@product_app.command("show")
+def product_show(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="SKU", help="SKU or barcode.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a product and its lots."""
+    s = shop(ctx)
+    product = catalog.get_product(s, code)
+    on_hand = views.stock(s, product.sku)[0]
+    if as_json:
+        print_json({"product": product, "stock": on_hand})
+        return
+    print(f"{product.sku}  {product.name}")
+    print(
+        f"  unit {product.unit}, barcode {product.barcode or '-'}, {product.expiry_kind.value}, "
+        f"shelf life {product.shelf_life_days or '-'} d, once opened {product.opened_shelf_life_days or '-'} d"
+    )
+    print(
+        f"  on hand {on_hand.on_hand} {product.unit}, value "
+        f"{money(on_hand.value, s.store.currency, s.store.locale)}"
+    )
+    table(
+        None,
+        ["lot", "qty", "location", "expires", "status", "supplier"],
+        [
+            [lot.id, lot.quantity, lot.location, lot.effective_expiry, status(lot.status.value), lot.supplier]
+            for lot in on_hand.lots
+        ],
+    )
+
+
+@location_app.command("add")
+def location_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    kind: Annotated[str, typer.Option(help="shelf, fridge, freezer, store_room or other.")] = "shelf",
+    as_json: JsonFlag = False,
+) -> None:
+    """Add a location."""
+    location = catalog.add_location(shop(ctx), name, kind)
+    if as_json:
+        print_json(location)
+        return
+    print(f"added location {location['name']} ({location['kind']})")
+
+
+@location_app.command("list")
+def location_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List locations."""
+    locations = catalog.list_locations(shop(ctx))
+    if as_json:
+        print_json(locations)
+        return
+    table(
+        "Locations",
+        ["id", "name", "kind", "store"],
+        [[loc["id"], loc["name"], loc["kind"], loc["store"]] for loc in locations],
+    )

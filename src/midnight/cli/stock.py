@@ -1,0 +1,309 @@
+"""Stock commands: receive, sell, use, open, move, waste, count, undo and the views."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from midnight.cli.app import JsonFlag, app, shop
+from midnight.cli.output import money, print_json, status, table, warn
+from midnight.domain.errors import InvalidInput
+from midnight.services import stock as svc
+from midnight.services import views
+from midnight.services.shop import Shop
+
+# Quantities are parsed by the services so "-3" reaches them and gets a clear message.
+NUMBERS_AS_ARGS = {"ignore_unknown_options": True}
+
+
+def _money(s: Shop, minor: int) -> str:
+    return money(minor, s.store.currency, s.store.locale)
+
+
+def _lots_table(s: Shop, title: str | None, lots: list[views.LotInfo]) -> None:
+    table(
+        title,
+        ["lot", "sku", "product", "qty", "location", "expires", "status", "value", "supplier"],
+        [
+            [
+                lot.id,
+                lot.sku,
+                lot.product,
+                f"{lot.quantity} {lot.unit}",
+                lot.location,
+                lot.effective_expiry,
+                status(lot.status.value),
+                _money(s, lot.value),
+                lot.supplier,
+            ]
+            for lot in lots
+        ],
+    )
+
+
+@app.command(context_settings=NUMBERS_AS_ARGS)
+def receive(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="SKU", help="SKU or barcode.")],
+    quantity: Annotated[str, typer.Argument(metavar="QTY")],
+    expires: Annotated[
+        str | None, typer.Option(help="Expiry date YYYY-MM-DD (default: received + shelf life).")
+    ] = None,
+    cost: Annotated[str, typer.Option(help="Unit cost, e.g. 12.50.")] = "0",
+    location: Annotated[str, typer.Option(help="Where it goes.")] = "shelf",
+    supplier: Annotated[str, typer.Option()] = "",
+    received: Annotated[str | None, typer.Option(help="Back-date the delivery (YYYY-MM-DD).")] = None,
+    reference: Annotated[str, typer.Option(help="Delivery note or invoice number.")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """A delivery arrives: record it as a new lot."""
+    s = shop(ctx)
+    result = svc.receive(
+        s,
+        code,
+        quantity,
+        expires=expires,
+        cost=cost,
+        location=location,
+        supplier=supplier,
+        received_on=received,
+        reference=reference,
+    )
+    if as_json:
+        print_json(result)
+        return
+    warn(result.warnings)
+    lot = result.lot
+    print(
+        f"received lot {lot.id}: {lot.quantity} {lot.unit} of {lot.sku} into {lot.location}, "
+        f"expires {lot.effective_expiry}, cost {_money(s, lot.unit_cost)} each"
+    )
+
+
+def _print_drawn(s: Shop, result: svc.Drawn, as_json: bool) -> None:
+    if as_json:
+        print_json(result)
+        return
+    warn(result.warnings)
+    verb = "sold" if result.kind == "sell" else "used"
+    print(f"{verb} {result.quantity} of {result.sku} (cost {_money(s, result.cost)}):")
+    for draw in result.draws:
+        print(f"  lot {draw.lot_id}: {draw.quantity} (expires {draw.effective_expiry})")
+
+
+AllowPastBB = Annotated[
+    bool, typer.Option("--allow-past-best-before", help="Also draw best-before lots past their date.")
+]
+
+
+@app.command(context_settings=NUMBERS_AS_ARGS)
+def sell(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="SKU")],
+    quantity: Annotated[str, typer.Argument(metavar="QTY")],
+    allow_past_best_before: AllowPastBB = False,
+    reference: Annotated[str, typer.Option()] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Sell stock, earliest-expiring lots first."""
+    s = shop(ctx)
+    _print_drawn(
+        s,
+        svc.sell(s, code, quantity, allow_past_best_before=allow_past_best_before, reference=reference),
+        as_json,
+    )
+
+
+@app.command(context_settings=NUMBERS_AS_ARGS)
+def use(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="SKU")],
+    quantity: Annotated[str, typer.Argument(metavar="QTY")],
+    allow_past_best_before: AllowPastBB = False,
+    reference: Annotated[str, typer.Option()] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """The kitchen uses stock, earliest-expiring lots first."""
+    s = shop(ctx)
+    _print_drawn(
+        s,
+        svc.use(s, code, quantity, allow_past_best_before=allow_past_best_before, reference=reference),
+        as_json,
+    )
+
+
+@app.command(name="open", context_settings=NUMBERS_AS_ARGS)
+def open_(
+    ctx: typer.Context,
+    lot: Annotated[str, typer.Argument(metavar="LOT")],
+    qty: Annotated[str | None, typer.Option("--qty", help="How much to open (default one unit).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Open a pack: its life shortens to the product's opened shelf life."""
+    s = shop(ctx)
+    opened = svc.open_pack(s, lot, qty)
+    if as_json:
+        print_json(opened)
+        return
+    print(
+        f"opened {opened.quantity} {opened.unit} of {opened.sku} as lot {opened.id}, "
+        f"now expires {opened.effective_expiry}"
+    )
+
+
+@app.command(context_settings=NUMBERS_AS_ARGS)
+def move(
+    ctx: typer.Context,
+    lot: Annotated[str, typer.Argument(metavar="LOT")],
+    quantity: Annotated[str, typer.Argument(metavar="QTY")],
+    location: Annotated[str, typer.Argument(metavar="LOCATION")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Move some of a lot to another location."""
+    s = shop(ctx)
+    moved = svc.move(s, lot, quantity, location)
+    if as_json:
+        print_json(moved)
+        return
+    print(f"moved {moved.quantity} {moved.unit} of {moved.sku} to {moved.location} as lot {moved.id}")
+
+
+@app.command(context_settings=NUMBERS_AS_ARGS)
+def waste(
+    ctx: typer.Context,
+    lot: Annotated[str | None, typer.Argument(metavar="[LOT]")] = None,
+    quantity: Annotated[str | None, typer.Argument(metavar="[QTY]")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why it is written off.")] = None,
+    expired: Annotated[
+        bool, typer.Option("--expired", help="Write off every lot past its use-by date.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write stock off as waste, with its cost."""
+    s = shop(ctx)
+    if expired:
+        if lot is not None:
+            raise InvalidInput("give either --expired or a LOT, not both", field="lot")
+        written = svc.write_off_expired(s, reason or "expired")
+    elif lot is None:
+        raise InvalidInput("give a LOT and QTY to write off, or --expired", field="lot")
+    else:
+        if quantity is None:
+            raise InvalidInput("give the QTY to write off", field="quantity")
+        written = [svc.write_off(s, lot, quantity, reason)]
+    if as_json:
+        print_json(
+            {"written_off": written, "cost": sum(w.cost for w in written), "currency": s.store.currency}
+        )
+        return
+    for w in written:
+        print(f"wrote off {w.quantity} of {w.sku} from lot {w.lot_id} ({w.reason}): {_money(s, w.cost)}")
+    print(f"total written off: {len(written)} lot(s), {_money(s, sum(w.cost for w in written))}")
+
+
+@app.command(context_settings=NUMBERS_AS_ARGS)
+def count(
+    ctx: typer.Context,
+    lot: Annotated[str, typer.Argument(metavar="LOT")],
+    quantity: Annotated[str, typer.Argument(metavar="QTY", help="What is actually there.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Stock take: set a lot to what was counted (writes the adjustment)."""
+    result = svc.count(shop(ctx), lot, quantity)
+    if as_json:
+        print_json(result)
+        return
+    print(
+        f"lot {result.lot_id} counted {result.counted} (was {result.previous}): adjustment {result.adjustment}"
+    )
+
+
+@app.command()
+def undo(
+    ctx: typer.Context,
+    movement: Annotated[str, typer.Argument(metavar="MOVEMENT_ID")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Reverse a movement by writing its opposite."""
+    written = svc.undo(shop(ctx), movement)
+    if as_json:
+        print_json(written)
+        return
+    for m in written:
+        print(f"movement {m.id}: {m.kind} {m.quantity} of {m.sku} on lot {m.lot_id} ({m.reason})")
+
+
+@app.command(name="stock")
+def stock_(
+    ctx: typer.Context,
+    code: Annotated[str | None, typer.Argument(metavar="[SKU]")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """On hand per product and per lot, earliest expiry first."""
+    s = shop(ctx)
+    products = views.stock(s, code)
+    if as_json:
+        print_json(products)
+        return
+    table(
+        "Stock on hand",
+        ["sku", "product", "on hand", "value", "earliest expiry", "lots"],
+        [
+            [p.sku, p.name, f"{p.on_hand} {p.unit}", _money(s, p.value), p.earliest_expiry, len(p.lots)]
+            for p in products
+        ],
+    )
+    if code is not None:
+        _lots_table(s, "Lots", products[0].lots)
+
+
+@app.command()
+def expiring(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(help="Look this many days ahead.")] = 3,
+    as_json: JsonFlag = False,
+) -> None:
+    """The expiry board: expired, due today, and due within DAYS, earliest first."""
+    s = shop(ctx)
+    lots = views.expiring(s, days)
+    if as_json:
+        print_json({"today": s.today(), "days": days, "lots": lots})
+        return
+    _lots_table(s, f"Expiring by {s.today()} + {days} days", lots)
+    print(f"{len(lots)} lot(s), value {_money(s, sum(lot.value for lot in lots))}")
+
+
+@app.command()
+def ledger(
+    ctx: typer.Context,
+    code: Annotated[str | None, typer.Argument(metavar="[SKU]")] = None,
+    limit: Annotated[int, typer.Option(help="How many movements.")] = 50,
+    before: Annotated[int | None, typer.Option(help="Only movements older than this id.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The stock ledger: every movement, newest first."""
+    s = shop(ctx)
+    rows = views.ledger(s, code, limit=limit, before=before)
+    if as_json:
+        print_json(rows)
+        return
+    tz = s.store.tz
+    table(
+        "Ledger",
+        ["id", "when", "kind", "sku", "lot", "qty", "cost", "reason", "by"],
+        [
+            [
+                m.id,
+                m.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                m.kind,
+                m.sku,
+                m.lot_id,
+                m.quantity,
+                _money(s, m.cost),
+                m.reason,
+                m.actor,
+            ]
+            for m in rows
+        ],
+    )

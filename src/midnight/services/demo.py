@@ -1,0 +1,275 @@
+"""The Midnight Express demo shop: products, 90 days of history, lots expiring soon."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from midnight.domain.clock import FixedClock, start_of_day
+from midnight.domain.errors import Conflict, InsufficientStock
+from midnight.services import catalog, stock
+from midnight.services.shop import Shop
+from midnight.store import tables as t
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    sku: str
+    name: str
+    unit: str
+    barcode: str | None
+    kind: str
+    shelf_life: int
+    opened_life: int | None
+    reorder_point: str
+    cost: str
+    location: str
+    supplier: str
+    every_days: int  # delivery schedule
+    delivery: int  # units per delivery
+    daily_sales: tuple[int, int]  # min, max units sold a day
+
+
+PRODUCTS = (
+    DemoProduct(
+        "PINE-567",
+        "Tinned pineapple 567 g 罐頭菠蘿",
+        "each",
+        "4891028164456",
+        "best_before",
+        365,
+        3,
+        "6",
+        "9.50",
+        "shelf",
+        "Wing Fat Trading",
+        7,
+        24,
+        (1, 4),
+    ),
+    DemoProduct(
+        "HAM-SLICE",
+        "Sliced ham 火腿片",
+        "kg",
+        None,
+        "use_by",
+        6,
+        3,
+        "1",
+        "120.00",
+        "fridge",
+        "Kowloon Meats",
+        3,
+        2,
+        (0, 1),
+    ),
+    DemoProduct(
+        "LETTUCE",
+        "Iceberg lettuce 生菜",
+        "each",
+        None,
+        "use_by",
+        5,
+        2,
+        "4",
+        "8.00",
+        "fridge",
+        "Yau Ma Tei Fruit Market",
+        2,
+        8,
+        (2, 5),
+    ),
+    DemoProduct(
+        "COFFEE",
+        "Coffee beans 1 kg 咖啡豆",
+        "each",
+        "5012345678900",
+        "best_before",
+        180,
+        30,
+        "2",
+        "160.00",
+        "store room",
+        "Lan Kwai Roasters",
+        14,
+        4,
+        (0, 1),
+    ),
+    DemoProduct(
+        "MILK-1L",
+        "Fresh milk 1 L 鮮奶",
+        "each",
+        "4006381333931",
+        "use_by",
+        7,
+        3,
+        "6",
+        "18.00",
+        "fridge",
+        "Kowloon Dairy",
+        2,
+        12,
+        (3, 7),
+    ),
+    DemoProduct(
+        "BREAD",
+        "White bread loaf 白麵包",
+        "each",
+        None,
+        "use_by",
+        3,
+        None,
+        "4",
+        "14.00",
+        "shelf",
+        "Garden Bakery",
+        1,
+        8,
+        (3, 9),
+    ),
+    DemoProduct(
+        "EGGS-10",
+        "Eggs, box of 10 雞蛋",
+        "each",
+        "96385074",
+        "best_before",
+        21,
+        None,
+        "3",
+        "22.00",
+        "fridge",
+        "Kowloon Dairy",
+        7,
+        10,
+        (0, 3),
+    ),
+    DemoProduct(
+        "DRESSING",
+        "Thousand island dressing 千島醬",
+        "each",
+        None,
+        "best_before",
+        90,
+        21,
+        "2",
+        "25.00",
+        "shelf",
+        "Wing Fat Trading",
+        14,
+        6,
+        (0, 1),
+    ),
+    DemoProduct(
+        "NOODLE",
+        "Instant noodles 出前一丁",
+        "each",
+        "012345678905",
+        "best_before",
+        240,
+        None,
+        "20",
+        "4.20",
+        "shelf",
+        "Wing Fat Trading",
+        14,
+        60,
+        (2, 8),
+    ),
+    DemoProduct(
+        "LEMON-TEA",
+        "Lemon tea carton 檸檬茶",
+        "each",
+        None,
+        "best_before",
+        120,
+        None,
+        "12",
+        "5.50",
+        "fridge",
+        "Wing Fat Trading",
+        7,
+        36,
+        (2, 7),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    products: int
+    days: int
+    movements: int
+
+
+def load_demo(shop: Shop, days: int = 90, seed: int = 663) -> DemoLoaded:
+    """Replay `days` of deliveries, sales and write-offs up to now, then leave a realistic board."""
+    with shop.db.read() as conn:
+        if conn.execute(select(t.products.c.id).limit(1)).first() is not None:
+            raise Conflict("this database already has products; load the demo into an empty one", field="db")
+    rng = random.Random(seed)
+    tz = shop.store.tz
+    real_now = shop.now()
+    today = shop.today()
+    clock = FixedClock(start_of_day(today - dt.timedelta(days=days), tz))
+    past = Shop(shop.db, clock, "demo")
+    past.__dict__["store"] = shop.store  # the same store; skip re-reading it
+    for p in PRODUCTS:
+        catalog.add_product(
+            past,
+            p.sku,
+            p.name,
+            unit=p.unit,
+            barcode=p.barcode,
+            expiry_kind=p.kind,
+            shelf_life_days=p.shelf_life,
+            opened_shelf_life_days=p.opened_life,
+            reorder_point=p.reorder_point,
+        )
+    for offset in range(days, -1, -1):
+        day = today - dt.timedelta(days=offset)
+        midnight = start_of_day(day, tz)
+        clock.instant = midnight + dt.timedelta(hours=8)
+        for p in PRODUCTS:
+            if offset % p.every_days == 0:
+                stock.receive(past, p.sku, p.delivery, cost=p.cost, location=p.location, supplier=p.supplier)
+        clock.instant = midnight + dt.timedelta(hours=13)
+        for p in PRODUCTS:
+            wanted = rng.randint(*p.daily_sales)
+            if offset == 0:
+                wanted = min(wanted, 1)
+            if wanted:
+                with contextlib.suppress(InsufficientStock):  # ran out that day, as shops do
+                    stock.sell(past, p.sku, wanted, reference=f"demo day {day}")
+        if offset > 1:  # leave yesterday's expired stock on the board for today
+            clock.instant = midnight + dt.timedelta(hours=23)
+            stock.write_off_expired(past)
+    clock.instant = min(real_now, start_of_day(today, tz) + dt.timedelta(hours=14))
+    # A few things a morning shift would see: an opened carton, a dented tin, an expired lot.
+    stock.receive(
+        past,
+        "HAM-SLICE",
+        "0.5",
+        cost="120.00",
+        location="fridge",
+        supplier="Kowloon Meats",
+        received_on=today - dt.timedelta(days=7),
+    )
+    milk = stock.receive(past, "MILK-1L", 6, cost="18.00", location="fridge", supplier="Kowloon Dairy")
+    stock.open_pack(past, milk.lot.id)
+    tins = stock.receive(
+        past,
+        "PINE-567",
+        12,
+        cost="9.50",
+        location="store room",
+        supplier="Wing Fat Trading",
+        expires=today + dt.timedelta(days=2),
+    )
+    stock.write_off(past, tins.lot.id, 1, "dented tin")
+    with shop.db.read() as conn:
+        movements = len(conn.execute(select(t.movements.c.id)).all())
+    return DemoLoaded(len(PRODUCTS), days, movements)
