@@ -1,0 +1,79 @@
+"""The database layer: migrations, durability, settings."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from midnight.domain.errors import InvalidInput
+from midnight.services.shop import Shop
+from midnight.store.db import current_revision, head_revision, make_engine
+from midnight.store.tables import metadata
+
+
+def test_migrations_build_exactly_the_declared_schema(shop: Shop) -> None:
+    with shop.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+    assert current_revision(shop.db.engine) == head_revision()
+
+
+def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(shop: Shop) -> None:
+    with shop.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_expiry_board_and_fefo_use_their_indexes(shop: Shop) -> None:
+    indexes = {ix["name"] for ix in inspect(shop.db.engine).get_indexes("lots")}
+    assert {"ix_lots_sellable", "ix_lots_board"} <= indexes
+    with shop.db.engine.connect() as conn:
+        plan = " ".join(
+            str(row)
+            for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT * FROM lots WHERE on_hand > 0 AND effective_expiry <= '2026-12-01' "
+                "ORDER BY effective_expiry"
+            )
+        )
+    assert "ix_lots_board" in plan
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("mysql://x/y", "unsupported database"), ("not a url", "not a valid URL")],
+)
+def test_refuses_unsupported_database_urls(url: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        make_engine(url)
+
+
+def test_an_acknowledged_sale_survives_the_process_being_killed(tmp_path: Path) -> None:
+    """Invariant 5: once `sell` returns, a crash of the process loses nothing."""
+    db = tmp_path / "crash.db"
+    script = textwrap.dedent(
+        f"""
+        import os
+        from midnight.services import catalog, stock
+        from midnight.services.shop import open_shop
+        shop = open_shop(url="sqlite:///{db}", actor="crash")
+        catalog.add_product(shop, "TIN", "Tin", expiry_kind="best_before", shelf_life_days=300)
+        stock.receive(shop, "TIN", 10)
+        stock.sell(shop, "TIN", 3)
+        print("acknowledged", flush=True)
+        os._exit(9)  # no clean shutdown, no checkpoint, no close
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "acknowledged", out.stderr
+    from midnight.services import views
+    from midnight.services.shop import open_shop
+
+    reopened = open_shop(url=f"sqlite:///{db}")
+    assert views.stock(reopened, "TIN")[0].on_hand == 7
+    reopened.db.dispose()
