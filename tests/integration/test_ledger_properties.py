@@ -1,0 +1,294 @@
+"""Random sequences of everything a shop does to stock; the ledger's invariants after every step.
+
+Invariants (DESIGN.md): conservation per product, no negative on-hand, no use_by lot drawn past
+its effective expiry, FEFO order, all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import hypothesis.strategies as st
+from hypothesis import HealthCheck, event, settings
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
+from sqlalchemy import func, select
+
+from midnight.domain.clock import FixedClock, local_date
+from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
+from midnight.domain.quantity import format_quantity, parse_quantity
+from midnight.services import catalog, stock
+from midnight.store import tables as t
+from tests.conftest import NOW, make_template, shop_from
+
+EXAMPLES = int(os.environ.get("MIDNIGHT_PROPERTY_EXAMPLES", "500"))
+SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None  # RAM disk: fsync costs nothing
+_template: Path | None = None
+
+
+def template() -> Path:
+    global _template
+    if _template is None:
+        _template = make_template(Path(tempfile.mkdtemp(dir=SCRATCH)))
+    return _template
+
+
+SKUS = ("MILK", "PINE", "LETTUCE")
+LOCATIONS = ("shelf", "fridge", "freezer", "store room")
+quantities = st.integers(min_value=1, max_value=4000).map(format_quantity)
+deliveries = st.integers(min_value=1000, max_value=6000).map(format_quantity)
+sales = st.integers(min_value=1, max_value=9000).map(format_quantity)
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    lots = Bundle("lots")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(dir=SCRATCH))
+        self.clock = FixedClock(NOW)
+        self.shop = shop_from(template(), self.dir / "shop.db", self.clock)
+        catalog.add_product(
+            self.shop, "MILK", "Milk", expiry_kind="use_by", shelf_life_days=5, opened_shelf_life_days=2
+        )
+        catalog.add_product(
+            self.shop,
+            "PINE",
+            "Pineapple",
+            expiry_kind="best_before",
+            shelf_life_days=300,
+            opened_shelf_life_days=4,
+        )
+        catalog.add_product(
+            self.shop, "LETTUCE", "Lettuce", unit="kg", expiry_kind="use_by", shelf_life_days=4
+        )
+        self.movement_ids: list[int] = []
+
+    def teardown(self) -> None:
+        self.shop.db.dispose()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # --- helpers -------------------------------------------------------------------------
+    def count_movements(self) -> int:
+        with self.shop.db.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.movements)).scalar_one())
+
+    def new_movements(self, before: int) -> None:
+        with self.shop.db.read() as conn:
+            self.movement_ids += list(
+                conn.execute(select(t.movements.c.id).where(t.movements.c.id > before)).scalars()
+            )
+
+    def last_id(self) -> int:
+        with self.shop.db.read() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(t.movements.c.id), 0))).scalar_one())
+
+    def sellable(self, sku: str, allow_bb: bool) -> list[tuple[dt.date, dt.datetime, int, int]]:
+        """Sellable lots worked out here, independently of the domain code, in FEFO order."""
+        today = self.shop.today()
+        with self.shop.db.read() as conn:
+            rows = conn.execute(
+                select(
+                    t.lots.c.id,
+                    t.lots.c.on_hand,
+                    t.lots.c.effective_expiry,
+                    t.lots.c.received_at,
+                    t.products.c.expiry_kind,
+                )
+                .join(t.products)
+                .where(t.products.c.sku == sku, t.lots.c.on_hand > 0)
+            ).all()
+        return sorted(
+            (r.effective_expiry, r.received_at, r.id, r.on_hand)
+            for r in rows
+            if r.effective_expiry >= today or (r.expiry_kind == "best_before" and allow_bb)
+        )
+
+    def attempt(self, action, *expected: type[Exception]) -> object:  # type: ignore[no-untyped-def]
+        """Run an action; an expected refusal must write nothing."""
+        before_count, before_last = self.count_movements(), self.last_id()
+        try:
+            result = action()
+        except expected:
+            assert self.count_movements() == before_count
+            return None
+        self.new_movements(before_last)
+        return result
+
+    # --- rules ---------------------------------------------------------------------------
+    @initialize(
+        target=lots,
+        deliveries=st.lists(
+            st.tuples(st.sampled_from(SKUS), deliveries, st.integers(-2, 8), st.integers(0, 4)),
+            min_size=2,
+            max_size=8,
+        ),
+    )
+    def stock_the_shop(self, deliveries: list[tuple[str, str, int, int]]):  # type: ignore[no-untyped-def]
+        """Start every run with several lots, so sales split across lots from the first step."""
+        return multiple(
+            *(
+                self.receive(sku, qty, expires_in, back, "shelf", 100)
+                for sku, qty, expires_in, back in deliveries
+            )
+        )
+
+    @rule(
+        target=lots,
+        sku=st.sampled_from(SKUS),
+        qty=deliveries,
+        expires_in=st.integers(-2, 8),
+        back=st.integers(0, 4),
+        location=st.sampled_from(LOCATIONS),
+        cost=st.integers(0, 5000),
+    )
+    def receive(self, sku: str, qty: str, expires_in: int, back: int, location: str, cost: int) -> int:
+        today = self.shop.today()
+        received = today - dt.timedelta(days=back)
+        expires = max(received, today + dt.timedelta(days=expires_in))
+        before = self.last_id()
+        got = stock.receive(
+            self.shop,
+            sku,
+            qty,
+            expires=expires,
+            received_on=received,
+            location=location,
+            cost=str(cost / 100),
+        )
+        self.new_movements(before)
+        return got.lot.id
+
+    @rule(sku=st.sampled_from(SKUS), qty=sales, allow_bb=st.booleans(), kind=st.sampled_from(["sell", "use"]))
+    def draw(self, sku: str, qty: str, allow_bb: bool, kind: str) -> None:
+        candidates = self.sellable(sku, allow_bb)
+        wanted = parse_quantity(qty)
+        action = stock.sell if kind == "sell" else stock.use
+        result = self.attempt(
+            lambda: action(self.shop, sku, qty, allow_past_best_before=allow_bb), InsufficientStock
+        )
+        if result is None:
+            event("draw refused: not enough sellable stock")
+            assert sum(c[3] for c in candidates) < wanted
+            return
+        draws = result.draws  # type: ignore[attr-defined]
+        event(f"draw from {min(len(draws), 3)}{'+' if len(draws) >= 3 else ''} lot(s)")
+        # FEFO: the lots drawn are the first ones in expiry order, all but the last emptied.
+        assert [d.lot_id for d in draws] == [c[2] for c in candidates[: len(draws)]]
+        for draw, candidate in zip(draws[:-1], candidates, strict=False):
+            assert int(draw.quantity * 1000) == candidate[3]
+        assert sum(int(d.quantity * 1000) for d in draws) == wanted
+
+    @rule(target=lots, lot=lots)
+    def open_pack(self, lot: int) -> int:
+        opened = self.attempt(lambda: stock.open_pack(self.shop, lot), Conflict)
+        return opened.id if opened is not None else lot  # type: ignore[attr-defined]
+
+    @rule(target=lots, lot=lots, qty=quantities, location=st.sampled_from(LOCATIONS))
+    def move(self, lot: int, qty: str, location: str) -> int:
+        moved = self.attempt(lambda: stock.move(self.shop, lot, qty, location), Conflict, InvalidInput)
+        return moved.id if moved is not None else lot  # type: ignore[attr-defined]
+
+    @rule(lot=lots, qty=quantities)
+    def waste(self, lot: int, qty: str) -> None:
+        self.attempt(lambda: stock.write_off(self.shop, lot, qty, "damaged"), Conflict)
+
+    @rule()
+    def waste_expired(self) -> None:
+        self.attempt(lambda: stock.write_off_expired(self.shop))
+
+    @rule(lot=lots, qty=st.integers(0, 6000).map(format_quantity))
+    def count(self, lot: int, qty: str) -> None:
+        self.attempt(lambda: stock.count(self.shop, lot, qty))
+
+    @precondition(lambda self: self.movement_ids)
+    @rule(data=st.data())
+    def undo(self, data: st.DataObject) -> None:
+        movement = data.draw(st.sampled_from(self.movement_ids))
+        self.attempt(lambda: stock.undo(self.shop, movement), Conflict)
+
+    @rule(sku=st.sampled_from(SKUS), qty=sales, allow_bb=st.booleans())
+    def sell_again(self, sku: str, qty: str, allow_bb: bool) -> None:
+        """Sales are most of what a shop does; weight them up."""
+        self.draw(sku, qty, allow_bb, "sell")
+
+    @rule(days=st.integers(1, 3))
+    def next_day(self, days: int) -> None:
+        self.clock.advance(dt.timedelta(days=days))
+
+    # --- invariants ----------------------------------------------------------------------
+    @invariant()
+    def conservation_per_product(self) -> None:
+        with self.shop.db.read() as conn:
+            by_kind: dict[tuple[int, str], int] = {
+                (p, k): int(q)
+                for p, k, q in conn.execute(
+                    select(
+                        t.movements.c.product_id, t.movements.c.kind, func.sum(t.movements.c.quantity)
+                    ).group_by(t.movements.c.product_id, t.movements.c.kind)
+                )
+            }
+            held = dict(
+                conn.execute(
+                    select(t.lots.c.product_id, func.sum(t.lots.c.on_hand)).group_by(t.lots.c.product_id)
+                ).all()
+            )
+        for product_id, on_hand in held.items():
+
+            def total(kind: str, pid: int = product_id) -> int:
+                return by_kind.get((pid, kind), 0)
+
+            received, sold, used, wasted = total("receive"), -total("sell"), -total("use"), -total("waste")
+            assert received == on_hand + sold + used + wasted - total("adjust")
+            assert total("open") == 0 and total("move") == 0  # transfers net to nothing
+
+    @invariant()
+    def lots_match_their_movements_and_never_go_negative(self) -> None:
+        with self.shop.db.read() as conn:
+            sums = dict(
+                conn.execute(
+                    select(t.movements.c.lot_id, func.sum(t.movements.c.quantity)).group_by(
+                        t.movements.c.lot_id
+                    )
+                ).all()
+            )
+            for lot_id, on_hand in conn.execute(select(t.lots.c.id, t.lots.c.on_hand)):
+                assert on_hand >= 0
+                assert sums.get(lot_id, 0) == on_hand
+
+    @invariant()
+    def no_use_by_lot_was_drawn_past_its_expiry(self) -> None:
+        tz = self.shop.store.tz
+        with self.shop.db.read() as conn:
+            rows = conn.execute(
+                select(t.movements.c.at, t.lots.c.effective_expiry)
+                .join(t.lots, t.lots.c.id == t.movements.c.lot_id)
+                .join(t.products, t.products.c.id == t.lots.c.product_id)
+                .where(
+                    t.movements.c.kind.in_(["sell", "use"]),
+                    t.movements.c.reverses_id.is_(None),
+                    t.products.c.expiry_kind == "use_by",
+                )
+            ).all()
+        for at, effective in rows:
+            assert local_date(at, tz) <= effective
+
+
+LedgerMachine.TestCase.settings = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestLedgerProperties = LedgerMachine.TestCase
