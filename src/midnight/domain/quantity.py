@@ -45,4 +45,8 @@ def format_quantity(milli: int) -> str:
 
 def to_decimal(milli: int) -> Decimal:
     """Milli-units as an exact Decimal without trailing zeros or exponent (10000 -> 10)."""
-    return Decimal(format_quantity(milli))
+    whole, part = divmod(abs(milli), SCALE)
+    sign = "-" if milli < 0 else ""
+    if not part:
+        return Decimal(f"{sign}{whole}")
+    return Decimal(f"{sign}{whole}.{part:03d}".rstrip("0"))

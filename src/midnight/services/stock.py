@@ -222,11 +222,14 @@ def draw_in(
 ) -> Drawn:
     """Draw FEFO inside the caller's transaction (the till pays a whole order in one)."""
     now, today, currency = shop.now(), shop.today(), shop.store.currency
-    product = repo.product_by_code(conn, code)
-    lots = {lot.id: lot for lot in repo.lots_with_stock(conn, product.id, for_update=True)}
+    product, found = repo.sellable_lots(
+        conn, code, today=today, allow_past_best_before=allow_past_best_before, enough=milli, for_update=True
+    )
+    sku, product_id = (product.sku, product.id) if product else (found[0].sku, found[0].product_id)
+    lots = {lot.id: lot for lot in found}
     draws = allocate(
-        product.sku,
-        (lot.view() for lot in lots.values()),
+        sku,
+        (lot.view() for lot in found),
         milli,
         today,
         allow_past_best_before=allow_past_best_before,
@@ -237,15 +240,13 @@ def draw_in(
         movement_id = repo.record(
             conn,
             repo.NewMovement(
-                kind, lot.id, product.id, -draw.quantity, lot.unit_cost, now, reference=reference
+                kind, lot.id, product_id, -draw.quantity, lot.unit_cost, now, reference=reference
             ),
             actor=shop.actor,
             recorded_at=now,
         )
         if draw.past_best_before:
-            warnings.append(
-                f"lot {lot.id} of {product.sku} is past its best-before date {lot.effective_expiry}"
-            )
+            warnings.append(f"lot {lot.id} of {sku} is past its best-before date {lot.effective_expiry}")
         infos.append(
             DrawInfo(
                 lot.id,
@@ -256,7 +257,7 @@ def draw_in(
                 movement_id,
             )
         )
-    return Drawn(kind, product.sku, to_decimal(milli), sum(d.cost for d in infos), currency, infos, warnings)
+    return Drawn(kind, sku, to_decimal(milli), sum(d.cost for d in infos), currency, infos, warnings)
 
 
 def _draw(
@@ -435,7 +436,7 @@ def write_off_expired(shop: Shop, reason: str = "expired") -> list[WrittenOff]:
                 select(t.lots.c.id)
                 .join(t.products, t.products.c.id == t.lots.c.product_id)
                 .where(
-                    t.lots.c.on_hand > 0,
+                    t.HAS_STOCK,
                     t.lots.c.effective_expiry < today,
                     t.products.c.expiry_kind == ExpiryKind.USE_BY.value,
                 )

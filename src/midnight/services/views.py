@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Connection, Row, Select, and_, select
+from sqlalchemy import Connection, Row, Select, select
 
 from midnight.domain.errors import InvalidInput
 from midnight.domain.lot import ExpiryStatus, expiry_status
@@ -66,39 +66,65 @@ class MovementInfo:
     reverses_id: int | None
 
 
+# Columns in the order _lot_info unpacks them: the board builds hundreds of these per request.
+_LOT_INFO_COLUMNS = (
+    t.lots.c.id,
+    t.products.c.sku,
+    t.products.c.name,
+    t.products.c.unit,
+    t.locations.c.name,
+    t.lots.c.on_hand,
+    t.lots.c.unit_cost,
+    t.lots.c.supplier,
+    t.lots.c.received_at,
+    t.lots.c.expiry_date,
+    t.lots.c.opened_at,
+    t.lots.c.effective_expiry,
+    t.products.c.expiry_kind,
+)
+
+
 def _lot_info_select() -> Select:  # type: ignore[type-arg]
     return (
-        select(
-            t.lots,
-            t.products.c.sku,
-            t.products.c.name.label("product_name"),
-            t.products.c.unit,
-            t.products.c.expiry_kind,
-            t.locations.c.name.label("location_name"),
-        )
+        select(*_LOT_INFO_COLUMNS)
         .join(t.products, t.products.c.id == t.lots.c.product_id)
         .join(t.locations, t.locations.c.id == t.lots.c.location_id)
     )
 
 
 def _lot_info(row: Row, today: dt.date, currency: str) -> LotInfo:  # type: ignore[type-arg]
+    (
+        lot_id,
+        sku,
+        name,
+        unit,
+        location,
+        on_hand,
+        unit_cost,
+        supplier,
+        received_at,
+        expiry_date,
+        opened_at,
+        effective,
+        kind,
+    ) = row
     return LotInfo(
-        id=row.id,
-        sku=row.sku,
-        product=row.product_name,
-        unit=row.unit,
-        location=row.location_name,
-        quantity=to_decimal(row.on_hand),
-        unit_cost=row.unit_cost,
-        value=cost_of(row.unit_cost, row.on_hand),
-        currency=currency,
-        supplier=row.supplier,
-        received_at=row.received_at,
-        expiry_date=row.expiry_date,
-        opened_at=row.opened_at,
-        effective_expiry=row.effective_expiry,
-        expiry_kind=row.expiry_kind,
-        status=expiry_status(row.effective_expiry, today),
+        lot_id,
+        sku,
+        name,
+        unit,
+        location,
+        to_decimal(on_hand),
+        unit_cost,
+        cost_of(unit_cost, on_hand),
+        currency,
+        supplier,
+        received_at,
+        expiry_date,
+        opened_at,
+        effective,
+        kind,
+        expiry_status(effective, today),
     )
 
 
@@ -121,12 +147,13 @@ def stock(shop: Shop, code: str | None = None) -> list[ProductStock]:
         if code is not None:
             product = repo.product_by_code(conn, code)
             products = products.where(t.products.c.id == product.id)
-        query = _lot_info_select().where(t.lots.c.on_hand > 0)
+        query = _lot_info_select().where(t.HAS_STOCK)
         if code is not None:
             query = query.where(t.lots.c.product_id == product.id)
         lots_by_product: dict[str, list[LotInfo]] = {}
         for row in conn.execute(query.order_by(t.lots.c.effective_expiry, t.lots.c.received_at, t.lots.c.id)):
-            lots_by_product.setdefault(row.sku, []).append(_lot_info(row, today, currency))
+            info = _lot_info(row, today, currency)
+            lots_by_product.setdefault(info.sku, []).append(info)
         result = []
         for prow in conn.execute(products):
             lots = lots_by_product.get(prow.sku, [])
@@ -151,15 +178,19 @@ def expiring(shop: Shop, days: int = 3, *, limit: int = 1000) -> list[LotInfo]:
     if days < 0 or days > 365:
         raise InvalidInput(f"days must be between 0 and 365, got {days}", field="days")
     today = shop.today()
-    horizon = today + dt.timedelta(days=days)
-    query = (
+    query = board_query(today + dt.timedelta(days=days), limit)
+    with shop.db.read() as conn:
+        return [_lot_info(row, today, shop.store.currency) for row in conn.execute(query)]
+
+
+def board_query(horizon: dt.date, limit: int) -> Select:  # type: ignore[type-arg]
+    """Lots holding stock that expire by `horizon`, read in order along ix_lots_board."""
+    return (
         _lot_info_select()
-        .where(and_(t.lots.c.on_hand > 0, t.lots.c.effective_expiry <= horizon))
+        .where(t.HAS_STOCK, t.lots.c.effective_expiry <= horizon)
         .order_by(t.lots.c.effective_expiry, t.lots.c.received_at, t.lots.c.id)
         .limit(limit)
     )
-    with shop.db.read() as conn:
-        return [_lot_info(row, today, shop.store.currency) for row in conn.execute(query)]
 
 
 def _movement_info(row: Row) -> MovementInfo:  # type: ignore[type-arg]

@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, Select, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
 
 from midnight.domain.errors import InvalidInput, NotFound
 from midnight.domain.lot import LotView
@@ -49,9 +61,14 @@ def product_from_row(row: Row) -> Product:  # type: ignore[type-arg]
     )
 
 
+# Statements used on every sale are built once: building them costs more than running them.
+_PRODUCT_BY_SKU = select(t.products).where(t.products.c.sku == bindparam("sku"))
+_PRODUCT_BY_BARCODE = select(t.products).where(t.products.c.barcode == bindparam("barcode"))
+
+
 def product_by_sku(conn: Connection, sku: str) -> Product:
     key = check_sku(sku)
-    row = conn.execute(select(t.products).where(t.products.c.sku == key)).first()
+    row = conn.execute(_PRODUCT_BY_SKU, {"sku": key}).first()
     if row is None:
         raise NotFound(f"unknown SKU {key}", field="sku")
     return product_from_row(row)
@@ -61,7 +78,7 @@ def product_by_code(conn: Connection, code: str) -> Product:
     """Find a product by SKU or, if the code is all digits, by barcode."""
     text = str(code).strip()
     if text.isdigit():
-        row = conn.execute(select(t.products).where(t.products.c.barcode == text)).first()
+        row = conn.execute(_PRODUCT_BY_BARCODE, {"barcode": text}).first()
         if row is not None:
             return product_from_row(row)
     return product_by_sku(conn, text)
@@ -120,16 +137,64 @@ def lot_by_id(conn: Connection, lot_id: int | str, *, for_update: bool = False) 
     return _lot_from_row(row)
 
 
-def lots_with_stock(conn: Connection, product_id: int, *, for_update: bool = False) -> list[LotRecord]:
-    """Every lot of a product that holds stock, FEFO order (uses ix_lots_sellable)."""
-    query = (
-        _lot_select()
-        .where(t.lots.c.product_id == product_id, t.lots.c.on_hand > 0)
-        .order_by(t.lots.c.effective_expiry, t.lots.c.received_at, t.lots.c.id)
-    )
-    if for_update:
+_FEFO_ORDER = (t.lots.c.effective_expiry, t.lots.c.received_at, t.lots.c.id)
+_SELLABLE_FILTER = or_(
+    t.lots.c.effective_expiry >= bindparam("today", type_=Date),
+    and_(
+        t.products.c.expiry_kind == literal_column(f"'{ExpiryKind.BEST_BEFORE.value}'"),
+        bindparam("past_ok", type_=Boolean),
+    ),
+)
+_SELLABLE_BY_PRODUCT = (
+    _lot_select()
+    .where(t.lots.c.product_id == bindparam("product_id"), t.HAS_STOCK, _SELLABLE_FILTER)
+    .order_by(*_FEFO_ORDER)
+)
+# One statement instead of two on the hot path: find the product and its lots together.
+_SELLABLE_BY_SKU = (
+    _lot_select()
+    .where(t.products.c.sku == bindparam("sku"), t.HAS_STOCK, _SELLABLE_FILTER)
+    .order_by(*_FEFO_ORDER)
+)
+
+
+def sellable_lots(
+    conn: Connection,
+    code: str,
+    *,
+    today: dt.date,
+    allow_past_best_before: bool,
+    enough: int,
+    for_update: bool = False,
+) -> tuple[Product | None, list[LotRecord]]:
+    """Lots of a product that may be drawn today, in FEFO order, read along ix_lots_sellable.
+
+    Reading stops once the lots read hold `enough`. The SQL filter only saves work: the domain
+    still decides what is sellable. The product is returned only if it had to be looked up.
+    """
+    params: dict[str, object] = {"today": today, "past_ok": allow_past_best_before}
+    product = None
+    text = str(code).strip()
+    if text.isdigit():  # a barcode (or an all-digit SKU): resolve it first
+        product = product_by_code(conn, text)
+        query, params["product_id"] = _SELLABLE_BY_PRODUCT, product.id
+    else:
+        query, params["sku"] = _SELLABLE_BY_SKU, check_sku(text)
+    if for_update and conn.dialect.name != "sqlite":
         query = query.with_for_update(of=t.lots)
-    return [_lot_from_row(row) for row in conn.execute(query)]
+    lots, held = [], 0
+    result = conn.execute(query, params)
+    try:
+        for row in result:
+            lots.append(_lot_from_row(row))
+            held += row.on_hand
+            if held >= enough:
+                break
+    finally:
+        result.close()
+    if not lots and product is None:
+        product = product_by_code(conn, text)  # unknown SKU, or simply nothing to sell
+    return product, lots
 
 
 def insert_lot(
@@ -176,31 +241,30 @@ class NewMovement:
     reverses_id: int | None = None
 
 
-def record(conn: Connection, movement: NewMovement, *, actor: str, recorded_at: dt.datetime) -> int:
-    """Append one movement and apply it to the lot's cached on-hand, in the caller's transaction.
+_INSERT_MOVEMENT = insert(t.movements)
 
-    The CHECK constraint on lots.on_hand refuses anything that would go negative.
+
+def record(conn: Connection, movement: NewMovement, *, actor: str, recorded_at: dt.datetime) -> int:
+    """Append one movement, in the caller's transaction.
+
+    A trigger (migration 0001) adds it to the lot's cached on-hand in the same statement, and
+    the CHECK constraint on lots.on_hand refuses anything that would go negative.
     """
     result = conn.execute(
-        insert(t.movements).values(
-            at=movement.at,
-            recorded_at=recorded_at,
-            kind=movement.kind,
-            lot_id=movement.lot_id,
-            product_id=movement.product_id,
-            quantity=movement.quantity,
-            unit_cost=movement.unit_cost,
-            reason=movement.reason,
-            reference=movement.reference,
-            actor=actor,
-            pair_id=movement.pair_id,
-            reverses_id=movement.reverses_id,
-        )
+        _INSERT_MOVEMENT,
+        {
+            "at": movement.at,
+            "recorded_at": recorded_at,
+            "kind": movement.kind,
+            "lot_id": movement.lot_id,
+            "product_id": movement.product_id,
+            "quantity": movement.quantity,
+            "unit_cost": movement.unit_cost,
+            "reason": movement.reason,
+            "reference": movement.reference,
+            "actor": actor,
+            "pair_id": movement.pair_id,
+            "reverses_id": movement.reverses_id,
+        },
     )
-    if movement.quantity:
-        conn.execute(
-            update(t.lots)
-            .where(t.lots.c.id == movement.lot_id)
-            .values(on_hand=t.lots.c.on_hand + movement.quantity)
-        )
     return int(result.inserted_primary_key[0])  # type: ignore[index]

@@ -86,7 +86,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_lots_board",
         "lots",
-        ["effective_expiry"],
+        ["effective_expiry", "received_at", "id"],
         sqlite_where=_SELLABLE,
         postgresql_where=_SELLABLE,
     )
@@ -119,17 +119,26 @@ def upgrade() -> None:
     op.create_index("ix_movements_product_id_id", "movements", ["product_id", "id"])
     op.create_index("ix_movements_lot_id", "movements", ["lot_id"])
     op.create_index("ix_movements_at", "movements", ["at"])
-    _forbid_changes_to_movements()
+    _ledger_triggers()
 
 
-def _forbid_changes_to_movements() -> None:
-    """The ledger is append-only, and the database itself says so."""
+def _ledger_triggers() -> None:
+    """The database itself keeps the ledger append-only and each lot's on-hand equal to it.
+
+    Every movement adds its quantity to its lot's cached on-hand in the same statement, so the
+    cache cannot drift from the ledger whatever code writes the movement; the CHECK on
+    lots.on_hand then refuses any movement that would take a lot below zero.
+    """
     if op.get_bind().dialect.name == "sqlite":
         for action in ("UPDATE", "DELETE"):
             op.execute(
                 f"CREATE TRIGGER movements_no_{action.lower()} BEFORE {action} ON movements "
                 "BEGIN SELECT RAISE(ABORT, 'movements are append-only'); END"
             )
+        op.execute(
+            "CREATE TRIGGER movements_apply_to_lot AFTER INSERT ON movements WHEN NEW.quantity <> 0 "
+            "BEGIN UPDATE lots SET on_hand = on_hand + NEW.quantity WHERE id = NEW.lot_id; END"
+        )
     else:
         op.execute(
             "CREATE FUNCTION midnight_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -138,6 +147,14 @@ def _forbid_changes_to_movements() -> None:
         op.execute(
             "CREATE TRIGGER movements_append_only BEFORE UPDATE OR DELETE ON movements "
             "FOR EACH ROW EXECUTE FUNCTION midnight_append_only()"
+        )
+        op.execute(
+            "CREATE FUNCTION midnight_apply_to_lot() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN UPDATE lots SET on_hand = on_hand + NEW.quantity WHERE id = NEW.lot_id; RETURN NULL; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER movements_apply_to_lot AFTER INSERT ON movements "
+            "FOR EACH ROW WHEN (NEW.quantity <> 0) EXECUTE FUNCTION midnight_apply_to_lot()"
         )
 
 
@@ -149,3 +166,4 @@ def downgrade() -> None:
     op.drop_table("stores")
     if op.get_bind().dialect.name != "sqlite":
         op.execute("DROP FUNCTION IF EXISTS midnight_append_only()")
+        op.execute("DROP FUNCTION IF EXISTS midnight_apply_to_lot()")
