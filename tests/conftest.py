@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from midnight.domain.clock import FixedClock
 from midnight.services.shop import Shop, open_shop
@@ -45,7 +49,68 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def shop(template_db: Path, tmp_path: Path, clock: FixedClock) -> Iterator[Shop]:
+def sqlite_shop(template_db: Path, tmp_path: Path, clock: FixedClock) -> Iterator[Shop]:
     s = shop_from(template_db, tmp_path / "shop.db", clock)
     yield s
     s.db.dispose()
+
+
+PG_URL = os.environ.get("MIDNIGHT_TEST_POSTGRES_URL")
+
+
+class PostgresServer:
+    """Databases on the test PostgreSQL server: one migrated template, a copy per test."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.template = f"midnight_template_{os.getpid()}"
+
+    def url_for(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def sql(self, statement: str) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(statement)
+
+    def make_template(self) -> None:
+        self.sql(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
+        self.sql(f"CREATE DATABASE {self.template}")
+        shop = open_shop(Settings(), url=self.url_for(self.template), clock=FixedClock(NOW), actor="tester")
+        shop.db.dispose()
+
+    def create(self) -> str:
+        name = f"midnight_test_{uuid.uuid4().hex[:12]}"
+        self.sql(f"CREATE DATABASE {name} TEMPLATE {self.template} STRATEGY FILE_COPY")
+        return name
+
+    def drop(self, name: str) -> None:
+        self.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("MIDNIGHT_TEST_POSTGRES_URL is not set: CI must test PostgreSQL (make test sets it)")
+        pytest.skip("no PostgreSQL: set MIDNIGHT_TEST_POSTGRES_URL (make test starts one)")
+    server = PostgresServer(PG_URL)
+    server.make_template()
+    yield server
+    server.drop(server.template)
+    server.admin.dispose()
+
+
+@pytest.fixture
+def postgres_shop(postgres: PostgresServer, clock: FixedClock) -> Iterator[Shop]:
+    name = postgres.create()
+    s = open_shop(Settings(), url=postgres.url_for(name), clock=clock, actor="tester")
+    yield s
+    s.db.dispose()
+    postgres.drop(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shop(request: pytest.FixtureRequest) -> Shop:
+    """The same test on both databases: the guarantees must hold on each."""
+    return request.getfixturevalue(f"{request.param}_shop")  # type: ignore[no-any-return]

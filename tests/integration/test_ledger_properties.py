@@ -22,6 +22,7 @@ from hypothesis.stateful import (
     multiple,
     precondition,
     rule,
+    run_state_machine_as_test,
 )
 from sqlalchemy import func, select
 
@@ -29,10 +30,13 @@ from midnight.domain.clock import FixedClock, local_date
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
 from midnight.domain.quantity import format_quantity, parse_quantity
 from midnight.services import catalog, stock
+from midnight.services.shop import Shop, open_shop
+from midnight.settings import Settings
 from midnight.store import tables as t
-from tests.conftest import NOW, make_template, shop_from
+from tests.conftest import NOW, PostgresServer, make_template, shop_from
 
 EXAMPLES = int(os.environ.get("MIDNIGHT_PROPERTY_EXAMPLES", "500"))
+EXAMPLES_PG = int(os.environ.get("MIDNIGHT_PROPERTY_EXAMPLES_PG", "60"))
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None  # RAM disk: fsync costs nothing
 _template: Path | None = None
 
@@ -58,7 +62,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(dir=SCRATCH))
         self.clock = FixedClock(NOW)
-        self.shop = shop_from(template(), self.dir / "shop.db", self.clock)
+        self.shop = self.make_shop()
         catalog.add_product(
             self.shop, "MILK", "Milk", expiry_kind="use_by", shelf_life_days=5, opened_shelf_life_days=2
         )
@@ -74,6 +78,9 @@ class LedgerMachine(RuleBasedStateMachine):
             self.shop, "LETTUCE", "Lettuce", unit="kg", expiry_kind="use_by", shelf_life_days=4
         )
         self.movement_ids: list[int] = []
+
+    def make_shop(self) -> Shop:
+        return shop_from(template(), self.dir / "shop.db", self.clock)
 
     def teardown(self) -> None:
         self.shop.db.dispose()
@@ -285,10 +292,35 @@ class LedgerMachine(RuleBasedStateMachine):
             assert local_date(at, tz) <= effective
 
 
-LedgerMachine.TestCase.settings = settings(
-    max_examples=EXAMPLES,
-    stateful_step_count=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+class PostgresLedgerMachine(LedgerMachine):
+    """The same machine on PostgreSQL: a fresh database copied from a template per run."""
+
+    server: PostgresServer | None = None
+
+    def make_shop(self) -> Shop:
+        assert self.server is not None
+        self.database = self.server.create()
+        return open_shop(Settings(), url=self.server.url_for(self.database), clock=self.clock, actor="tester")
+
+    def teardown(self) -> None:
+        super().teardown()
+        assert self.server is not None
+        self.server.drop(self.database)
+
+
+def machine_settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        stateful_step_count=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+
+
+LedgerMachine.TestCase.settings = machine_settings(EXAMPLES)
 TestLedgerProperties = LedgerMachine.TestCase
+
+
+def test_ledger_properties_on_postgresql(postgres: PostgresServer) -> None:
+    PostgresLedgerMachine.server = postgres
+    run_state_machine_as_test(PostgresLedgerMachine, settings=machine_settings(EXAMPLES_PG))

@@ -26,8 +26,8 @@ def test_migrations_build_exactly_the_declared_schema(shop: Shop) -> None:
     assert current_revision(shop.db.engine) == head_revision()
 
 
-def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(shop: Shop) -> None:
-    with shop.db.engine.connect() as conn:
+def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(sqlite_shop: Shop) -> None:
+    with sqlite_shop.db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -38,21 +38,22 @@ def query_plan(shop: Shop, query: Select) -> str:  # type: ignore[type-arg]
     compiled = query.compile(shop.db.engine)
     params = compiled.construct_params()
     values = tuple(
-        v.isoformat() if isinstance(v, dt.date) else v for v in (params[name] for name in compiled.positiontup or ())
+        v.isoformat() if isinstance(v, dt.date) else v
+        for v in (params[name] for name in compiled.positiontup or ())
     )
     with shop.db.engine.connect() as conn:
         return " ".join(str(row) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values))
 
 
-def test_the_expiry_board_reads_its_partial_index_in_order(shop: Shop) -> None:
-    plan = query_plan(shop, views.board_query(dt.date(2026, 12, 1), 1000))
+def test_the_expiry_board_reads_its_partial_index_in_order(sqlite_shop: Shop) -> None:
+    plan = query_plan(sqlite_shop, views.board_query(dt.date(2026, 12, 1), 1000))
     assert "ix_lots_board" in plan
     assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
 
 
-def test_fefo_reads_the_sellable_index_in_order(shop: Shop) -> None:
+def test_fefo_reads_the_sellable_index_in_order(sqlite_shop: Shop) -> None:
     plan = query_plan(
-        shop, repo._SELLABLE_BY_SKU.params(sku="MILK", today=dt.date(2026, 11, 25), past_ok=False)
+        sqlite_shop, repo._SELLABLE_BY_SKU.params(sku="MILK", today=dt.date(2026, 11, 25), past_ok=False)
     )
     assert "ix_lots_sellable" in plan
     assert "TEMP B-TREE" not in plan
