@@ -62,6 +62,7 @@ def test_receive_sell_and_see_stock(cli: Cli) -> None:
     stock = cli.json("stock", "MILK")
     assert stock[0]["on_hand"] == "5" and stock[0]["lots"][0]["location"] == "fridge"  # type: ignore[index]
     assert "MILK" in cli("stock")
+    assert "fridge" in cli("stock", "--lots")
 
 
 def test_product_list_and_show(cli: Cli) -> None:

@@ -15,6 +15,8 @@ from rich.table import Table
 from midnight.domain.money import format_money
 
 console = Console()
+if not console.is_terminal:  # piped or redirected: don't squeeze tables into 80 columns
+    console = Console(width=160)
 err_console = Console(stderr=True)
 
 

@@ -238,6 +238,7 @@ def undo(
 def stock_(
     ctx: typer.Context,
     code: Annotated[str | None, typer.Argument(metavar="[SKU]")] = None,
+    lots: Annotated[bool, typer.Option("--lots", help="Also list every lot (always, with a SKU).")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """On hand per product and per lot, earliest expiry first."""
@@ -254,8 +255,8 @@ def stock_(
             for p in products
         ],
     )
-    if code is not None:
-        _lots_table(s, "Lots", products[0].lots)
+    if code is not None or lots:
+        _lots_table(s, "Lots", [lot for p in products for lot in p.lots])
 
 
 @app.command()
