@@ -219,6 +219,7 @@ def draw_in(
     *,
     allow_past_best_before: bool = False,
     reference: str = "",
+    order_line_id: int | None = None,
 ) -> Drawn:
     """Draw FEFO inside the caller's transaction (the till pays a whole order in one)."""
     now, today, currency = shop.now(), shop.today(), shop.store.currency
@@ -240,7 +241,14 @@ def draw_in(
         movement_id = repo.record(
             conn,
             repo.NewMovement(
-                kind, lot.id, product_id, -draw.quantity, lot.unit_cost, now, reference=reference
+                kind,
+                lot.id,
+                product_id,
+                -draw.quantity,
+                lot.unit_cost,
+                now,
+                reference=reference,
+                order_line_id=order_line_id,
             ),
             actor=shop.actor,
             recorded_at=now,
@@ -482,6 +490,10 @@ def undo(shop: Shop, movement_id: int | str) -> list[MovementInfo]:
         original = conn.execute(select(t.movements).where(m.id == key)).first()
         if original is None:
             raise NotFound(f"no movement {key}", field="movement")
+        if original.order_line_id is not None or original.refund_id is not None:
+            raise Conflict(
+                f"movement {key} belongs to a till order; refund the order instead", field="movement"
+            )
         if original.reverses_id is not None:
             raise Conflict(
                 f"movement {key} is itself the undo of {original.reverses_id}; record the change again instead",

@@ -239,6 +239,8 @@ class NewMovement:
     reference: str = ""
     pair_id: int | None = None
     reverses_id: int | None = None
+    order_line_id: int | None = None
+    refund_id: int | None = None
 
 
 _INSERT_MOVEMENT = insert(t.movements)
@@ -265,6 +267,8 @@ def record(conn: Connection, movement: NewMovement, *, actor: str, recorded_at: 
             "actor": actor,
             "pair_id": movement.pair_id,
             "reverses_id": movement.reverses_id,
+            "order_line_id": movement.order_line_id,
+            "refund_id": movement.refund_id,
         },
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -126,8 +127,153 @@ movements = Table(
     # The other leg of a two-sided movement (move, open): the second leg points at the first.
     Column("pair_id", Integer, ForeignKey("movements.id"), nullable=True),
     Column("reverses_id", Integer, ForeignKey("movements.id"), nullable=True, unique=True),
+    # Stock drawn for a paid order, or given back by a refund (migration 0002).
+    Column("order_line_id", Integer, ForeignKey("order_lines.id"), nullable=True),
+    Column("refund_id", Integer, ForeignKey("refunds.id"), nullable=True),
     CheckConstraint("kind IN ('receive', 'sell', 'use', 'open', 'move', 'waste', 'adjust')", name="kind"),
     Index("ix_movements_product_id_id", "product_id", "id"),
     Index("ix_movements_lot_id", "lot_id"),
     Index("ix_movements_at", "at"),
+    Index("ix_movements_order_line_id", "order_line_id"),
+)
+
+# --- the till (migration 0002) ------------------------------------------------------------------
+
+menu_items = Table(
+    "menu_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("active", Boolean, nullable=False),
+    # Refunded units go back to stock (a tin) or to waste (a made salad).
+    Column("restockable", Boolean, nullable=False),
+    Column("markdown_days", Integer, nullable=True),
+    Column("markdown_bp", Integer, nullable=True),  # percent in hundredths: 3000 = 30%
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+recipe_lines = Table(
+    "recipe_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("menu_item_id", Integer, ForeignKey("menu_items.id"), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),  # milli-units of the product per unit sold
+    UniqueConstraint("menu_item_id", "product_id"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+
+# Prices are never overwritten: the price at a moment is the newest row before it.
+menu_prices = Table(
+    "menu_prices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("menu_item_id", Integer, ForeignKey("menu_items.id"), nullable=False),
+    Column("price", BigInteger, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    CheckConstraint("price >= 0", name="price_not_negative"),
+    Index("ix_menu_prices_menu_item_id_effective_at", "menu_item_id", "effective_at"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("discount_kind", String(8), nullable=True),
+    Column("discount_value", BigInteger, nullable=True),  # minor units, or basis points
+    Column("discount_reason", Text, nullable=True),
+    Column("gross", BigInteger, nullable=False),
+    Column("markdowns", BigInteger, nullable=False),
+    Column("line_discounts", BigInteger, nullable=False),
+    Column("order_discount", BigInteger, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("paid_at", UTCDateTime, nullable=True),
+    Column("business_date", Date, nullable=True),  # the day its sale (or void) counts on
+    Column("voided_at", UTCDateTime, nullable=True),
+    Column("void_reason", Text, nullable=True),
+    CheckConstraint("state IN ('open', 'paid', 'void', 'partly_refunded', 'refunded')", name="state"),
+    Index("ix_orders_business_date", "business_date"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("menu_item_id", Integer, ForeignKey("menu_items.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("quantity", BigInteger, nullable=False),  # milli-units of the menu item
+    Column("unit_price", BigInteger, nullable=False),  # the price it was sold at
+    Column("note", Text, nullable=False),
+    Column("discount_kind", String(8), nullable=True),
+    Column("discount_value", BigInteger, nullable=True),
+    Column("discount_reason", Text, nullable=True),
+    Column("gross", BigInteger, nullable=False),
+    Column("markdown", BigInteger, nullable=False),
+    Column("discount", BigInteger, nullable=False),
+    Column("net", BigInteger, nullable=False),
+    UniqueConstraint("order_id", "line_no"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("tendered", BigInteger, nullable=False),
+    Column("applied", BigInteger, nullable=False),
+    Column("change", BigInteger, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Index("ix_payments_order_id", "order_id"),
+    Index("ix_payments_business_date", "business_date"),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Index("ix_refunds_order_id", "order_id"),
+    Index("ix_refunds_business_date", "business_date"),
+)
+
+refund_lines = Table(
+    "refund_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("refund_id", Integer, ForeignKey("refunds.id"), nullable=False),
+    Column("order_line_id", Integer, ForeignKey("order_lines.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+)
+
+day_closes = Table(
+    "day_closes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("report", Text, nullable=False),  # the Z report as JSON, exactly as printed
+    UniqueConstraint("store_id", "business_date"),
 )

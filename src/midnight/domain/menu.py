@@ -1,0 +1,82 @@
+"""Menu items: what is sold, its recipe of stock, and its reduce-to-clear rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from midnight.domain.errors import InvalidInput
+from midnight.domain.pricing import round_half_up
+from midnight.domain.quantity import SCALE
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def check_code(text: str) -> str:
+    code = str(text).strip()
+    if not _CODE.match(code):
+        raise InvalidInput(
+            f"menu code must be 1-64 letters, digits, '.', '_' or '-'; got {text!r}", field="code"
+        )
+    return code.upper()
+
+
+@dataclass(frozen=True)
+class RecipeLine:
+    sku: str
+    milli: int  # of the product's unit, per one unit sold
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """Reduce to clear: units drawn from lots within `days` of their effective expiry are `percent` off."""
+
+    days: int
+    percent: Decimal
+
+    def applies(self, effective_expiry: dt.date, today: dt.date) -> bool:
+        return (effective_expiry - today).days <= self.days
+
+
+def check_markdown(
+    days: int | str | None, percent: Decimal | None, recipe: list[RecipeLine]
+) -> Markdown | None:
+    if days is None and percent is None:
+        return None
+    if days is None or percent is None:
+        raise InvalidInput("a markdown needs both days before expiry and a percentage", field="markdown")
+    try:
+        whole_days = int(str(days).strip())
+    except ValueError:
+        raise InvalidInput(
+            f"markdown days must be a whole number, got {days!r}", field="markdown_days"
+        ) from None
+    if not 0 <= whole_days <= 365:
+        raise InvalidInput("markdown days must be between 0 and 365", field="markdown_days")
+    if len(recipe) != 1:
+        raise InvalidInput(
+            "a markdown applies only to an item that sells one product directly", field="markdown"
+        )
+    return Markdown(whole_days, percent)
+
+
+def markdown_amount(unit_price: int, recipe_milli: int, marked_down_stock: int, percent: Decimal) -> int:
+    """The price reduction for the units sold from marked-down lots.
+
+    `marked_down_stock` is in milli-units of the product; one menu unit draws `recipe_milli`.
+    """
+    units = Decimal(marked_down_stock) / recipe_milli  # menu units, exact
+    return round_half_up(Decimal(unit_price) * units * percent / 100)
+
+
+def scale_recipe(recipe: list[RecipeLine], milli_sold: int) -> list[tuple[str, int]]:
+    """Product quantities for `milli_sold` thousandths of a menu unit, each rounded half up to a milli."""
+    out = []
+    for line in recipe:
+        needed = round_half_up(Decimal(line.milli) * milli_sold / SCALE)
+        if needed <= 0:
+            raise InvalidInput(f"quantity too small: it would draw no {line.sku}", field="quantity")
+        out.append((line.sku, needed))
+    return out
