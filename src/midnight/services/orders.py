@@ -11,8 +11,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput, NotFound
@@ -248,7 +249,7 @@ def _recorded_tenders(conn: Connection, order_id: int) -> list[Tender]:
     return [Tender(Method(m), amount) for m, amount in rows]
 
 
-def _order_row(conn: Connection, order_id: int | str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+def _order_row(conn: Connection, order_id: int | str, *, for_update: bool = False) -> Row[Any]:
     key = order_id_of(order_id)
     query = select(t.orders).where(t.orders.c.id == key)
     if for_update:
@@ -336,7 +337,9 @@ def _pay(shop: Shop, conn: Connection, order_id: int, tenders: list[Tender]) -> 
     )
 
 
-def _draw_line(shop: Shop, conn: Connection, order_id: int, line, item: MenuItem, today: dt.date) -> int:  # type: ignore[no-untyped-def]
+def _draw_line(
+    shop: Shop, conn: Connection, order_id: int, line: Row[Any], item: MenuItem, today: dt.date
+) -> int:
     """Draw a line's ingredients FEFO; return its markdown in minor units."""
     marked_down = 0
     for sku, needed in scale_recipe(item.recipe, line.quantity):
@@ -507,8 +510,8 @@ def _refund_method(conn: Connection, order_id: int, method: str | None) -> Metho
 
 
 def _return_stock(
-    shop: Shop, conn: Connection, line, quantity: int, refund_id: int, *, restock: bool
-) -> None:  # type: ignore[no-untyped-def]
+    shop: Shop, conn: Connection, line: Row[Any], quantity: int, refund_id: int, *, restock: bool
+) -> None:
     """Give back the stock of `quantity` units of a line, to the lots it was drawn from, latest first."""
     m = t.movements.c
     drawn = conn.execute(
