@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -50,3 +51,48 @@ def test_eight_tills_selling_the_last_twenty_tins_sell_exactly_twenty(shop: Shop
         sales = conn.execute(select(func.count()).where(t.movements.c.kind == "sell")).scalar_one()
         lowest = conn.execute(select(func.min(t.lots.c.on_hand))).scalar_one()
     assert sales == 20 and lowest == 0
+
+
+def till_paying_orders(
+    url: str, start: multiprocessing.synchronize.Event, sold: multiprocessing.Queue
+) -> None:  # type: ignore[name-defined,type-arg]
+    from midnight.services.orders import LineRequest, place_order
+
+    shop = open_shop(url=url, actor="till")
+    start.wait(30)
+    paid = refused = 0
+    for n in range(6):
+        try:
+            place_order(shop, f"{os.getpid()}-{n}", [LineRequest("TIN")], payments=[("cash", "20")])
+            paid += 1
+        except InsufficientStock:
+            refused += 1
+    sold.put((paid, refused))
+    shop.db.dispose()
+
+
+def test_eight_tills_paying_orders_for_the_last_twenty_units(shop: Shop) -> None:
+    from midnight.services import menu
+
+    catalog.add_product(shop, "PINE", "Tinned pineapple", expiry_kind="best_before", shelf_life_days=365)
+    menu.add_menu_item(shop, "TIN", "Tin", "18", product="PINE")
+    for _ in range(4):
+        stock.receive(shop, "PINE", 5)
+    url = shop.db.engine.url.render_as_string(hide_password=False)
+    ctx = multiprocessing.get_context("spawn")
+    start, sold = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=till_paying_orders, args=(url, start, sold)) for _ in range(TILLS)]
+    for w in workers:
+        w.start()
+    start.set()
+    results = [sold.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert sum(paid for paid, _ in results) == 20
+    assert sum(refused for _, refused in results) == TILLS * 6 - 20
+    with shop.db.read() as conn:
+        paid_orders = conn.execute(select(func.count()).where(t.orders.c.state == "paid")).scalar_one()
+        all_orders = conn.execute(select(func.count()).select_from(t.orders)).scalar_one()
+        lowest = conn.execute(select(func.min(t.lots.c.on_hand))).scalar_one()
+    assert paid_orders == all_orders == 20 and lowest == 0

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from midnight.domain.clock import FixedClock, local_date
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
 from midnight.domain.quantity import format_quantity, parse_quantity
-from midnight.services import catalog, stock
+from midnight.services import catalog, menu, orders, stock
 from midnight.services.shop import Shop, open_shop
 from midnight.settings import Settings
 from midnight.store import tables as t
@@ -77,7 +77,16 @@ class LedgerMachine(RuleBasedStateMachine):
         catalog.add_product(
             self.shop, "LETTUCE", "Lettuce", unit="kg", expiry_kind="use_by", shelf_life_days=4
         )
+        menu.add_menu_item(
+            self.shop, "TIN", "Pineapple tin", "18", product="PINE", markdown_days=1, markdown_percent="25"
+        )
+        menu.add_menu_item(
+            self.shop, "SALAD", "Salad", "38.50", recipe=[("LETTUCE", "0.15"), ("MILK", "0.5")]
+        )
         self.movement_ids: list[int] = []
+        self.open_orders: list[int] = []
+        self.paid_orders: list[int] = []
+        self.keys = 0
 
     def make_shop(self) -> Shop:
         return shop_from(template(), self.dir / "shop.db", self.clock)
@@ -230,6 +239,98 @@ class LedgerMachine(RuleBasedStateMachine):
         """Sales are most of what a shop does; weight them up."""
         self.draw(sku, qty, allow_bb, "sell")
 
+    # --- the till --------------------------------------------------------------------------
+    def count_orders(self) -> int:
+        with self.shop.db.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.orders)).scalar_one())
+
+    def till(self, action, *expected: type[Exception]) -> object:  # type: ignore[no-untyped-def]
+        """Like attempt(), and a refused till action leaves no order behind either."""
+        before = self.count_orders()
+        result = self.attempt(action, *expected)
+        if result is None:
+            assert self.count_orders() == before
+        return result
+
+    @rule(
+        item=st.sampled_from(["TIN", "SALAD"]),
+        qty=st.integers(1, 3),
+        pay_now=st.booleans(),
+        discount=st.sampled_from([None, "10%", "1.50"]),
+    )
+    def ring_up(self, item: str, qty: int, pay_now: bool, discount: str | None) -> None:
+        self.keys += 1
+        key = f"till-{self.keys}"
+        payments = [("cash", "200")] if pay_now else None
+        lines = [orders.LineRequest(item, qty)]
+
+        def place() -> orders.OrderInfo:
+            return orders.place_order(
+                self.shop,
+                key,
+                lines,
+                discount=discount,
+                discount_reason="test" if discount else None,
+                payments=payments,
+            )
+
+        order = self.till(place, InsufficientStock)
+        if order is None:
+            event("order refused: not enough stock")
+            return
+        assert isinstance(order, orders.OrderInfo)
+        (self.paid_orders if pay_now else self.open_orders).append(order.id)
+        # A retry with the same key writes nothing and returns the same order.
+        before = self.count_movements()
+        again = place()
+        assert again.id == order.id and again.replayed and self.count_movements() == before
+
+    @precondition(lambda self: self.open_orders)
+    @rule(data=st.data(), void=st.booleans())
+    def settle_open_order(self, data: st.DataObject, void: bool) -> None:
+        order_id = data.draw(st.sampled_from(self.open_orders))
+        self.open_orders.remove(order_id)
+        if void:
+            self.till(lambda: orders.void_order(self.shop, order_id, "changed mind"))
+            return
+        paid = self.till(lambda: orders.pay_order(self.shop, order_id, [("cash", "200")]), InsufficientStock)
+        if paid is None:
+            self.open_orders.append(order_id)  # still open, nothing written
+        else:
+            self.paid_orders.append(order_id)
+
+    @precondition(lambda self: self.paid_orders)
+    @rule(data=st.data(), part=st.booleans())
+    def refund(self, data: st.DataObject, part: bool) -> None:
+        order_id = data.draw(st.sampled_from(self.paid_orders))
+        lines = [(1, "1")] if part else None
+        self.till(lambda: orders.refund_order(self.shop, order_id, lines=lines, reason="test"), Conflict)
+
+    @invariant()
+    def money_balances(self) -> None:
+        """Payments less refunds equal the net sales of paid orders; no order refunds more than it took."""
+        with self.shop.db.read() as conn:
+            taken = dict(
+                conn.execute(
+                    select(t.payments.c.order_id, func.sum(t.payments.c.applied)).group_by(
+                        t.payments.c.order_id
+                    )
+                ).all()
+            )
+            given = dict(
+                conn.execute(
+                    select(t.refunds.c.order_id, func.sum(t.refunds.c.amount)).group_by(t.refunds.c.order_id)
+                ).all()
+            )
+            rows = conn.execute(select(t.orders.c.id, t.orders.c.state, t.orders.c.total)).all()
+        sold = {r.id: r.total for r in rows if r.state in ("paid", "partly_refunded", "refunded")}
+        assert sum(taken.values()) - sum(given.values()) == sum(sold.values()) - sum(given.values())
+        for order_id, state, total in rows:
+            assert taken.get(order_id, 0) == (total if order_id in sold else 0), state
+            assert given.get(order_id, 0) <= taken.get(order_id, 0)
+            if state == "refunded":
+                assert given.get(order_id, 0) == total
+
     @rule(days=st.integers(1, 3))
     def next_day(self, days: int) -> None:
         self.clock.advance(dt.timedelta(days=days))
@@ -284,6 +385,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 .join(t.products, t.products.c.id == t.lots.c.product_id)
                 .where(
                     t.movements.c.kind.in_(["sell", "use"]),
+                    t.movements.c.quantity < 0,
                     t.movements.c.reverses_id.is_(None),
                     t.products.c.expiry_kind == "use_by",
                 )
