@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.menu import Markdown, RecipeLine, check_code, check_markdown
@@ -169,40 +170,74 @@ def get_menu_item(shop: Shop, code: str) -> MenuItemInfo:
         return _info(shop, conn, menu_item(conn, code, shop.now(), active_only=False).id)
 
 
-def price_at(conn: Connection, menu_item_id: int, at: dt.datetime) -> int:
-    price = conn.execute(
-        select(t.menu_prices.c.price)
-        .where(t.menu_prices.c.menu_item_id == menu_item_id, t.menu_prices.c.effective_at <= at)
-        .order_by(t.menu_prices.c.effective_at.desc(), t.menu_prices.c.id.desc())
-        .limit(1)
-    ).scalar()
-    if price is None:
-        raise Conflict("this menu item had no price yet at that time", field="code")
-    return int(price)
+# Built once: the till runs these on every order.
+_PRICES_AT = (
+    select(t.menu_prices.c.menu_item_id, t.menu_prices.c.price)
+    .where(
+        t.menu_prices.c.menu_item_id.in_(bindparam("items", expanding=True)),
+        t.menu_prices.c.effective_at <= bindparam("at"),
+    )
+    .order_by(t.menu_prices.c.effective_at.desc(), t.menu_prices.c.id.desc())
+)
+_ITEMS_BY_CODE = select(t.menu_items).where(t.menu_items.c.code.in_(bindparam("codes", expanding=True)))
+_RECIPES = (
+    select(t.recipe_lines.c.menu_item_id, t.products.c.sku, t.recipe_lines.c.quantity)
+    .join(t.products, t.products.c.id == t.recipe_lines.c.product_id)
+    .where(t.recipe_lines.c.menu_item_id.in_(bindparam("items", expanding=True)))
+    .order_by(t.recipe_lines.c.id)
+)
+
+
+def recipes(conn: Connection, item_ids: list[int]) -> dict[int, list[RecipeLine]]:
+    found: dict[int, list[RecipeLine]] = {item_id: [] for item_id in item_ids}
+    for item_id, sku, milli in conn.execute(_RECIPES, {"items": item_ids}):
+        found[item_id].append(RecipeLine(sku, milli))
+    return found
+
+
+def markdown_of(row: Row[Any]) -> Markdown | None:
+    """The reduce-to-clear rule stored on a menu_items row."""
+    if row.markdown_days is None or row.markdown_bp is None:
+        return None
+    return Markdown(row.markdown_days, Decimal(row.markdown_bp) / 100)
+
+
+def menu_items(
+    conn: Connection, codes: list[str], at: dt.datetime, *, active_only: bool = True
+) -> dict[str, MenuItem]:
+    """Menu items by code, with the price in force at `at`; unknown or (if asked) inactive ones refused."""
+    keys = sorted({check_code(code) for code in codes})
+    rows = {row.code: row for row in conn.execute(_ITEMS_BY_CODE, {"codes": keys})}
+    for key in keys:
+        if key not in rows:
+            raise NotFound(f"unknown menu item {key}", field="code")
+        if active_only and not rows[key].active:
+            raise Conflict(f"menu item {key} is not on sale", field="code")
+    ids = [row.id for row in rows.values()]
+    recipe = recipes(conn, ids)
+    prices: dict[int, int] = {}
+    for item_id, price in conn.execute(_PRICES_AT, {"items": ids, "at": at}):
+        prices.setdefault(item_id, int(price))  # newest first: the first seen is in force
+    for row in rows.values():
+        if row.id not in prices:
+            raise Conflict(f"menu item {row.code} had no price yet at that time", field="code")
+    return {
+        code: MenuItem(
+            row.id,
+            row.code,
+            row.name,
+            row.active,
+            row.restockable,
+            prices[row.id],
+            recipe[row.id],
+            markdown_of(row),
+        )
+        for code, row in rows.items()
+    }
 
 
 def menu_item(conn: Connection, code: str, at: dt.datetime, *, active_only: bool = True) -> MenuItem:
-    key = check_code(code)
-    row = conn.execute(select(t.menu_items).where(t.menu_items.c.code == key)).first()
-    if row is None:
-        raise NotFound(f"unknown menu item {key}", field="code")
-    if active_only and not row.active:
-        raise Conflict(f"menu item {key} is not on sale", field="code")
-    recipe = [
-        RecipeLine(sku, milli)
-        for sku, milli in conn.execute(
-            select(t.products.c.sku, t.recipe_lines.c.quantity)
-            .join(t.products, t.products.c.id == t.recipe_lines.c.product_id)
-            .where(t.recipe_lines.c.menu_item_id == row.id)
-            .order_by(t.recipe_lines.c.id)
-        )
-    ]
-    markdown = (
-        Markdown(row.markdown_days, Decimal(row.markdown_bp) / 100) if row.markdown_days is not None else None
-    )
-    return MenuItem(
-        row.id, row.code, row.name, row.active, row.restockable, price_at(conn, row.id, at), recipe, markdown
-    )
+    return menu_items(conn, [code], at, active_only=active_only)[check_code(code)]
 
 
 def _info(shop: Shop, conn: Connection, item_id: int) -> MenuItemInfo:

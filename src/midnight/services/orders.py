@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput, NotFound
-from midnight.domain.menu import markdown_amount, scale_recipe
+from midnight.domain.menu import Markdown, RecipeLine, markdown_amount, scale_recipe
 from midnight.domain.money import format_money, parse_money
 from midnight.domain.pricing import (
     Discount,
@@ -31,7 +31,7 @@ from midnight.domain.pricing import (
     settle,
 )
 from midnight.domain.quantity import parse_quantity, to_decimal
-from midnight.services.menu import MenuItem, menu_item
+from midnight.services.menu import markdown_of, menu_items, recipes
 from midnight.services.orderviews import OrderInfo, order_id_of, order_info
 from midnight.services.shop import Shop
 from midnight.services.stock import draw_in
@@ -153,10 +153,38 @@ def place_order(
             return order_info(shop, conn, existing, replayed=True)
 
 
+# Statements run on every order are built once (building costs more than running them).
+_BY_KEY = select(t.orders.c.id, t.orders.c.request_hash).where(t.orders.c.idempotency_key == bindparam("key"))
+_ORDER = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
+_INSERT_ORDER = insert(t.orders)
+_INSERT_LINES = insert(t.order_lines)
+_INSERT_PAYMENT = insert(t.payments)
+_REPRICE_LINE = (
+    update(t.order_lines)
+    .where(t.order_lines.c.id == bindparam("line_id"))
+    .values(markdown=bindparam("markdown"), discount=bindparam("discount"), net=bindparam("net"))
+)
+_MARK_PAID = (
+    update(t.orders)
+    .where(t.orders.c.id == bindparam("order_id"))
+    .values(
+        state="paid",
+        paid_at=bindparam("paid_at"),
+        business_date=bindparam("day"),
+        gross=bindparam("gross"),
+        markdowns=bindparam("markdowns"),
+        line_discounts=bindparam("line_discounts"),
+        order_discount=bindparam("order_discount_"),
+        total=bindparam("total"),
+    )
+)
+_CLOSED_FROM = select(t.day_closes.c.business_date).where(
+    t.day_closes.c.store_id == bindparam("store"), t.day_closes.c.business_date >= bindparam("today")
+)
+
+
 def _replay(conn: Connection, key: str, digest: str) -> int | None:
-    row = conn.execute(
-        select(t.orders.c.id, t.orders.c.request_hash).where(t.orders.c.idempotency_key == key)
-    ).first()
+    row = conn.execute(_BY_KEY, {"key": key}).first()
     if row is None:
         return None
     if row.request_hash != digest:
@@ -177,30 +205,32 @@ def _insert_order(
     note: str,
 ) -> int:
     now = shop.now()
-    items = [menu_item(conn, line.code, now) for line in lines]
+    by_code = menu_items(conn, [line.code for line in lines], now)
+    items = [by_code[line.code] for line in lines]
     priced = price_order(
         [LineInput(item.price, line.milli, line.discount) for item, line in zip(items, lines, strict=True)],
         discount,
     )
     order_id = conn.execute(
-        insert(t.orders).values(
-            store_id=shop.store.id,
-            idempotency_key=key,
-            request_hash=digest,
-            state="open",
-            created_at=now,
-            actor=shop.actor,
-            note=note,
-            gross=priced.gross,
-            markdowns=priced.markdowns,
-            line_discounts=priced.line_discounts,
-            order_discount=priced.order_discount,
-            total=priced.total,
+        _INSERT_ORDER,
+        {
+            "store_id": shop.store.id,
+            "idempotency_key": key,
+            "request_hash": digest,
+            "state": "open",
+            "created_at": now,
+            "actor": shop.actor,
+            "note": note,
+            "gross": priced.gross,
+            "markdowns": priced.markdowns,
+            "line_discounts": priced.line_discounts,
+            "order_discount": priced.order_discount,
+            "total": priced.total,
             **_discount_columns(discount),
-        )
+        },
     ).inserted_primary_key[0]  # type: ignore[index]
     conn.execute(
-        insert(t.order_lines),
+        _INSERT_LINES,
         [
             {
                 "order_id": order_id,
@@ -251,10 +281,8 @@ def _recorded_tenders(conn: Connection, order_id: int) -> list[Tender]:
 
 def _order_row(conn: Connection, order_id: int | str, *, for_update: bool = False) -> Row[Any]:
     key = order_id_of(order_id)
-    query = select(t.orders).where(t.orders.c.id == key)
-    if for_update:
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    query = _ORDER.with_for_update() if for_update and conn.dialect.name != "sqlite" else _ORDER
+    row = conn.execute(query, {"order_id": key}).first()
     if row is None:
         raise NotFound(f"no order #{key}", field="order")
     return row
@@ -262,13 +290,7 @@ def _order_row(conn: Connection, order_id: int | str, *, for_update: bool = Fals
 
 def current_business_date(conn: Connection, store_id: int, today: dt.date) -> dt.date:
     """Today, unless today is already closed: then sales count on the next open day."""
-    closed = set(
-        conn.execute(
-            select(t.day_closes.c.business_date).where(
-                t.day_closes.c.store_id == store_id, t.day_closes.c.business_date >= today
-            )
-        ).scalars()
-    )
+    closed = set(conn.execute(_CLOSED_FROM, {"store": store_id, "today": today}).scalars())
     day = today
     while day in closed:
         day += dt.timedelta(days=1)
@@ -278,16 +300,11 @@ def current_business_date(conn: Connection, store_id: int, today: dt.date) -> dt
 def _pay(shop: Shop, conn: Connection, order_id: int, tenders: list[Tender]) -> None:
     now, today = shop.now(), shop.today()
     order = _order_row(conn, order_id)
-    lines = conn.execute(
-        select(t.order_lines, t.menu_items.c.code)
-        .join(t.menu_items, t.menu_items.c.id == t.order_lines.c.menu_item_id)
-        .where(t.order_lines.c.order_id == order_id)
-        .order_by(t.order_lines.c.line_no)
-    ).all()
+    lines = conn.execute(_ORDER_LINES_FOR_PAY, {"order_id": order_id}).all()
+    recipe = recipes(conn, sorted({line.menu_item_id for line in lines}))
     inputs = []
     for line in lines:
-        item = menu_item(conn, line.code, now, active_only=False)
-        marked = _draw_line(shop, conn, order_id, line, item, today)
+        marked = _draw_line(shop, conn, order_id, line, recipe[line.menu_item_id], markdown_of(line), today)
         inputs.append(
             LineInput(
                 line.unit_price,
@@ -300,49 +317,68 @@ def _pay(shop: Shop, conn: Connection, order_id: int, tenders: list[Tender]) -> 
         inputs, _discount_from(order.discount_kind, order.discount_value, order.discount_reason)
     )
     for line, price in zip(lines, priced.lines, strict=True):
-        conn.execute(
-            update(t.order_lines)
-            .where(t.order_lines.c.id == line.id)
-            .values(markdown=price.markdown, discount=price.discount, net=price.net)
-        )
+        if (line.markdown, line.discount, line.net) != (price.markdown, price.discount, price.net):
+            conn.execute(
+                _REPRICE_LINE,
+                {
+                    "line_id": line.id,
+                    "markdown": price.markdown,
+                    "discount": price.discount,
+                    "net": price.net,
+                },
+            )
     store = shop.store
     settled = settle(priced.total, tenders, lambda minor: format_money(minor, store.currency, store.locale))
     business_date = current_business_date(conn, store.id, today)
     for s in settled:
         conn.execute(
-            insert(t.payments).values(
-                order_id=order_id,
-                method=s.method.value,
-                tendered=s.tendered,
-                applied=s.applied,
-                change=s.change,
-                at=now,
-                business_date=business_date,
-                actor=shop.actor,
-            )
+            _INSERT_PAYMENT,
+            {
+                "order_id": order_id,
+                "method": s.method.value,
+                "tendered": s.tendered,
+                "applied": s.applied,
+                "change": s.change,
+                "at": now,
+                "business_date": business_date,
+                "actor": shop.actor,
+            },
         )
     conn.execute(
-        update(t.orders)
-        .where(t.orders.c.id == order_id)
-        .values(
-            state="paid",
-            paid_at=now,
-            business_date=business_date,
-            gross=priced.gross,
-            markdowns=priced.markdowns,
-            line_discounts=priced.line_discounts,
-            order_discount=priced.order_discount,
-            total=priced.total,
-        )
+        _MARK_PAID,
+        {
+            "order_id": order_id,
+            "paid_at": now,
+            "day": business_date,
+            "gross": priced.gross,
+            "markdowns": priced.markdowns,
+            "line_discounts": priced.line_discounts,
+            "order_discount_": priced.order_discount,
+            "total": priced.total,
+        },
     )
 
 
+_ORDER_LINES_FOR_PAY = (
+    select(t.order_lines, t.menu_items.c.markdown_days, t.menu_items.c.markdown_bp)
+    .join(t.menu_items, t.menu_items.c.id == t.order_lines.c.menu_item_id)
+    .where(t.order_lines.c.order_id == bindparam("order_id"))
+    .order_by(t.order_lines.c.line_no)
+)
+
+
 def _draw_line(
-    shop: Shop, conn: Connection, order_id: int, line: Row[Any], item: MenuItem, today: dt.date
+    shop: Shop,
+    conn: Connection,
+    order_id: int,
+    line: Row[Any],
+    recipe: list[RecipeLine],
+    markdown: Markdown | None,
+    today: dt.date,
 ) -> int:
     """Draw a line's ingredients FEFO; return its markdown in minor units."""
     marked_down = 0
-    for sku, needed in scale_recipe(item.recipe, line.quantity):
+    for sku, needed in scale_recipe(recipe, line.quantity):
         try:
             drawn = draw_in(
                 shop, conn, "sell", sku, needed, reference=f"order #{order_id}", order_line_id=line.id
@@ -351,15 +387,13 @@ def _draw_line(
             exc.message = f"{line.name}: {exc.message}"
             exc.args = (exc.message,)
             raise
-        if item.markdown is not None:
+        if markdown is not None:
             marked_down += sum(
-                int(d.quantity * 1000)
-                for d in drawn.draws
-                if item.markdown.applies(d.effective_expiry, today)
+                int(d.quantity * 1000) for d in drawn.draws if markdown.applies(d.effective_expiry, today)
             )
-    if item.markdown is None or not marked_down:
+    if markdown is None or not marked_down:
         return 0
-    amount = markdown_amount(line.unit_price, item.recipe[0].milli, marked_down, item.markdown.percent)
+    amount = markdown_amount(line.unit_price, recipe[0].milli, marked_down, markdown.percent)
     return min(amount, round_half_up(Decimal(line.unit_price) * line.quantity / 1000))
 
 

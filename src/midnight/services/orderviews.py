@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from midnight.domain.errors import InvalidInput, NotFound
 from midnight.domain.quantity import to_decimal
@@ -81,14 +81,27 @@ class OrderInfo:
         return sum(r.amount for r in self.refunds)
 
 
+_ORDER = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
+_REFUNDED = (
+    select(t.refund_lines.c.order_line_id, t.refund_lines.c.quantity)
+    .join(t.refunds, t.refunds.c.id == t.refund_lines.c.refund_id)
+    .where(t.refunds.c.order_id == bindparam("order_id"))
+)
+_LINES = (
+    select(t.order_lines, t.menu_items.c.code)
+    .join(t.menu_items, t.menu_items.c.id == t.order_lines.c.menu_item_id)
+    .where(t.order_lines.c.order_id == bindparam("order_id"))
+    .order_by(t.order_lines.c.line_no)
+)
+_PAYMENTS = select(t.payments).where(t.payments.c.order_id == bindparam("order_id")).order_by(t.payments.c.id)
+_REFUNDS = select(t.refunds).where(t.refunds.c.order_id == bindparam("order_id")).order_by(t.refunds.c.id)
+
+
 def order_info(shop: Shop, conn: Connection, order_id: int, *, replayed: bool = False) -> OrderInfo:
-    order = conn.execute(select(t.orders).where(t.orders.c.id == order_id)).one()
+    key = {"order_id": order_id}
+    order = conn.execute(_ORDER, key).one()
     refunded: dict[int, int] = {}
-    for line_id, quantity in conn.execute(
-        select(t.refund_lines.c.order_line_id, t.refund_lines.c.quantity)
-        .join(t.refunds, t.refunds.c.id == t.refund_lines.c.refund_id)
-        .where(t.refunds.c.order_id == order_id)
-    ):
+    for line_id, quantity in conn.execute(_REFUNDED, key):
         refunded[line_id] = refunded.get(line_id, 0) + quantity
     lines = [
         OrderLineInfo(
@@ -105,24 +118,13 @@ def order_info(shop: Shop, conn: Connection, order_id: int, *, replayed: bool = 
             r.net,
             to_decimal(refunded.get(r.id, 0)),
         )
-        for r in conn.execute(
-            select(t.order_lines, t.menu_items.c.code)
-            .join(t.menu_items, t.menu_items.c.id == t.order_lines.c.menu_item_id)
-            .where(t.order_lines.c.order_id == order_id)
-            .order_by(t.order_lines.c.line_no)
-        )
+        for r in conn.execute(_LINES, key)
     ]
     payments = [
-        PaymentInfo(p.method, p.tendered, p.applied, p.change, p.at)
-        for p in conn.execute(
-            select(t.payments).where(t.payments.c.order_id == order_id).order_by(t.payments.c.id)
-        )
+        PaymentInfo(p.method, p.tendered, p.applied, p.change, p.at) for p in conn.execute(_PAYMENTS, key)
     ]
     refunds = [
-        RefundInfo(r.id, r.method, r.amount, r.reason, r.at, r.actor)
-        for r in conn.execute(
-            select(t.refunds).where(t.refunds.c.order_id == order_id).order_by(t.refunds.c.id)
-        )
+        RefundInfo(r.id, r.method, r.amount, r.reason, r.at, r.actor) for r in conn.execute(_REFUNDS, key)
     ]
     return OrderInfo(
         id=order.id,
