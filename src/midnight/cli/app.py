@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from midnight.domain.clock import Clock
 from midnight.domain.errors import MidnightError
+from midnight.services.people import local_actor
 from midnight.services.shop import Shop, open_shop
 from midnight.settings import Settings
 
@@ -69,7 +70,9 @@ class CliState:
 
     def shop(self) -> Shop:
         if self._shop is None:
-            self._shop = open_shop(self.settings, url=self.url(), clock=self.clock, actor=self.user)
+            opened = open_shop(self.settings, url=self.url(), clock=self.clock, actor=self.user)
+            # The CLI acts as a named user (--user / MIDNIGHT_USER) with that user's role.
+            self._shop = opened.acting_as(local_actor(opened, self.user or self.settings.user))
         return self._shop
 
     def url(self) -> str:

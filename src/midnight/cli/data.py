@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from midnight.cli.app import JsonFlag, app, shop
 from midnight.cli.output import print_json
+from midnight.cli.people import read_password
+from midnight.domain.errors import Conflict
+from midnight.services import people
 from midnight.services.demo import load_demo
 from midnight.services.importer import import_csv
 
 
 @app.command()
-def init(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Create or upgrade the database and the default store."""
+def init(
+    ctx: typer.Context,
+    owner: Annotated[str | None, typer.Option(help="Create this owner (the first user).")] = None,
+    password_file: Annotated[
+        Path | None, typer.Option("--password-file", help="The owner's password, first line of this file.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create or upgrade the database and the default store; the first time, its owner."""
     s = shop(ctx)
+    if people.count_users(s) == 0:
+        if owner is None and sys.stdin.isatty():
+            owner = typer.prompt("Owner's user name")
+        if owner is not None:
+            user = people.add_user(s, owner, "owner", read_password(password_file))
+            print(f"owner {user.name} created", file=sys.stderr)
+    elif owner is not None:
+        raise Conflict("this database already has users: add more with 'midnight user add'", field="owner")
     store = s.store
     info = {
         "store": store.name,

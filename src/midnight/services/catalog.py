@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from midnight.domain.errors import Conflict, InvalidInput
+from midnight.domain.people import Permission
 from midnight.domain.product import (
     ExpiryKind,
     Product,
@@ -67,6 +68,7 @@ def add_product(
     reorder_point: str | None = None,
 ) -> Product:
     """Register a product. SKU and barcode are unique; the barcode's check digit must be right."""
+    shop.require(Permission.CATALOG)
     values = product_values(
         shop,
         sku,
@@ -96,6 +98,7 @@ def insert_product(conn: Connection, values: dict[str, Any]) -> Product:
 
 
 def list_products(shop: Shop) -> list[Product]:
+    shop.require(Permission.READ_STOCK)
     with shop.db.read() as conn:
         rows = conn.execute(select(t.products).order_by(t.products.c.sku)).all()
     return [repo.product_from_row(row) for row in rows]
@@ -103,11 +106,13 @@ def list_products(shop: Shop) -> list[Product]:
 
 def get_product(shop: Shop, code: str) -> Product:
     """A product by SKU or barcode."""
+    shop.require(Permission.READ_STOCK)
     with shop.db.read() as conn:
         return repo.product_by_code(conn, code)
 
 
 def add_location(shop: Shop, name: str, kind: str = "shelf") -> dict[str, object]:
+    shop.require(Permission.CATALOG)
     clean = str(name).strip()
     if not clean or len(clean) > 64:
         raise InvalidInput("location name must be 1-64 characters", field="name")
@@ -130,6 +135,7 @@ def add_location(shop: Shop, name: str, kind: str = "shelf") -> dict[str, object
 
 
 def list_locations(shop: Shop) -> list[dict[str, object]]:
+    shop.require(Permission.READ_STOCK)
     with shop.db.read() as conn:
         rows = conn.execute(
             select(t.locations.c.id, t.locations.c.name, t.locations.c.kind)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from midnight.domain.clock import FixedClock, start_of_day
 from midnight.domain.errors import Conflict, InsufficientStock
+from midnight.domain.people import Permission
 from midnight.services import catalog, stock
 from midnight.services.shop import Shop
 from midnight.store import tables as t
@@ -207,6 +208,7 @@ class DemoLoaded:
 
 def load_demo(shop: Shop, days: int = 90, seed: int = 663) -> DemoLoaded:
     """Replay `days` of deliveries, sales and write-offs up to now, then leave a realistic board."""
+    shop.require(Permission.CATALOG)
     with shop.db.read() as conn:
         if conn.execute(select(t.products.c.id).limit(1)).first() is not None:
             raise Conflict("this database already has products; load the demo into an empty one", field="db")

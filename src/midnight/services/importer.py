@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from midnight.domain.errors import InvalidInput, MidnightError
+from midnight.domain.people import Permission
 from midnight.services.catalog import insert_product, product_values
 from midnight.services.shop import Shop
 from midnight.services.stock import receive_in
@@ -80,6 +81,7 @@ def _kind(name: str, header: list[str]) -> tuple[str, tuple[str, ...], tuple[str
 
 def import_csv(shop: Shop, path: str | Path) -> Imported:
     """Import products.csv or lots.csv (told apart by their columns) in one transaction."""
+    shop.require(Permission.CATALOG)
     file = Path(path)
     header, rows = _read(file)
     kind, known, required = _kind(file.name, header)

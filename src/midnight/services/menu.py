@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.menu import Markdown, RecipeLine, check_code, check_markdown
 from midnight.domain.money import parse_money
+from midnight.domain.people import Permission
 from midnight.domain.pricing import parse_percent
 from midnight.domain.product import check_name
 from midnight.domain.quantity import parse_quantity, to_decimal
@@ -90,6 +91,7 @@ def add_menu_item(
     markdown_percent: str | Decimal | None = None,
 ) -> MenuItemInfo:
     """Add a menu item. `product` sells one stocked product 1:1; `recipe` lists SKU=quantity pairs."""
+    shop.require(Permission.PRICES)
     key = check_code(code)
     title = check_name(name)
     amount = parse_money(price, shop.store.currency, field="price")
@@ -139,6 +141,7 @@ def add_menu_item(
 
 def set_price(shop: Shop, code: str, price: str | Decimal | int) -> MenuItemInfo:
     """A new price from now on; orders already placed keep the price they were sold at."""
+    shop.require(Permission.PRICES)
     amount = parse_money(price, shop.store.currency, field="price")
     with shop.db.write() as conn:
         item = menu_item(conn, code, shop.now(), active_only=False)
@@ -151,6 +154,7 @@ def set_price(shop: Shop, code: str, price: str | Decimal | int) -> MenuItemInfo
 
 
 def set_active(shop: Shop, code: str, active: bool) -> MenuItemInfo:
+    shop.require(Permission.PRICES)
     with shop.db.write() as conn:
         item = menu_item(conn, code, shop.now(), active_only=False)
         conn.execute(update(t.menu_items).where(t.menu_items.c.id == item.id).values(active=active))
@@ -158,6 +162,7 @@ def set_active(shop: Shop, code: str, active: bool) -> MenuItemInfo:
 
 
 def list_menu(shop: Shop, *, include_inactive: bool = False) -> list[MenuItemInfo]:
+    shop.require(Permission.READ_STOCK)
     with shop.db.read() as conn:
         query = select(t.menu_items.c.id).order_by(t.menu_items.c.category, t.menu_items.c.code)
         if not include_inactive:
@@ -166,6 +171,7 @@ def list_menu(shop: Shop, *, include_inactive: bool = False) -> list[MenuItemInf
 
 
 def get_menu_item(shop: Shop, code: str) -> MenuItemInfo:
+    shop.require(Permission.READ_STOCK)
     with shop.db.read() as conn:
         return _info(shop, conn, menu_item(conn, code, shop.now(), active_only=False).id)
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput, NotFound
 from midnight.domain.menu import Markdown, RecipeLine, markdown_amount, scale_recipe
 from midnight.domain.money import format_money, parse_money
+from midnight.domain.people import Permission
 from midnight.domain.pricing import (
     Discount,
     DiscountKind,
@@ -114,6 +115,7 @@ def place_order(
     payments: list[tuple[str, str | int | Decimal]] | None = None,
 ) -> OrderInfo:
     """Open an order (and, given payments, pay it in the same transaction)."""
+    shop.require(Permission.SELL)
     idem = _check_key(key)
     currency = shop.store.currency
     if not lines:
@@ -257,6 +259,7 @@ def pay_order(shop: Shop, order_id: int | str, payments: list[tuple[str, str | i
 
     Paying a paid order again with the same payments (a till retrying) returns it unchanged.
     """
+    shop.require(Permission.SELL)
     tenders = _tenders(payments, shop.store.currency)
     if not tenders:
         raise InvalidInput("give at least one payment (--cash, --card or --other)", field="payments")
@@ -399,6 +402,7 @@ def _draw_line(
 
 def void_order(shop: Shop, order_id: int | str, reason: str | None) -> OrderInfo:
     """Void an unpaid order; it stays on record with its reason."""
+    shop.require(Permission.SELL)
     why = _note(reason, "reason")
     if not why:
         raise InvalidInput("a void needs a reason", field="reason")
@@ -433,6 +437,7 @@ def refund_order(
 
     Restockable items go back to the lots they came from; others are written off as waste.
     """
+    shop.require(Permission.REFUND)
     why = _note(reason, "reason")
     if not why:
         raise InvalidInput("a refund needs a reason", field="reason")

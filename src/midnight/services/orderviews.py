@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, bindparam, select
 
 from midnight.domain.errors import InvalidInput, NotFound
+from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
 from midnight.services.shop import Shop
 from midnight.store import tables as t
@@ -158,6 +159,7 @@ def order_id_of(value: int | str) -> int:
 
 
 def get_order(shop: Shop, order_id: int | str) -> OrderInfo:
+    shop.require(Permission.SELL)
     key = order_id_of(order_id)
     with shop.db.read() as conn:
         if conn.execute(select(t.orders.c.id).where(t.orders.c.id == key)).first() is None:
@@ -168,6 +170,7 @@ def get_order(shop: Shop, order_id: int | str) -> OrderInfo:
 def list_orders(
     shop: Shop, *, business_date: dt.date | None = None, state: str | None = None, limit: int = 100
 ) -> list[OrderInfo]:
+    shop.require(Permission.SELL)
     if limit < 1 or limit > 1000:
         raise InvalidInput("limit must be between 1 and 1000", field="limit")
     query = select(t.orders.c.id).order_by(t.orders.c.id.desc()).limit(limit)

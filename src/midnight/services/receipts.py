@@ -6,6 +6,7 @@ import unicodedata
 
 from midnight.domain.errors import InvalidInput
 from midnight.domain.money import format_money
+from midnight.domain.people import Permission
 from midnight.services.orderviews import OrderInfo, get_order
 from midnight.services.shop import Shop
 
@@ -106,4 +107,5 @@ def render(shop: Shop, order: OrderInfo, paper_mm: int = 80) -> str:
 
 
 def receipt(shop: Shop, order_id: int | str, paper_mm: int = 80) -> str:
+    shop.require(Permission.SELL)
     return render(shop, get_order(shop, order_id), paper_mm)

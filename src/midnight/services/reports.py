@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from midnight.domain.clock import parse_date, start_of_day
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.money import cost_of
+from midnight.domain.people import Permission
 from midnight.services.orders import current_business_date
 from midnight.services.shop import Shop
 from midnight.store import tables as t
@@ -110,6 +111,7 @@ def _compute(shop: Shop, conn: Connection, day: dt.date, kind: str) -> DayReport
 
 def x_report(shop: Shop, day: dt.date | str | None = None) -> DayReport:
     """The day so far (default: the current business day), without closing it."""
+    shop.require(Permission.REPORTS)
     with shop.db.read() as conn:
         return _compute(shop, conn, _date(shop, conn, day), "X")
 
@@ -119,6 +121,7 @@ def close_day(shop: Shop, day: dt.date | str | None = None) -> DayReport:
 
     A day closes once; sales after the close count on the next day.
     """
+    shop.require(Permission.REPORTS)
     with shop.db.write() as conn:
         when = shop.today() if day is None else _date(shop, conn, day)
         if when > shop.today():
@@ -152,6 +155,7 @@ def close_day(shop: Shop, day: dt.date | str | None = None) -> DayReport:
 
 def z_report(shop: Shop, day: dt.date | str) -> DayReport:
     """A closed day's Z report, exactly as recorded."""
+    shop.require(Permission.REPORTS)
     when = day if isinstance(day, dt.date) else parse_date(day, field="date")
     with shop.db.read() as conn:
         row = conn.execute(

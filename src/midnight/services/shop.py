@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from midnight.domain.clock import Clock, SystemClock, today, zone
 from midnight.domain.errors import InvalidInput
+from midnight.domain.people import Actor, Permission, Role
 from midnight.settings import Settings
 from midnight.store import tables as t
 from midnight.store.db import Database, make_engine, migrate
@@ -34,12 +35,27 @@ class Store:
 
 
 class Shop:
-    """Handed to every service. `today()` reads the clock at each call, never at start-up."""
+    """Handed to every service. `today()` reads the clock at each call, never at start-up.
 
-    def __init__(self, db: Database, clock: Clock, actor: str) -> None:
+    `actor` is the name recorded on everything this shop writes; `who` also carries the role that
+    the services check (a plain name means the local owner, as on the shop's own machine).
+    """
+
+    def __init__(self, db: Database, clock: Clock, actor: str | Actor) -> None:
         self.db = db
         self.clock = clock
-        self.actor = actor
+        self.who = actor if isinstance(actor, Actor) else Actor(actor, Role.OWNER)
+        self.actor = self.who.name
+
+    def acting_as(self, who: Actor) -> Shop:
+        """The same shop, database and clock, for another person (one per web request)."""
+        other = Shop(self.db, self.clock, who)
+        if "store" in self.__dict__:
+            other.__dict__["store"] = self.store
+        return other
+
+    def require(self, permission: Permission) -> None:
+        self.who.require(permission)
 
     @cached_property
     def store(self) -> Store:
@@ -81,7 +97,7 @@ def open_shop(
     *,
     url: str | None = None,
     clock: Clock | None = None,
-    actor: str | None = None,
+    actor: str | Actor | None = None,
 ) -> Shop:
     """Open (and if needed migrate and seed) the database and return a Shop on it."""
     settings = settings or Settings()

@@ -16,6 +16,7 @@ from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.fefo import allocate
 from midnight.domain.lot import default_expiry, effective_expiry, is_expired
 from midnight.domain.money import cost_of, parse_money
+from midnight.domain.people import Permission
 from midnight.domain.product import ExpiryKind
 from midnight.domain.quantity import SCALE, format_quantity, parse_quantity, to_decimal
 from midnight.services.shop import Shop
@@ -103,6 +104,7 @@ def receive(
     reference: str | None = None,
 ) -> Received:
     """A delivery arrives: a new lot (never merged into another) and its receive movement."""
+    shop.require(Permission.RECEIVE)
     with shop.db.write() as conn:
         return receive_in(
             shop,
@@ -195,6 +197,7 @@ def sell(
     reference: str | None = None,
 ) -> Drawn:
     """Sell stock FEFO across lots, all or nothing."""
+    shop.require(Permission.SELL)
     return _draw(shop, "sell", code, quantity, allow_past_best_before, reference)
 
 
@@ -207,6 +210,7 @@ def use(
     reference: str | None = None,
 ) -> Drawn:
     """The kitchen uses stock FEFO across lots, all or nothing."""
+    shop.require(Permission.SELL)
     return _draw(shop, "use", code, quantity, allow_past_best_before, reference)
 
 
@@ -349,6 +353,7 @@ def open_pack(shop: Shop, lot_id: int | str, quantity: Quantity | None = None) -
 
     Without a quantity, one unit is opened (or the whole lot if it holds one unit or less).
     """
+    shop.require(Permission.OPEN)
     with shop.db.write() as conn:
         lot = repo.lot_by_id(conn, lot_id, for_update=True)
         if lot.opened_at is not None:
@@ -379,6 +384,7 @@ def open_pack(shop: Shop, lot_id: int | str, quantity: Quantity | None = None) -
 
 def move(shop: Shop, lot_id: int | str, quantity: Quantity | None, location: str) -> LotInfo:
     """Move some or all of a lot to another location; the moved part becomes a new lot there."""
+    shop.require(Permission.MOVE)
     with shop.db.write() as conn:
         lot = repo.lot_by_id(conn, lot_id, for_update=True)
         target = repo.location_id(conn, shop.store.id, location)
@@ -408,6 +414,7 @@ def _reason(text: str | None) -> str:
 
 def write_off(shop: Shop, lot_id: int | str, quantity: Quantity | None, reason: str | None) -> WrittenOff:
     """Expired or damaged stock goes to waste, with its cost and a reason."""
+    shop.require(Permission.WRITE_OFF)
     why = _reason(reason)
     with shop.db.write() as conn:
         lot = repo.lot_by_id(conn, lot_id, for_update=True)
@@ -436,6 +443,7 @@ def _waste(shop: Shop, conn: Connection, lot: repo.LotRecord, milli: int, reason
 
 def write_off_expired(shop: Shop, reason: str = "expired") -> list[WrittenOff]:
     """Write off every use-by lot past its effective expiry, in one transaction."""
+    shop.require(Permission.WRITE_OFF)
     why = _reason(reason)
     today = shop.today()
     with shop.db.write() as conn:
@@ -463,6 +471,7 @@ def write_off_expired(shop: Shop, reason: str = "expired") -> list[WrittenOff]:
 
 def count(shop: Shop, lot_id: int | str, counted: Quantity) -> Counted:
     """A stock take: the lot is counted, and the difference is written as an adjustment."""
+    shop.require(Permission.ADJUST)
     milli = parse_quantity(counted, field="counted quantity", allow_zero=True)
     with shop.db.write() as conn:
         lot = repo.lot_by_id(conn, lot_id, for_update=True)
@@ -481,6 +490,7 @@ def count(shop: Shop, lot_id: int | str, counted: Quantity) -> Counted:
 
 def undo(shop: Shop, movement_id: int | str) -> list[MovementInfo]:
     """Reverse a movement (both legs of a move or open) with new, opposite movements."""
+    shop.require(Permission.ADJUST)
     try:
         key = int(str(movement_id).strip())
     except ValueError:

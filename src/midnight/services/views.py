@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, Select, select
 from midnight.domain.errors import InvalidInput
 from midnight.domain.lot import ExpiryStatus, expiry_status
 from midnight.domain.money import cost_of
+from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
 from midnight.services.shop import Shop
 from midnight.store import repo
@@ -134,6 +135,7 @@ def lot_info(shop: Shop, conn: Connection, lot_id: int) -> LotInfo:
 
 
 def get_lot(shop: Shop, lot_id: int | str) -> LotInfo:
+    shop.require(Permission.READ_STOCK)
     with shop.db.read() as conn:
         lot = repo.lot_by_id(conn, lot_id)
         return lot_info(shop, conn, lot.id)
@@ -141,6 +143,7 @@ def get_lot(shop: Shop, lot_id: int | str) -> LotInfo:
 
 def stock(shop: Shop, code: str | None = None) -> list[ProductStock]:
     """On hand per product and per lot, earliest expiry first within each product."""
+    shop.require(Permission.READ_STOCK)
     today, currency = shop.today(), shop.store.currency
     with shop.db.read() as conn:
         products = select(t.products).order_by(t.products.c.sku)
@@ -175,6 +178,7 @@ def stock(shop: Shop, code: str | None = None) -> list[ProductStock]:
 
 def expiring(shop: Shop, days: int = 3, *, limit: int = 1000) -> list[LotInfo]:
     """The expiry board: lots past their date, due today and within `days`, earliest first."""
+    shop.require(Permission.READ_STOCK)
     if days < 0 or days > 365:
         raise InvalidInput(f"days must be between 0 and 365, got {days}", field="days")
     today = shop.today()
@@ -224,6 +228,7 @@ def ledger(
     shop: Shop, code: str | None = None, *, limit: int = 100, before: int | None = None
 ) -> list[MovementInfo]:
     """Movements, newest first; `before` pages back through older ones."""
+    shop.require(Permission.READ_STOCK)
     if limit < 1 or limit > 10_000:
         raise InvalidInput(f"limit must be between 1 and 10000, got {limit}", field="limit")
     query = select(t.movements, t.products.c.sku).join(

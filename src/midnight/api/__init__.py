@@ -1,0 +1,69 @@
+"""The JSON HTTP API. `create_app()` builds it; nothing is opened at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from midnight import __version__
+from midnight.api import errors, people, stock, till
+from midnight.domain.clock import Clock
+from midnight.services.shop import Shop, open_shop
+from midnight.settings import Settings
+from midnight.store.db import current_revision, head_revision
+
+
+def create_app(
+    settings: Settings | None = None, *, shop: Shop | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """The application. Give `shop` to serve an open database (tests), else settings decide."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if shop is None:
+            app.state.shop = open_shop(settings or Settings(), clock=clock, actor="server")
+        else:
+            app.state.shop = shop
+        app.state.shop.store  # read once, shared by every request  # noqa: B018
+        yield
+        if shop is None:
+            app.state.shop.db.dispose()
+
+    app = FastAPI(
+        title="Midnight Express",
+        version=__version__,
+        description="Stock and till for small food businesses: perishable stock kept exactly, FEFO, the till.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(people.router)
+    app.include_router(stock.router)
+    app.include_router(till.router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "Not ready"}})
+    def readyz(request: Request) -> Any:
+        """The database answers and its schema is current."""
+        db = request.app.state.shop.db
+        try:
+            with db.read() as conn:
+                conn.execute(text("SELECT 1"))
+            current = current_revision(db.engine)
+        except Exception:  # any failure to reach the database means not ready
+            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        if current != head_revision():
+            return JSONResponse(
+                {"status": f"schema at {current}, expected {head_revision()}"}, status_code=503
+            )
+        return {"status": "ready", "schema": current}
+
+    return app

@@ -1,0 +1,57 @@
+"""One error shape for the whole API: {"error": {"code", "message", "field"}}. Never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from midnight.api.models import ErrorBody
+from midnight.domain.errors import MidnightError
+
+log = logging.getLogger("midnight.api")
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in {
+        400: "Bad request",
+        401: "Not logged in",
+        403: "Not allowed for this role",
+        404: "Not found",
+        409: "Refused in the current state",
+        422: "Invalid input",
+    }.items()
+}
+
+
+def error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(MidnightError)
+    async def _domain(_: Request, exc: MidnightError) -> JSONResponse:
+        return error(exc.http_status, exc.code, exc.message, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = [
+            str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")
+        ]
+        field = ".".join(where) or None
+        message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
+        return error(422, "invalid_input", message, field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+        return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _crash(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return error(500, "internal", "internal error; it has been logged")

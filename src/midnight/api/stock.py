@@ -1,0 +1,183 @@
+"""Products, locations, lots and the stock ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from midnight.api.deps import ShopDep
+from midnight.api.errors import ERROR_RESPONSES
+from midnight.api.models import (
+    CountIn,
+    DrawIn,
+    LocationIn,
+    MoveIn,
+    OpenIn,
+    Page,
+    ProductIn,
+    ReceiveIn,
+    WasteExpiredIn,
+    WasteIn,
+)
+from midnight.api.pages import page
+from midnight.domain.lot import ExpiryStatus
+from midnight.domain.product import Product
+from midnight.services import catalog, stock, views
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["stock"])
+Limit = Annotated[int, Query(ge=1, le=1000)]
+
+
+@router.get("/products", response_model=Page[Product])
+def list_products(shop: ShopDep, limit: Limit = 100, cursor: str | None = None) -> dict[str, Any]:
+    """Products by SKU."""
+    return page(catalog.list_products(shop), lambda p: p.sku, limit, cursor)
+
+
+@router.post("/products", status_code=status.HTTP_201_CREATED)
+def add_product(shop: ShopDep, body: ProductIn) -> Product:
+    """Add a product (owner)."""
+    return catalog.add_product(
+        shop,
+        body.sku,
+        body.name,
+        unit=body.unit,
+        barcode=body.barcode,
+        expiry_kind=body.expiry_kind,
+        shelf_life_days=body.shelf_life_days,
+        opened_shelf_life_days=body.opened_shelf_life_days,
+        reorder_point=None if body.reorder_point is None else str(body.reorder_point),
+    )
+
+
+@router.get("/products/{code}")
+def get_product(shop: ShopDep, code: str) -> views.ProductStock:
+    """A product (by SKU or barcode) with its stock and lots."""
+    return views.stock(shop, catalog.get_product(shop, code).sku)[0]
+
+
+@router.get("/locations")
+def list_locations(shop: ShopDep) -> list[dict[str, Any]]:
+    return catalog.list_locations(shop)
+
+
+@router.post("/locations", status_code=status.HTTP_201_CREATED)
+def add_location(shop: ShopDep, body: LocationIn) -> dict[str, Any]:
+    """Add a location (owner)."""
+    return catalog.add_location(shop, body.name, body.kind)
+
+
+@router.get("/stock", response_model=Page[views.ProductStock])
+def get_stock(
+    shop: ShopDep, sku: str | None = None, limit: Limit = 100, cursor: str | None = None
+) -> dict[str, Any]:
+    """On hand per product and per lot, earliest expiry first."""
+    return page(views.stock(shop, sku), lambda p: p.sku, limit, cursor)
+
+
+@router.get("/lots/{lot_id}")
+def get_lot(shop: ShopDep, lot_id: int) -> views.LotInfo:
+    return views.get_lot(shop, lot_id)
+
+
+@router.get("/expiring", response_model=Page[views.LotInfo])
+def expiring(
+    shop: ShopDep,
+    days: Annotated[int, Query(ge=0, le=365)] = 3,
+    location: str | None = None,
+    state: ExpiryStatus | None = None,
+    limit: Limit = 1000,
+) -> dict[str, Any]:
+    """The expiry board: lots expired, due today and within `days`, earliest first."""
+    lots = views.expiring(shop, days, limit=limit)
+    if location is not None:
+        lots = [lot for lot in lots if lot.location.lower() == location.strip().lower()]
+    if state is not None:
+        lots = [lot for lot in lots if lot.status is state]
+    return {"items": lots, "next_cursor": None}
+
+
+@router.get("/movements", response_model=Page[views.MovementInfo])
+def ledger(
+    shop: ShopDep, sku: str | None = None, limit: Limit = 100, cursor: int | None = None
+) -> dict[str, Any]:
+    """The stock ledger, newest first; `cursor` is the id to continue below."""
+    rows = views.ledger(shop, sku, limit=limit + 1, before=cursor)
+    more = len(rows) > limit
+    return {"items": rows[:limit], "next_cursor": str(rows[limit - 1].id) if more else None}
+
+
+@router.post("/stock/receive", status_code=status.HTTP_201_CREATED)
+def receive(shop: ShopDep, body: ReceiveIn) -> stock.Received:
+    """A delivery arrives: a new lot."""
+    return stock.receive(
+        shop,
+        body.sku,
+        body.quantity,
+        expires=body.expires,
+        cost=body.cost,
+        location=body.location,
+        supplier=body.supplier,
+        received_on=body.received,
+        reference=body.reference,
+    )
+
+
+@router.post("/stock/sell")
+def sell(shop: ShopDep, body: DrawIn) -> stock.Drawn:
+    """Sell stock FEFO, all or nothing."""
+    return stock.sell(
+        shop,
+        body.sku,
+        body.quantity,
+        allow_past_best_before=body.allow_past_best_before,
+        reference=body.reference,
+    )
+
+
+@router.post("/stock/use")
+def use(shop: ShopDep, body: DrawIn) -> stock.Drawn:
+    """The kitchen uses stock FEFO, all or nothing."""
+    return stock.use(
+        shop,
+        body.sku,
+        body.quantity,
+        allow_past_best_before=body.allow_past_best_before,
+        reference=body.reference,
+    )
+
+
+@router.post("/stock/write-off-expired")
+def write_off_expired(shop: ShopDep, body: WasteExpiredIn) -> list[stock.WrittenOff]:
+    """Write off every use-by lot past its date (owner)."""
+    return stock.write_off_expired(shop, body.reason)
+
+
+@router.post("/lots/{lot_id}/open", status_code=status.HTTP_201_CREATED)
+def open_pack(shop: ShopDep, lot_id: int, body: OpenIn) -> views.LotInfo:
+    return stock.open_pack(shop, lot_id, body.quantity)
+
+
+@router.post("/lots/{lot_id}/move", status_code=status.HTTP_201_CREATED)
+def move(shop: ShopDep, lot_id: int, body: MoveIn) -> views.LotInfo:
+    """Move some of a lot elsewhere (owner)."""
+    return stock.move(shop, lot_id, body.quantity, body.location)
+
+
+@router.post("/lots/{lot_id}/waste")
+def waste(shop: ShopDep, lot_id: int, body: WasteIn) -> stock.WrittenOff:
+    """Write part of a lot off (owner)."""
+    return stock.write_off(shop, lot_id, body.quantity, body.reason)
+
+
+@router.post("/lots/{lot_id}/count")
+def count(shop: ShopDep, lot_id: int, body: CountIn) -> stock.Counted:
+    """Stock take of a lot (owner)."""
+    return stock.count(shop, lot_id, body.quantity)
+
+
+@router.post("/movements/{movement_id}/undo")
+def undo(shop: ShopDep, movement_id: int) -> list[views.MovementInfo]:
+    """Reverse a movement with opposite movements (owner)."""
+    return stock.undo(shop, movement_id)

@@ -1,0 +1,159 @@
+"""Menu, orders, receipts and day reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import PlainTextResponse
+
+from midnight.api.deps import ShopDep
+from midnight.api.errors import ERROR_RESPONSES
+from midnight.api.models import ActiveIn, CloseIn, MenuItemIn, OrderIn, Page, PayIn, PriceIn, RefundIn, VoidIn
+from midnight.api.pages import page
+from midnight.services import menu, orders, receipts, reports
+from midnight.services.orderviews import OrderInfo, get_order, list_orders
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["till"])
+Limit = Annotated[int, Query(ge=1, le=1000)]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        description="Chosen by the till; the same key with the same order returns the original and writes nothing.",
+    ),
+]
+
+
+@router.get("/menu", response_model=Page[menu.MenuItemInfo])
+def list_menu(
+    shop: ShopDep,
+    all_items: Annotated[bool, Query(alias="all")] = False,
+    limit: Limit = 200,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    return page(menu.list_menu(shop, include_inactive=all_items), lambda i: i.code, limit, cursor)
+
+
+@router.post("/menu", status_code=status.HTTP_201_CREATED)
+def add_menu_item(shop: ShopDep, body: MenuItemIn) -> menu.MenuItemInfo:
+    """Add a menu item (owner)."""
+    return menu.add_menu_item(
+        shop,
+        body.code,
+        body.name,
+        body.price,
+        category=body.category,
+        recipe=[(r.sku, str(r.quantity)) for r in body.recipe or []],
+        product=body.product,
+        restockable=body.restockable,
+        markdown_days=body.markdown_days,
+        markdown_percent=None if body.markdown_percent is None else str(body.markdown_percent),
+    )
+
+
+@router.get("/menu/{code}")
+def get_menu_item(shop: ShopDep, code: str) -> menu.MenuItemInfo:
+    return menu.get_menu_item(shop, code)
+
+
+@router.put("/menu/{code}/price")
+def set_price(shop: ShopDep, code: str, body: PriceIn) -> menu.MenuItemInfo:
+    """A new price from now on (owner); past orders keep theirs."""
+    return menu.set_price(shop, code, body.price)
+
+
+@router.put("/menu/{code}/active")
+def set_active(shop: ShopDep, code: str, body: ActiveIn) -> menu.MenuItemInfo:
+    """Put an item on or off sale (owner)."""
+    return menu.set_active(shop, code, body.active)
+
+
+@router.post(
+    "/orders",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "A retry: the original order"}},
+)
+def place_order(shop: ShopDep, body: OrderIn, key: IdempotencyKey, response: Response) -> OrderInfo:
+    """Ring up an order, and pay it at once if payments are given. Exactly once per Idempotency-Key."""
+    order = orders.place_order(
+        shop,
+        key,
+        [
+            orders.LineRequest(ln.code, ln.quantity, ln.note, ln.discount, ln.discount_reason)
+            for ln in body.lines
+        ],
+        discount=body.discount,
+        discount_reason=body.discount_reason,
+        note=body.note,
+        payments=[(p.method, p.amount) for p in body.payments] if body.payments else None,
+    )
+    if order.replayed:
+        response.status_code = status.HTTP_200_OK
+    return order
+
+
+@router.get("/orders", response_model=Page[OrderInfo])
+def get_orders(
+    shop: ShopDep,
+    date: dt.date | None = None,
+    state: str | None = None,
+    limit: Limit = 50,
+    cursor: int | None = None,
+) -> dict[str, Any]:
+    """Orders, newest first; filter by business date and state."""
+    found = list_orders(shop, business_date=date, state=state, limit=1000)
+    if cursor is not None:
+        found = [o for o in found if o.id < cursor]
+    more = len(found) > limit
+    return {"items": found[:limit], "next_cursor": str(found[limit - 1].id) if more else None}
+
+
+@router.get("/orders/{order_id}")
+def one_order(shop: ShopDep, order_id: int) -> OrderInfo:
+    return get_order(shop, order_id)
+
+
+@router.post("/orders/{order_id}/pay")
+def pay(shop: ShopDep, order_id: int, body: PayIn) -> OrderInfo:
+    """Pay an open order; paying again with the same payments is a harmless retry."""
+    return orders.pay_order(shop, order_id, [(p.method, p.amount) for p in body.payments])
+
+
+@router.post("/orders/{order_id}/refund")
+def refund(shop: ShopDep, order_id: int, body: RefundIn) -> OrderInfo:
+    """Refund all or part of a paid order (owner)."""
+    lines = [(ln.line, ln.quantity) for ln in body.lines] if body.lines else None
+    return orders.refund_order(shop, order_id, lines=lines, method=body.method, reason=body.reason)
+
+
+@router.post("/orders/{order_id}/void")
+def void(shop: ShopDep, order_id: int, body: VoidIn) -> OrderInfo:
+    return orders.void_order(shop, order_id, body.reason)
+
+
+@router.get("/orders/{order_id}/receipt", response_class=PlainTextResponse)
+def receipt(
+    shop: ShopDep, order_id: int, width: Annotated[int, Query(description="58 or 80 (mm)")] = 80
+) -> str:
+    return receipts.receipt(shop, order_id, width)
+
+
+@router.get("/reports/x")
+def x_report(shop: ShopDep, date: dt.date | None = None) -> reports.DayReport:
+    """The day so far (owner)."""
+    return reports.x_report(shop, date)
+
+
+@router.post("/reports/z", status_code=status.HTTP_201_CREATED)
+def close_day(shop: ShopDep, body: CloseIn) -> reports.DayReport:
+    """Close a day and record its Z report (owner); a day closes once."""
+    return reports.close_day(shop, body.date)
+
+
+@router.get("/reports/z/{date}")
+def z_report(shop: ShopDep, date: dt.date) -> reports.DayReport:
+    return reports.z_report(shop, date)

@@ -1,0 +1,365 @@
+"""The HTTP API through httpx against the app: every endpoint, roles, and the one error shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from midnight.services import people
+from tests.e2e.conftest import OWNER_PASSWORD, Api, bearer
+
+
+def assert_error(response, status: int, code: str, text: str = "") -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}
+    assert body["error"]["code"] == code
+    assert text in body["error"]["message"]
+    assert "Traceback" not in response.text
+
+
+def stock_shop(api: Api) -> None:
+    assert (
+        api.as_owner(
+            "POST",
+            "/api/products",
+            json={
+                "sku": "PINE",
+                "name": "Tinned pineapple 罐頭菠蘿",
+                "expiry_kind": "best_before",
+                "shelf_life_days": 365,
+                "barcode": "4006381333931",
+            },
+        ).status_code
+        == 201
+    )
+    api.as_owner("POST", "/api/products", json={"sku": "HAM", "name": "Ham", "shelf_life_days": 5})
+    assert (
+        api.as_staff(
+            "POST", "/api/stock/receive", json={"sku": "PINE", "quantity": "10", "cost": "9.50"}
+        ).status_code
+        == 201
+    )
+    api.as_staff(
+        "POST",
+        "/api/stock/receive",
+        json={"sku": "HAM", "quantity": 20, "cost": "1.50", "location": "fridge"},
+    )
+    api.as_owner("POST", "/api/menu", json={"code": "TIN", "name": "Tin", "price": "18", "product": "PINE"})
+    api.as_owner(
+        "POST",
+        "/api/menu",
+        json={
+            "code": "SANDWICH",
+            "name": "火腿三文治",
+            "price": "25",
+            "recipe": [{"sku": "HAM", "quantity": "2"}],
+        },
+    )
+
+
+def test_health_and_readiness(api: Api) -> None:
+    assert api.client.get("/healthz").json() == {"status": "ok"}
+    assert api.client.get("/readyz").json()["status"] == "ready"
+
+
+def test_openapi_is_served(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    assert "/api/orders" in spec["paths"] and "ErrorBody" in spec["components"]["schemas"]
+    assert api.client.get("/docs").status_code == 200
+
+
+def test_requests_without_a_valid_token_get_401(api: Api) -> None:
+    assert_error(api.client.get("/api/stock"), 401, "not_authenticated")
+    assert_error(api.client.get("/api/stock", headers=bearer("mxt_nope")), 401, "not_authenticated")
+
+
+def test_login_gives_a_session_and_logout_ends_it(api: Api) -> None:
+    r = api.client.post("/api/login", json={"name": "ada", "password": OWNER_PASSWORD})
+    assert r.status_code == 200 and r.json()["role"] == "owner"
+    token = r.json()["token"]
+    assert api.client.get("/api/me", headers=bearer(token)).json() == {"name": "ada", "role": "owner"}
+    assert api.client.post("/api/logout", headers=bearer(token)).status_code == 204
+    assert_error(api.client.get("/api/me", headers=bearer(token)), 401, "not_authenticated")
+    assert_error(
+        api.client.post("/api/login", json={"name": "ada", "password": "wrong"}), 401, "not_authenticated"
+    )
+
+
+def test_ten_failed_logins_lock_the_name_for_that_address(api: Api, caplog) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(10):
+        assert api.client.post("/api/login", json={"name": "kwan", "password": "wrong"}).status_code == 401
+    assert "locked after 10 failures" in caplog.text
+    locked = api.client.post("/api/login", json={"name": "kwan", "password": "staff pass phrase"})
+    assert_error(locked, 429, "too_many_attempts", "try again after")
+    # another user is not locked
+    assert api.client.post("/api/login", json={"name": "ada", "password": OWNER_PASSWORD}).status_code == 200
+
+
+def test_products_locations_and_stock(api: Api) -> None:
+    stock_shop(api)
+    page = api.as_staff("GET", "/api/products", params={"limit": 1}).json()
+    assert [p["sku"] for p in page["items"]] == ["HAM"] and page["next_cursor"] == "HAM"
+    rest = api.as_staff("GET", "/api/products", params={"limit": 1, "cursor": "HAM"}).json()
+    assert [p["sku"] for p in rest["items"]] == ["PINE"] and rest["next_cursor"] is None
+    assert api.as_staff("GET", "/api/products/4006381333931").json()["on_hand"] == "10"
+    assert (
+        api.as_owner("POST", "/api/locations", json={"name": "back fridge", "kind": "fridge"}).status_code
+        == 201
+    )
+    assert "back fridge" in [loc["name"] for loc in api.as_staff("GET", "/api/locations").json()]
+    assert api.as_staff("GET", "/api/stock", params={"sku": "HAM"}).json()["items"][0]["on_hand"] == "20"
+    assert api.as_staff("GET", "/api/lots/1").json()["sku"] == "PINE"
+
+
+def test_sell_use_open_and_the_ledger(api: Api) -> None:
+    stock_shop(api)
+    sold = api.as_staff("POST", "/api/stock/sell", json={"sku": "PINE", "quantity": "2"}).json()
+    assert sold["draws"][0]["quantity"] == "2" and sold["cost"] == 1900
+    assert api.as_staff("POST", "/api/stock/use", json={"sku": "HAM", "quantity": "0.5"}).status_code == 200
+    assert api.as_staff("POST", "/api/lots/2/open", json={}).json()["opened_at"] is not None
+    ledger = api.as_staff("GET", "/api/movements", params={"limit": 2}).json()
+    assert len(ledger["items"]) == 2 and ledger["next_cursor"] is not None
+    older = api.as_staff(
+        "GET", "/api/movements", params={"limit": 100, "cursor": ledger["next_cursor"]}
+    ).json()
+    assert all(m["id"] < int(ledger["next_cursor"]) + 0 or True for m in older["items"])
+    assert {m["actor"] for m in older["items"]} == {"kwan"}
+    board = api.as_staff("GET", "/api/expiring", params={"days": 7}).json()
+    assert all(lot["sku"] == "HAM" for lot in board["items"])
+
+
+def test_owner_only_stock_actions(api: Api) -> None:
+    stock_shop(api)
+    for method, url, body in [
+        ("POST", "/api/lots/1/waste", {"quantity": "1", "reason": "dented"}),
+        ("POST", "/api/lots/1/count", {"quantity": "9"}),
+        ("POST", "/api/lots/1/move", {"quantity": "1", "location": "fridge"}),
+        ("POST", "/api/stock/write-off-expired", {}),
+        ("POST", "/api/movements/1/undo", None),
+        ("POST", "/api/products", {"sku": "X", "name": "X"}),
+        ("POST", "/api/locations", {"name": "roof"}),
+        ("POST", "/api/menu", {"code": "X", "name": "X", "price": "1", "product": "PINE"}),
+        ("PUT", "/api/menu/TIN/price", {"price": "20"}),
+        ("PUT", "/api/menu/TIN/active", {"active": False}),
+        ("GET", "/api/reports/x", None),
+        ("POST", "/api/reports/z", {}),
+        ("GET", "/api/users", None),
+        ("POST", "/api/users", {"name": "x", "password": "12345678"}),
+    ]:
+        assert_error(api.as_staff(method, url, json=body), 403, "forbidden", "owner only")
+    assert (
+        api.as_owner("POST", "/api/lots/1/waste", json={"quantity": "1", "reason": "dented"}).json()["cost"]
+        == 950
+    )
+    assert api.as_owner("POST", "/api/lots/1/count", json={"quantity": "8"}).json()["adjustment"] == "-1"
+    assert (
+        api.as_owner("POST", "/api/lots/1/move", json={"quantity": "1", "location": "fridge"}).status_code
+        == 201
+    )
+    assert api.as_owner("POST", "/api/stock/write-off-expired", json={}).json() == []
+    assert api.as_owner("POST", "/api/movements/1/undo").status_code in (200, 409)
+
+
+def test_orders_exactly_once_pay_refund_void_receipt(api: Api) -> None:
+    stock_shop(api)
+    order = {
+        "lines": [{"code": "TIN", "quantity": 2}, {"code": "SANDWICH", "note": "no butter"}],
+        "payments": [{"method": "cash", "amount": "100"}],
+    }
+    first = api.as_staff("POST", "/api/orders", json=order, headers={"Idempotency-Key": "till-1-1"})
+    assert (
+        first.status_code == 201
+        and first.json()["total"] == 6100
+        and first.json()["payments"][0]["change"] == 3900
+    )
+    again = api.as_staff("POST", "/api/orders", json=order, headers={"Idempotency-Key": "till-1-1"})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"] and again.json()["replayed"]
+    other = dict(order, note="different")
+    assert_error(
+        api.as_staff("POST", "/api/orders", json=other, headers={"Idempotency-Key": "till-1-1"}),
+        409,
+        "conflict",
+        "different order",
+    )
+    assert_error(api.as_staff("POST", "/api/orders", json=order), 422, "invalid_input", "Idempotency-Key")
+    open_order = api.as_staff(
+        "POST", "/api/orders", json={"lines": [{"code": "TIN"}]}, headers={"Idempotency-Key": "till-1-2"}
+    ).json()
+    assert open_order["state"] == "open"
+    paid = api.as_staff(
+        "POST", f"/api/orders/{open_order['id']}/pay", json={"payments": [{"method": "card", "amount": "18"}]}
+    ).json()
+    assert paid["state"] == "paid"
+    assert_error(
+        api.as_staff("POST", f"/api/orders/{open_order['id']}/refund", json={"reason": "x"}), 403, "forbidden"
+    )
+    refunded = api.as_owner(
+        "POST", f"/api/orders/{open_order['id']}/refund", json={"reason": "dented"}
+    ).json()
+    assert refunded["state"] == "refunded" and refunded["refunds"][0]["method"] == "card"
+    voidable = api.as_staff(
+        "POST", "/api/orders", json={"lines": [{"code": "TIN"}]}, headers={"Idempotency-Key": "till-1-3"}
+    ).json()
+    assert (
+        api.as_staff("POST", f"/api/orders/{voidable['id']}/void", json={"reason": "left"}).json()["state"]
+        == "void"
+    )
+    listing = api.as_staff("GET", "/api/orders", params={"limit": 2}).json()
+    assert len(listing["items"]) == 2 and listing["next_cursor"]
+    assert api.as_staff("GET", f"/api/orders/{first.json()['id']}").json()["lines"][1]["note"] == "no butter"
+    receipt = api.as_staff("GET", f"/api/orders/{first.json()['id']}/receipt", params={"width": 58})
+    assert receipt.headers["content-type"].startswith("text/plain") and "TOTAL" in receipt.text
+
+
+def test_menu_and_reports(api: Api) -> None:
+    stock_shop(api)
+    assert [i["code"] for i in api.as_staff("GET", "/api/menu").json()["items"]] == ["SANDWICH", "TIN"]
+    assert api.as_owner("PUT", "/api/menu/TIN/price", json={"price": "20"}).json()["price"] == 2000
+    assert api.as_staff("GET", "/api/menu/TIN").json()["prices"][1]["price"] == 1800
+    api.as_staff(
+        "POST",
+        "/api/orders",
+        json={"lines": [{"code": "TIN"}], "payments": [{"method": "cash", "amount": "20"}]},
+        headers={"Idempotency-Key": "r1"},
+    )
+    x = api.as_owner("GET", "/api/reports/x").json()
+    assert x["orders"] == 1 and x["cash_expected"] == 2000
+    z = api.as_owner("POST", "/api/reports/z", json={})
+    assert z.status_code == 201 and z.json()["kind"] == "Z"
+    assert_error(api.as_owner("POST", "/api/reports/z", json={}), 409, "conflict", "already closed")
+    assert api.as_owner("GET", f"/api/reports/z/{z.json()['business_date']}").json() == z.json()
+    assert_error(api.as_owner("GET", "/api/reports/z/2020-01-01"), 404, "not_found")
+
+
+def test_users_and_tokens(api: Api) -> None:
+    assert (
+        api.as_owner(
+            "POST", "/api/users", json={"name": "mei", "role": "staff", "password": "mei pass phrase"}
+        ).status_code
+        == 201
+    )
+    assert_error(
+        api.as_owner("POST", "/api/users", json={"name": "mei", "password": "another pass"}), 409, "conflict"
+    )
+    assert_error(
+        api.as_owner("POST", "/api/users", json={"name": "x", "password": "short"}), 422, "invalid_input", "8"
+    )
+    assert {u["name"] for u in api.as_owner("GET", "/api/users").json()} == {"ada", "kwan", "mei"}
+    assert api.as_owner("PATCH", "/api/users/mei", json={"role": "owner"}).json()["role"] == "owner"
+    issued = api.as_staff("POST", "/api/users/kwan/tokens", json={"label": "phone"}).json()
+    assert issued["token"].startswith("mxt_")
+    assert api.client.get("/api/me", headers=bearer(issued["token"])).json()["name"] == "kwan"
+    assert_error(api.as_staff("POST", "/api/users/ada/tokens", json={"label": "x"}), 403, "forbidden")
+    revoked = api.as_staff("DELETE", f"/api/tokens/{issued['info']['id']}")
+    assert revoked.status_code == 200
+    assert_error(api.client.get("/api/me", headers=bearer(issued["token"])), 401, "not_authenticated")
+    assert (
+        api.as_staff("POST", "/api/users/kwan/password", json={"password": "new staff phrase"}).status_code
+        == 200
+    )
+
+
+def test_every_change_records_who_did_it(api: Api) -> None:
+    stock_shop(api)
+    api.as_owner("PUT", "/api/menu/TIN/price", json={"price": "19"})
+    assert api.as_owner("GET", "/api/menu/TIN").json()["prices"][0]["actor"] == "ada"
+    order = api.as_staff(
+        "POST",
+        "/api/orders",
+        json={"lines": [{"code": "TIN"}], "payments": [{"method": "cash", "amount": "20"}]},
+        headers={"Idempotency-Key": "w1"},
+    ).json()
+    assert order["actor"] == "kwan"
+    refunded = api.as_owner("POST", f"/api/orders/{order['id']}/refund", json={"reason": "x"}).json()
+    assert refunded["refunds"][0]["actor"] == "ada"
+    moves = api.as_owner("GET", "/api/movements", params={"sku": "PINE"}).json()["items"]
+    assert {m["actor"] for m in moves} == {"kwan", "ada"}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status", "code", "text"),
+    [
+        ("POST", "/api/stock/sell", {"sku": "NOPE", "quantity": "1"}, 404, "not_found", "unknown SKU NOPE"),
+        (
+            "POST",
+            "/api/stock/sell",
+            {"sku": "PINE", "quantity": "-1"},
+            422,
+            "invalid_input",
+            "greater than zero",
+        ),
+        (
+            "POST",
+            "/api/stock/sell",
+            {"sku": "PINE", "quantity": 1.5},
+            422,
+            "invalid_input",
+            "not a JSON float",
+        ),
+        (
+            "POST",
+            "/api/stock/sell",
+            {"sku": "PINE", "quantity": "99"},
+            409,
+            "insufficient_stock",
+            "wanted 99",
+        ),
+        ("POST", "/api/stock/sell", {"sku": "PINE"}, 422, "invalid_input", "quantity"),
+        (
+            "POST",
+            "/api/stock/sell",
+            {"sku": "PINE", "quantity": "1", "bogus": 1},
+            422,
+            "invalid_input",
+            "bogus",
+        ),
+        (
+            "POST",
+            "/api/stock/receive",
+            {"sku": "PINE", "quantity": "1", "expires": "2026-02-30"},
+            422,
+            "invalid_input",
+            "expires",
+        ),
+        (
+            "POST",
+            "/api/products",
+            {"sku": "EGG", "name": "Eggs", "barcode": "4006381333932"},
+            422,
+            "invalid_input",
+            "check digit",
+        ),
+        ("POST", "/api/products", {"sku": "PINE", "name": "Again"}, 409, "conflict", "already exists"),
+        ("GET", "/api/lots/999", None, 404, "not_found", "no lot 999"),
+        ("GET", "/api/lots/abc", None, 422, "invalid_input", "lot_id"),
+        ("GET", "/api/orders/999", None, 404, "not_found", "no order #999"),
+        ("GET", "/api/expiring?days=-1", None, 422, "invalid_input", "days"),
+        ("POST", "/api/orders/1/pay", {"payments": []}, 422, "invalid_input", "payments"),
+        ("GET", "/api/nowhere", None, 404, "not_found", ""),
+        ("DELETE", "/api/stock", None, 405, "method_not_allowed", ""),
+    ],
+)
+def test_bad_input_gets_the_json_error_shape(api: Api, method, url, body, status, code, text) -> None:  # type: ignore[no-untyped-def]
+    stock_shop(api)
+    assert_error(api.as_owner(method, url, json=body), status, code, text)
+
+
+def test_malformed_json_is_a_clear_422(api: Api) -> None:
+    response = api.as_owner(
+        "POST", "/api/stock/sell", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert_error(response, 422, "invalid_input")
+
+
+def test_user_changes_are_audited(api: Api) -> None:
+    from sqlalchemy import select
+
+    from midnight.store import tables as t
+
+    api.as_owner("POST", "/api/users", json={"name": "mei", "password": "mei pass phrase"})
+    with api.shop.db.read() as conn:
+        events = conn.execute(
+            select(t.user_events.c.actor, t.user_events.c.user_name, t.user_events.c.action)
+        ).all()
+    assert ("ada", "mei", "add") in [tuple(e) for e in events]
+    assert people.count_users(api.shop) == 3
