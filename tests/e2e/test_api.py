@@ -332,6 +332,7 @@ def test_every_change_records_who_did_it(api: Api) -> None:
         ("POST", "/api/products", {"sku": "PINE", "name": "Again"}, 409, "conflict", "already exists"),
         ("GET", "/api/lots/999", None, 404, "not_found", "no lot 999"),
         ("GET", "/api/lots/abc", None, 422, "invalid_input", "lot_id"),
+        ("GET", "/api/orders/99999999999999999999", None, 422, "invalid_input", "order_id"),
         ("GET", "/api/orders/999", None, 404, "not_found", "no order #999"),
         ("GET", "/api/expiring?days=-1", None, 422, "invalid_input", "days"),
         ("POST", "/api/orders/1/pay", {"payments": []}, 422, "invalid_input", "payments"),

@@ -14,16 +14,24 @@ from midnight.domain.errors import MidnightError
 
 log = logging.getLogger("midnight.api")
 
+_STATUSES = {
+    400: "Bad request",
+    401: "Not logged in",
+    403: "Not allowed for this role",
+    404: "Not found",
+    409: "Refused in the current state",
+    422: "Invalid input",
+}
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorBody, "description": text}
-    for status, text in {
-        400: "Bad request",
-        401: "Not logged in",
-        403: "Not allowed for this role",
-        404: "Not found",
-        409: "Refused in the current state",
-        422: "Invalid input",
-    }.items()
+    status: {"model": ErrorBody, "description": text} for status, text in _STATUSES.items()
+}
+# For routes that answer plain text (receipts): their errors are still JSON.
+TEXT_ROUTE_ERRORS: dict[int | str, dict[str, object]] = {
+    status: {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for status, text in _STATUSES.items()
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Generic, TypeVar
 
+from fastapi import Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 
@@ -22,6 +23,8 @@ Exact = Annotated[
     Field(description='An exact decimal as a string ("0.125") or an integer; never a float.'),
 ]
 T = TypeVar("T")
+MAX_ID = 2**53 - 1  # ids beyond this are certainly not ours (and beyond JSON's exact integers)
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="A positive id.")]
 
 
 class Body(BaseModel):

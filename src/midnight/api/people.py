@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from midnight.api.deps import SESSION_COOKIE, ShopDep, base_shop, bearer, token_of
 from midnight.api.errors import ERROR_RESPONSES
-from midnight.api.models import LoginIn, LoginOut, PasswordIn, TokenIn, UserChange, UserIn
+from midnight.api.models import Id, LoginIn, LoginOut, PasswordIn, TokenIn, UserChange, UserIn
 from midnight.services import people
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["people"])
@@ -80,5 +80,5 @@ def list_tokens(shop: ShopDep, user: str | None = None) -> list[people.TokenInfo
 
 
 @router.delete("/tokens/{token_id}")
-def revoke_token(shop: ShopDep, token_id: int) -> people.TokenInfo:
+def revoke_token(shop: ShopDep, token_id: Id) -> people.TokenInfo:
     return people.revoke_token(shop, token_id)

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Query, status
 from midnight.api.deps import ShopDep
 from midnight.api.errors import ERROR_RESPONSES
 from midnight.api.models import (
+    MAX_ID,
     CountIn,
     DrawIn,
+    Id,
     LocationIn,
     MoveIn,
     OpenIn,
@@ -77,7 +79,7 @@ def get_stock(
 
 
 @router.get("/lots/{lot_id}")
-def get_lot(shop: ShopDep, lot_id: int) -> views.LotInfo:
+def get_lot(shop: ShopDep, lot_id: Id) -> views.LotInfo:
     return views.get_lot(shop, lot_id)
 
 
@@ -100,7 +102,10 @@ def expiring(
 
 @router.get("/movements", response_model=Page[views.MovementInfo])
 def ledger(
-    shop: ShopDep, sku: str | None = None, limit: Limit = 100, cursor: int | None = None
+    shop: ShopDep,
+    sku: str | None = None,
+    limit: Limit = 100,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """The stock ledger, newest first; `cursor` is the id to continue below."""
     rows = views.ledger(shop, sku, limit=limit + 1, before=cursor)
@@ -155,29 +160,29 @@ def write_off_expired(shop: ShopDep, body: WasteExpiredIn) -> list[stock.Written
 
 
 @router.post("/lots/{lot_id}/open", status_code=status.HTTP_201_CREATED)
-def open_pack(shop: ShopDep, lot_id: int, body: OpenIn) -> views.LotInfo:
+def open_pack(shop: ShopDep, lot_id: Id, body: OpenIn) -> views.LotInfo:
     return stock.open_pack(shop, lot_id, body.quantity)
 
 
 @router.post("/lots/{lot_id}/move", status_code=status.HTTP_201_CREATED)
-def move(shop: ShopDep, lot_id: int, body: MoveIn) -> views.LotInfo:
+def move(shop: ShopDep, lot_id: Id, body: MoveIn) -> views.LotInfo:
     """Move some of a lot elsewhere (owner)."""
     return stock.move(shop, lot_id, body.quantity, body.location)
 
 
 @router.post("/lots/{lot_id}/waste")
-def waste(shop: ShopDep, lot_id: int, body: WasteIn) -> stock.WrittenOff:
+def waste(shop: ShopDep, lot_id: Id, body: WasteIn) -> stock.WrittenOff:
     """Write part of a lot off (owner)."""
     return stock.write_off(shop, lot_id, body.quantity, body.reason)
 
 
 @router.post("/lots/{lot_id}/count")
-def count(shop: ShopDep, lot_id: int, body: CountIn) -> stock.Counted:
+def count(shop: ShopDep, lot_id: Id, body: CountIn) -> stock.Counted:
     """Stock take of a lot (owner)."""
     return stock.count(shop, lot_id, body.quantity)
 
 
 @router.post("/movements/{movement_id}/undo")
-def undo(shop: ShopDep, movement_id: int) -> list[views.MovementInfo]:
+def undo(shop: ShopDep, movement_id: Id) -> list[views.MovementInfo]:
     """Reverse a movement with opposite movements (owner)."""
     return stock.undo(shop, movement_id)

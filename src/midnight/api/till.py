@@ -9,8 +9,20 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import PlainTextResponse
 
 from midnight.api.deps import ShopDep
-from midnight.api.errors import ERROR_RESPONSES
-from midnight.api.models import ActiveIn, CloseIn, MenuItemIn, OrderIn, Page, PayIn, PriceIn, RefundIn, VoidIn
+from midnight.api.errors import ERROR_RESPONSES, TEXT_ROUTE_ERRORS
+from midnight.api.models import (
+    MAX_ID,
+    ActiveIn,
+    CloseIn,
+    Id,
+    MenuItemIn,
+    OrderIn,
+    Page,
+    PayIn,
+    PriceIn,
+    RefundIn,
+    VoidIn,
+)
 from midnight.api.pages import page
 from midnight.services import menu, orders, receipts, reports
 from midnight.services.orderviews import OrderInfo, get_order, list_orders
@@ -102,7 +114,7 @@ def get_orders(
     date: dt.date | None = None,
     state: str | None = None,
     limit: Limit = 50,
-    cursor: int | None = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Orders, newest first; filter by business date and state."""
     found = list_orders(shop, business_date=date, state=state, limit=1000)
@@ -113,31 +125,35 @@ def get_orders(
 
 
 @router.get("/orders/{order_id}")
-def one_order(shop: ShopDep, order_id: int) -> OrderInfo:
+def one_order(shop: ShopDep, order_id: Id) -> OrderInfo:
     return get_order(shop, order_id)
 
 
 @router.post("/orders/{order_id}/pay")
-def pay(shop: ShopDep, order_id: int, body: PayIn) -> OrderInfo:
+def pay(shop: ShopDep, order_id: Id, body: PayIn) -> OrderInfo:
     """Pay an open order; paying again with the same payments is a harmless retry."""
     return orders.pay_order(shop, order_id, [(p.method, p.amount) for p in body.payments])
 
 
 @router.post("/orders/{order_id}/refund")
-def refund(shop: ShopDep, order_id: int, body: RefundIn) -> OrderInfo:
+def refund(shop: ShopDep, order_id: Id, body: RefundIn) -> OrderInfo:
     """Refund all or part of a paid order (owner)."""
     lines = [(ln.line, ln.quantity) for ln in body.lines] if body.lines else None
     return orders.refund_order(shop, order_id, lines=lines, method=body.method, reason=body.reason)
 
 
 @router.post("/orders/{order_id}/void")
-def void(shop: ShopDep, order_id: int, body: VoidIn) -> OrderInfo:
+def void(shop: ShopDep, order_id: Id, body: VoidIn) -> OrderInfo:
     return orders.void_order(shop, order_id, body.reason)
 
 
-@router.get("/orders/{order_id}/receipt", response_class=PlainTextResponse)
+@router.get(
+    "/orders/{order_id}/receipt",
+    response_class=PlainTextResponse,
+    responses={**TEXT_ROUTE_ERRORS, 200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def receipt(
-    shop: ShopDep, order_id: int, width: Annotated[int, Query(description="58 or 80 (mm)")] = 80
+    shop: ShopDep, order_id: Id, width: Annotated[int, Query(description="58 or 80 (mm)")] = 80
 ) -> str:
     return receipts.receipt(shop, order_id, width)
 

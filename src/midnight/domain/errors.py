@@ -56,3 +56,18 @@ class Forbidden(MidnightError):
 
     code = "forbidden"
     http_status = 403
+
+
+MAX_ID = 2**53 - 1
+
+
+def parse_id(value: object, what: str, *, field: str | None = None) -> int:
+    """A record number as typed ("12", "#12") or sent; out-of-range numbers are bad input, not crashes."""
+    text = str(value).strip().lstrip("#")
+    try:
+        number = int(text)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a number, got {value!r}", field=field or what) from None
+    if not 1 <= number <= MAX_ID:
+        raise InvalidInput(f"{what} must be a number from 1 to {MAX_ID}, got {text}", field=field or what)
+    return number

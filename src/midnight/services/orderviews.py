@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, bindparam, select
 
-from midnight.domain.errors import InvalidInput, NotFound
+from midnight.domain.errors import InvalidInput, NotFound, parse_id
 from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
 from midnight.services.shop import Shop
@@ -152,10 +152,7 @@ def order_info(shop: Shop, conn: Connection, order_id: int, *, replayed: bool = 
 
 
 def order_id_of(value: int | str) -> int:
-    try:
-        return int(str(value).strip().lstrip("#"))
-    except ValueError:
-        raise InvalidInput(f"order must be an order number, got {value!r}", field="order") from None
+    return parse_id(value, "order")
 
 
 def get_order(shop: Shop, order_id: int | str) -> OrderInfo:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, select
 
 from midnight.domain.clock import local_date, parse_date, start_of_day
-from midnight.domain.errors import Conflict, InvalidInput, NotFound
+from midnight.domain.errors import Conflict, InvalidInput, NotFound, parse_id
 from midnight.domain.fefo import allocate
 from midnight.domain.lot import default_expiry, effective_expiry, is_expired
 from midnight.domain.money import cost_of, parse_money
@@ -491,10 +491,7 @@ def count(shop: Shop, lot_id: int | str, counted: Quantity) -> Counted:
 def undo(shop: Shop, movement_id: int | str) -> list[MovementInfo]:
     """Reverse a movement (both legs of a move or open) with new, opposite movements."""
     shop.require(Permission.ADJUST)
-    try:
-        key = int(str(movement_id).strip())
-    except ValueError:
-        raise InvalidInput(f"movement must be a number, got {movement_id!r}", field="movement") from None
+    key = parse_id(movement_id, "movement")
     with shop.db.write() as conn:
         m = t.movements.c
         original = conn.execute(select(t.movements).where(m.id == key)).first()

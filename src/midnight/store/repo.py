@@ -19,7 +19,7 @@ from sqlalchemy import (
     select,
 )
 
-from midnight.domain.errors import InvalidInput, NotFound
+from midnight.domain.errors import NotFound, parse_id
 from midnight.domain.lot import LotView
 from midnight.domain.product import ExpiryKind, Product, check_sku
 from midnight.store import tables as t
@@ -124,10 +124,7 @@ def _lot_from_row(row: Row) -> LotRecord:  # type: ignore[type-arg]
 
 
 def lot_by_id(conn: Connection, lot_id: int | str, *, for_update: bool = False) -> LotRecord:
-    try:
-        key = int(str(lot_id).strip())
-    except ValueError:
-        raise InvalidInput(f"lot must be a lot number, got {lot_id!r}", field="lot") from None
+    key = parse_id(lot_id, "lot")
     query = _lot_select().where(t.lots.c.id == key)
     if for_update:
         query = query.with_for_update(of=t.lots)
