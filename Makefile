@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= var/demo.db
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
 
 .PHONY: demo test lint typecheck unit bench clean
 
@@ -16,16 +18,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Loads the demo shop into a fresh SQLite file and starts the server (Ctrl-C stops it).
 demo: $(STAMP)
 	mkdir -p $(dir $(DEMO_DB))
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(BIN)/midnight --db $(DEMO_DB) init
-	$(BIN)/midnight --db $(DEMO_DB) demo
-	$(BIN)/midnight --db $(DEMO_DB) expiring --days 3
+	printf '%s\n' 'midnight-owner' > $(dir $(DEMO_DB))owner.pw
+	printf '%s\n' 'midnight-staff' > $(dir $(DEMO_DB))staff.pw
+	$(BIN)/midnight --db $(DEMO_DB) init --owner owner --password-file $(dir $(DEMO_DB))owner.pw
+	$(BIN)/midnight --db $(DEMO_DB) --user owner user add staff --role staff --password-file $(dir $(DEMO_DB))staff.pw
+	$(BIN)/midnight --db $(DEMO_DB) --user owner demo
 	@echo
-	@echo "Demo shop loaded into $(DEMO_DB). Try:"
-	@echo "  $(BIN)/midnight --db $(DEMO_DB) stock"
-	@echo "  $(BIN)/midnight --db $(DEMO_DB) sell MILK-1L 2"
+	@echo "Demo shop in $(DEMO_DB). Logins: owner / midnight-owner, staff / midnight-staff"
+	@echo "API docs: http://$(DEMO_HOST):$(DEMO_PORT)/docs   CLI: $(BIN)/midnight --db $(DEMO_DB) expiring"
+	$(BIN)/midnight --db $(DEMO_DB) serve --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

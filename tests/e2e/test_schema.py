@@ -38,7 +38,10 @@ def test_generated_requests_never_break_the_api(api: Api, operation: str) -> Non
 
     @given(case=op.as_strategy())
     @settings(
-        max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
         suppress_health_check=list(HealthCheck),
     )
     def check(case) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,3 @@
+from midnight.cli import main
+
+main()
