@@ -6,6 +6,9 @@ PostgreSQL: ordinary transactions; writers lock the lots they draw from (SELECT 
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -93,6 +96,33 @@ def migrate(engine: Engine) -> None:
             command.upgrade(_alembic_config(conn), "head")
 
 
+class WriterQueue:
+    """Lets SQLite writers wait their turn in a queue instead of in SQLite's busy loop.
+
+    SQLite's busy handler polls with sleeps of up to 100 ms, so under load a waiting writer can
+    sleep long after the lock is free. Writers in this process take a thread lock, and writers
+    across processes (several server workers) an exclusive flock on a file beside the database;
+    both wake the next writer as soon as the lock is released. BEGIN IMMEDIATE still guards
+    correctness for any writer that does not queue here.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
 class Database:
     """One engine and its two kinds of transaction."""
 
@@ -102,11 +132,18 @@ class Database:
         # Same pool; its connections begin with BEGIN IMMEDIATE on SQLite, taking the write lock
         # up front so two tills never both read stock and then both sell it.
         self._writer = engine.execution_options(**{_BEGIN: "IMMEDIATE"}) if self.is_sqlite else engine
+        database = engine.url.database if self.is_sqlite else None
+        file_backed = bool(database) and database != ":memory:" and not str(database).startswith("file:")
+        self._queue = WriterQueue(f"{database}.writers") if file_backed else None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A writing unit of work: commits on success, rolls back on any error."""
-        with self._writer.connect() as conn, conn.begin():
+        if self._queue is None:
+            with self._writer.connect() as conn, conn.begin():
+                yield conn
+            return
+        with self._queue.turn(), self._writer.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
