@@ -81,11 +81,25 @@ def client(base: str, token: str, seconds: float, threads: int, out: multiproces
     out.put((latencies, errors))
 
 
-def over_http(db: Path, token: str, workers: int, seconds: float, clients: int, threads: int) -> tuple[float, float, float, int]:
+def over_http(
+    db: Path, token: str, workers: int, seconds: float, clients: int, threads: int
+) -> tuple[float, float, float, int]:
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "midnight", "--db", str(db), "serve", "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "midnight",
+            "--db",
+            str(db),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -97,7 +111,9 @@ def over_http(db: Path, token: str, workers: int, seconds: float, clients: int, 
                 time.sleep(0.1)
         ctx = multiprocessing.get_context("spawn")
         out = ctx.Queue()
-        procs = [ctx.Process(target=client, args=(base, token, seconds, threads, out)) for _ in range(clients)]
+        procs = [
+            ctx.Process(target=client, args=(base, token, seconds, threads, out)) for _ in range(clients)
+        ]
         for p in procs:
             p.start()
         results = [out.get(timeout=seconds + 120) for _ in procs]
@@ -136,7 +152,9 @@ def in_process(db: Path, seconds: float) -> float:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--threads", type=int, default=8, help="connections per client process")
@@ -146,8 +164,10 @@ def main(argv: list[str]) -> None:
         db = directory / "bench.db"
         token = prepare(db)
         cores = os.cpu_count() or 1
-        print(f"python {sys.version.split()[0]}, {cores} cores, {args.clients}x{args.threads} connections, "
-              f"{args.seconds:.0f} s each")
+        print(
+            f"python {sys.version.split()[0]}, {cores} cores, {args.clients}x{args.threads} connections, "
+            f"{args.seconds:.0f} s each"
+        )
         base = in_process(db, args.seconds)
         print(f"service layer in-process: {base:,.0f} orders/s")
         for workers in sorted({1, cores}):

@@ -107,7 +107,9 @@ def raw_orders(path: Path, keys: list[str]) -> float:
 
 
 def main(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--dir", type=Path, default=None)
     args = parser.parse_args(argv)

@@ -32,11 +32,23 @@ def test_init_creates_the_owner_and_users_follow_their_roles(tmp_path: Path) -> 
     err = call(db, "init", "--owner", "bob", "--password-file", password(tmp_path, "bob", "x" * 9), code=2)
     assert "already has users" in err
     assert "added staff kwan" in call(
-        db, "user", "add", "kwan", "--role", "staff", "--password-file", password(tmp_path, "kwan", "staff pass phrase"),
+        db,
+        "user",
+        "add",
+        "kwan",
+        "--role",
+        "staff",
+        "--password-file",
+        password(tmp_path, "kwan", "staff pass phrase"),
         user="ada",
     )
-    assert [u["name"] for u in __import__("json").loads(call(db, "user", "list", "--json", user="ada"))] == ["ada", "kwan"]
-    call(db, "product", "add", "PINE", "Pineapple", "--kind", "best_before", "--shelf-life", "365", user="ada")
+    assert [u["name"] for u in __import__("json").loads(call(db, "user", "list", "--json", user="ada"))] == [
+        "ada",
+        "kwan",
+    ]
+    call(
+        db, "product", "add", "PINE", "Pineapple", "--kind", "best_before", "--shelf-life", "365", user="ada"
+    )
     assert "received lot 1" in call(db, "receive", "PINE", "3", user="kwan")
     err = call(db, "waste", "1", "1", "--reason", "dented", user="kwan", code=2)
     assert err == "error: kwan (staff) may not write off stock: owner only\n"
@@ -47,9 +59,17 @@ def test_init_creates_the_owner_and_users_follow_their_roles(tmp_path: Path) -> 
     assert token.startswith("mxt_")
     assert "revoked" in call(db, "user", "revoke", "1", user="ada")
     assert "password changed for kwan" in call(
-        db, "user", "passwd", "kwan", "--password-file", password(tmp_path, "k2", "new staff phrase"), user="kwan"
+        db,
+        "user",
+        "passwd",
+        "kwan",
+        "--password-file",
+        password(tmp_path, "k2", "new staff phrase"),
+        user="kwan",
     )
-    err = call(db, "user", "add", "x", "--password-file", password(tmp_path, "x", "short"), user="ada", code=2)
+    err = call(
+        db, "user", "add", "x", "--password-file", password(tmp_path, "x", "short"), user="ada", code=2
+    )
     assert "at least 8 characters" in err
     assert "kwan: owner, active" in call(db, "user", "role", "kwan", "--role", "owner", user="ada")
     err = call(db, "user", "role", "ada", "--inactive", user="ada")
