@@ -11,17 +11,26 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from midnight import __version__
-from midnight.api import errors, people, stock, till
+from midnight.api import counter, errors, people, stock, till
 from midnight.domain.clock import Clock
+from midnight.notify.worker import NotifyWorker
 from midnight.services.shop import Shop, open_shop
 from midnight.settings import Settings
 from midnight.store.db import current_revision, head_revision
 
 
 def create_app(
-    settings: Settings | None = None, *, shop: Shop | None = None, clock: Clock | None = None
+    settings: Settings | None = None,
+    *,
+    shop: Shop | None = None,
+    clock: Clock | None = None,
+    worker: bool | None = None,
 ) -> FastAPI:
-    """The application. Give `shop` to serve an open database (tests), else settings decide."""
+    """The application. Give `shop` to serve an open database (tests), else settings decide.
+
+    `worker` runs the notification worker and daily schedule in the background (default: on for a
+    real server, off when a test hands in its shop).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -30,7 +39,13 @@ def create_app(
         else:
             app.state.shop = shop
         app.state.shop.store  # read once, shared by every request  # noqa: B018
+        run_worker = worker if worker is not None else shop is None
+        background = NotifyWorker(app.state.shop) if run_worker else None
+        if background is not None:
+            background.start()
         yield
+        if background is not None:
+            background.stop()
         if shop is None:
             app.state.shop.db.dispose()
 
@@ -44,6 +59,7 @@ def create_app(
     app.include_router(people.router)
     app.include_router(stock.router)
     app.include_router(till.router)
+    app.include_router(counter.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from midnight.cli import catalog, data, people, stock, till  # noqa: F401  (registers the commands)
+from midnight.cli import catalog, counter, data, people, stock, till  # noqa: F401  (registers the commands)
 from midnight.cli.app import app
 
 

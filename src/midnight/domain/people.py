@@ -38,6 +38,8 @@ class Permission(enum.StrEnum):
     CATALOG = "change products and locations"
     REPORTS = "read reports and close the day"
     USERS = "manage users"
+    SHELF_ADMIN = "unlock or dispose of held items"
+    NOTIFY = "manage notifications"
 
 
 STAFF_MAY = frozenset(

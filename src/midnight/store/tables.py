@@ -40,6 +40,7 @@ stores = Table(
     Column("timezone", String(64), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("locale", String(16), nullable=False),
+    Column("digest_time", String(5), nullable=False, server_default="07:30"),  # local HH:MM (migration 0004)
 )
 
 locations = Table(
@@ -328,4 +329,105 @@ user_events = Table(
     Column("user_name", String(64), nullable=False),
     Column("action", String(32), nullable=False),
     Column("detail", Text, nullable=False),
+)
+
+# --- the counter shelf and notifications (migration 0004) ----------------------------------------
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("nickname", String(64), nullable=True),  # e.g. a staff number such as "663"
+    Column("phone", String(32), nullable=True),
+    Column("birthday", Date, nullable=True),
+    Column("birthday_greeting", Boolean, nullable=False),
+    Column("language", String(8), nullable=False),  # "en" or "zh-Hant"
+    Column("notes", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+customer_contacts = Table(
+    "customer_contacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("url", Text, nullable=False),  # an Apprise URL: pager/SMS gateway, mailto://, tgram://, ntfy://
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("description", String(500), nullable=False),
+    Column("for_customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("left_by_customer_id", Integer, ForeignKey("customers.id"), nullable=True),
+    Column("left_by", String(200), nullable=False),
+    Column("shelf_slot", String(32), nullable=False),
+    Column("photo_path", String(500), nullable=True),
+    Column("hold_until", Date, nullable=False),
+    Column("code_hash", String(200), nullable=False),  # argon2 of the six-digit pickup code
+    Column("wrong_tries", Integer, nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    CheckConstraint("state IN ('waiting', 'picked_up', 'returned', 'disposed')", name="state"),
+    Index("ix_holds_state_hold_until", "state", "hold_until"),
+)
+
+hold_events = Table(
+    "hold_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hold_id", Integer, ForeignKey("holds.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_hold_events_hold_id", "hold_id"),
+)
+
+notify_targets = Table(
+    "notify_targets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False),  # where staff messages (the expiry digest, low stock) go
+    Column("label", String(100), nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+message_templates = Table(
+    "message_templates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event", String(32), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    UniqueConstraint("event", "language"),
+)
+
+# Written in the same transaction as the event that causes it; delivered later by the worker.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_key", String(200), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # pending, sending, sent, failed, uncertain
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("event_key", "url"),
+    CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'uncertain')", name="state"),
+    Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
 )

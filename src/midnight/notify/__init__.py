@@ -1,0 +1,1 @@
+"""Telling people: message templates, the outbox, delivery through Apprise, the daily schedule."""
