@@ -116,10 +116,12 @@ def deliver(shop: Shop, *, limit: int = 50) -> list[Delivery]:
         attempts = row.attempts + 1
         with shop.db.write() as conn:
             if error is None:
+                # A pickup code has done its job once delivered: it does not stay in the outbox.
+                body = "(delivered; the pickup code is not kept)" if row.event == "item_waiting" else row.body
                 conn.execute(
                     update(t.outbox)
                     .where(o.id == row.id)
-                    .values(state="sent", sent_at=shop.now(), attempts=attempts)
+                    .values(state="sent", sent_at=shop.now(), attempts=attempts, body=body)
                 )
                 state = "sent"
             else:
