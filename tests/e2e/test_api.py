@@ -364,3 +364,40 @@ def test_user_changes_are_audited(api: Api) -> None:
         ).all()
     assert ("ada", "mei", "add") in [tuple(e) for e in events]
     assert people.count_users(api.shop) == 3
+
+
+def test_the_counter_shelf_over_http_with_role_rules(api: Api) -> None:
+    chan = api.as_staff(
+        "POST",
+        "/api/customers",
+        json={"name": "Mr Chan", "nickname": "663", "contacts": ["json://127.0.0.1:9/x"]},
+    )
+    assert chan.status_code == 201
+    assert_error(
+        api.as_staff("POST", "/api/customers", json={"name": "X", "contacts": ["nope"]}),
+        422,
+        "invalid_input",
+        "Apprise",
+    )
+    new = api.as_staff(
+        "POST", "/api/holds", json={"description": "keys", "for_customer": "663", "shelf_slot": "B2"}
+    )
+    assert new.status_code == 201 and len(new.json()["code"]) == 6
+    hold_id = new.json()["hold"]["id"]
+    assert [h["id"] for h in api.as_staff("GET", "/api/holds").json()] == [hold_id]
+    wrong = "000000" if new.json()["code"] != "000000" else "111111"
+    for _ in range(5):
+        api.as_staff("POST", f"/api/holds/{hold_id}/pickup", json={"code": wrong})
+    assert_error(
+        api.as_staff("POST", f"/api/holds/{hold_id}/pickup", json={"code": new.json()["code"]}),
+        409,
+        "conflict",
+        "locked",
+    )
+    assert_error(api.as_staff("POST", f"/api/holds/{hold_id}/unlock"), 403, "forbidden")
+    assert api.as_owner("POST", f"/api/holds/{hold_id}/unlock").json()["locked"] is False
+    done = api.as_staff("POST", f"/api/holds/{hold_id}/pickup", json={"identity_checked": True}).json()
+    assert done["state"] == "picked_up" and done["history"][-1]["detail"] == "identity checked by kwan"
+    assert_error(api.as_staff("POST", "/api/notify/run"), 403, "forbidden")
+    assert api.as_owner("POST", "/api/notify/run").status_code == 200
+    assert api.as_owner("GET", "/api/notify/messages").json()[0]["event"] == "item_waiting"

@@ -48,7 +48,9 @@ def test_item_waiting_arrives_once_with_its_code(shop: Shop, receiver: Receiver)
         assert new.code not in conn.execute(select(t.outbox.c.body)).scalar_one()  # not kept once delivered
 
 
-def test_a_failing_receiver_makes_the_message_retry_and_succeed_later(shop: Shop, receiver: Receiver, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_receiver_makes_the_message_retry_and_succeed_later(
+    shop: Shop, receiver: Receiver, clock
+) -> None:  # type: ignore[no-untyped-def]
     customers.add_customer(shop, "Ms Wong", contacts=[receiver.url()])
     holds.hold_item(shop, "parcel", "Ms Wong")
     receiver.fail_next = 1
@@ -60,7 +62,9 @@ def test_a_failing_receiver_makes_the_message_retry_and_succeed_later(shop: Shop
     assert len(receiver.messages) == 1 and states(shop) == ["sent"]
 
 
-def test_a_message_that_keeps_failing_is_marked_failed_and_visible(shop: Shop, receiver: Receiver, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_that_keeps_failing_is_marked_failed_and_visible(
+    shop: Shop, receiver: Receiver, clock
+) -> None:  # type: ignore[no-untyped-def]
     customers.add_customer(shop, "Ms Wong", contacts=[receiver.url()])
     holds.hold_item(shop, "parcel", "Ms Wong")
     receiver.fail_next = 100
@@ -80,11 +84,15 @@ def test_a_worker_killed_between_send_and_mark_never_sends_twice(tmp_path: Path,
     shop.db.dispose()
     receiver.delay = 30  # the message arrives, but the answer is slow: the worker is mid-send
     worker = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             from midnight.notify import outbox
             from midnight.services.shop import open_shop
             outbox.deliver(open_shop(url="sqlite:///{db}", actor="worker"))
-        """)],
+        """),
+        ],
         env={**os.environ},
     )
     try:
@@ -113,9 +121,17 @@ def test_the_daily_schedule_queues_each_event_once(shop: Shop, receiver: Receive
     catalog.add_product(shop, "MILK", "Milk", shelf_life_days=7, reorder_point="10")
     stock.receive(shop, "MILK", 4, cost="10", expires=TODAY)
     stock.receive(shop, "MILK", 2, cost="10", expires=TODAY + dt.timedelta(days=2))
-    customers.add_customer(shop, "Mr Chan", birthday="1960-11-25", birthday_greeting=True, language="zh-Hant",
-                           contacts=[receiver.url("chan")])
-    customers.add_customer(shop, "Ms Wong", birthday="1970-11-25", contacts=[receiver.url("wong")])  # not opted in
+    customers.add_customer(
+        shop,
+        "Mr Chan",
+        birthday="1960-11-25",
+        birthday_greeting=True,
+        language="zh-Hant",
+        contacts=[receiver.url("chan")],
+    )
+    customers.add_customer(
+        shop, "Ms Wong", birthday="1970-11-25", contacts=[receiver.url("wong")]
+    )  # not opted in
     holds.hold_item(shop, "umbrella", "Mr Chan", hold_until=TODAY + dt.timedelta(days=1))
     schedule.set_digest_time(shop, "09:00")  # it is 10:00 in Hong Kong
     assert schedule.queue_due(shop) == 4  # overdue warning, birthday, digest, low stock
@@ -125,7 +141,12 @@ def test_the_daily_schedule_queues_each_event_once(shop: Shop, receiver: Receive
     for m in receiver.messages:
         by_path.setdefault(str(m["title"]), m)
     titles = " | ".join(by_path)
-    assert "expiry digest" in titles and "low stock" in titles and "生日快樂" in titles and "請盡快領取" in titles
+    assert (
+        "expiry digest" in titles
+        and "low stock" in titles
+        and "生日快樂" in titles
+        and "請盡快領取" in titles
+    )
     digest = next(m for t_, m in by_path.items() if "digest" in t_)
     assert "4 each Milk" in str(digest["message"])
     low = next(m for t_, m in by_path.items() if "low stock" in t_)
@@ -139,7 +160,9 @@ def test_the_digest_waits_for_its_time(shop: Shop, receiver: Receiver) -> None:
 
 
 def test_templates_are_editable_and_checked(shop: Shop, receiver: Receiver) -> None:
-    schedule.edit_template(shop, "item_waiting", "en", "{{ store }} has it", "Code {{ code }} for {{ customer }}.")
+    schedule.edit_template(
+        shop, "item_waiting", "en", "{{ store }} has it", "Code {{ code }} for {{ customer }}."
+    )
     customers.add_customer(shop, "Ms Wong", contacts=[receiver.url()])
     new = holds.hold_item(shop, "parcel", "Ms Wong")
     outbox.deliver(shop)
