@@ -39,10 +39,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Every test, on SQLite and on a real PostgreSQL started here (installed with apt-get if missing).
+# Every test, on SQLite and on a real PostgreSQL started here, and in Debian's Chromium
+# (both installed with apt-get if missing).
 # pytest's exit code 5 (no tests collected) fails this target like any other failure.
 test: $(STAMP) lint typecheck
-	MIDNIGHT_TEST_POSTGRES_URL="$$(scripts/test-postgres)" $(BIN)/python -m pytest -q -p no:cacheprovider
+	MIDNIGHT_TEST_POSTGRES_URL="$$(scripts/test-postgres)" MIDNIGHT_TEST_CHROMIUM="$$(scripts/ensure-chromium)" \
+		$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py

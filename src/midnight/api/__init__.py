@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from midnight import __version__
+from midnight import __version__, web
 from midnight.api import counter, errors, people, stock, till
 from midnight.domain.clock import Clock
 from midnight.notify.worker import NotifyWorker
@@ -60,6 +60,7 @@ def create_app(
     app.include_router(stock.router)
     app.include_router(till.router)
     app.include_router(counter.router)
+    web.install(app)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from midnight.api.models import ErrorBody
@@ -39,9 +39,19 @@ def error(status: int, code: str, message: str, field: str | None = None) -> JSO
     return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status)
 
 
+def is_page(request: Request) -> bool:
+    """Web pages get an HTML error page; the API (and anything else) the JSON shape."""
+    path = request.url.path
+    return not (path.startswith("/api") or path in ("/healthz", "/readyz", "/openapi.json"))
+
+
 def install(app: FastAPI) -> None:
+    from midnight.web import error_page
+
     @app.exception_handler(MidnightError)
-    async def _domain(_: Request, exc: MidnightError) -> JSONResponse:
+    async def _domain(request: Request, exc: MidnightError) -> Response:
+        if is_page(request):
+            return error_page(request, exc.http_status, exc.message)
         return error(exc.http_status, exc.code, exc.message, exc.field)
 
     @app.exception_handler(RequestValidationError)

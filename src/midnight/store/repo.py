@@ -21,7 +21,7 @@ from sqlalchemy import (
 
 from midnight.domain.errors import NotFound, parse_id
 from midnight.domain.lot import LotView
-from midnight.domain.product import ExpiryKind, Product, check_sku
+from midnight.domain.product import ExpiryKind, Product, check_barcode, check_sku
 from midnight.store import tables as t
 
 
@@ -81,6 +81,12 @@ def product_by_code(conn: Connection, code: str) -> Product:
         row = conn.execute(_PRODUCT_BY_BARCODE, {"barcode": text}).first()
         if row is not None:
             return product_from_row(row)
+        sku = conn.execute(_PRODUCT_BY_SKU, {"sku": text}).first()
+        if sku is not None:
+            return product_from_row(sku)
+        if len(text) in (8, 12, 13):  # it looks like a scanned barcode: say what is wrong with it
+            check_barcode(text)
+            raise NotFound(f"no product has barcode {text}", field="sku")
     return product_by_sku(conn, text)
 
 

@@ -1,0 +1,128 @@
+"""Admin (owner): products, menu and prices, customers, users and roles, notification targets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from midnight.domain.errors import MidnightError
+from midnight.domain.people import Permission
+from midnight.notify import schedule
+from midnight.services import catalog, customers, menu, people
+from midnight.services.shop import Shop
+from midnight.web.core import check_csrf, page_shop, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(
+    request: Request, shop: Shop, status_code: int = 200, errors: Any = None, values: Any = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "admin.html",
+        shop,
+        status_code=status_code,
+        errors=errors or {},
+        values=values or {},
+        products=catalog.list_products(shop),
+        menu=menu.list_menu(shop, include_inactive=True),
+        customers=customers.search_customers(shop, ""),
+        users=people.list_users(shop),
+        targets=schedule.list_targets(shop),
+    )
+
+
+def _owner(request: Request) -> Shop:
+    shop = page_shop(request)
+    shop.require(Permission.USERS)  # the admin pages are the owner's: refused, not just hidden
+    return shop
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request) -> HTMLResponse:
+    return _page(request, _owner(request))
+
+
+async def _submit(
+    request: Request, section: str, action: Callable[[Shop, dict[str, str]], object]
+) -> Response:
+    shop = _owner(request)
+    form = {k: str(v) for k, v in (await check_csrf(request)).items()}
+    try:
+        action(shop, form)
+    except MidnightError as exc:
+        return _page(
+            request, shop, exc.http_status, {section: {exc.field or "_": exc.message}}, {section: form}
+        )
+    return redirect("/admin")
+
+
+@router.post("/admin/products", response_model=None)
+async def add_product(request: Request) -> Response:
+    return await _submit(
+        request,
+        "products",
+        lambda s, f: catalog.add_product(
+            s,
+            f.get("sku", ""),
+            f.get("name", ""),
+            barcode=f.get("barcode") or None,
+            expiry_kind=f.get("expiry_kind") or "use_by",
+            shelf_life_days=f.get("shelf_life_days") or None,
+        ),
+    )
+
+
+@router.post("/admin/menu", response_model=None)
+async def add_menu_item(request: Request) -> Response:
+    return await _submit(
+        request,
+        "menu",
+        lambda s, f: menu.add_menu_item(
+            s,
+            f.get("code", ""),
+            f.get("name", ""),
+            f.get("price", ""),
+            product=f.get("product") or None,
+            category=f.get("category", ""),
+        ),
+    )
+
+
+@router.post("/admin/menu/{code}/price", response_model=None)
+async def set_price(request: Request, code: str) -> Response:
+    return await _submit(request, "menu", lambda s, f: menu.set_price(s, code, f.get("price", "")))
+
+
+@router.post("/admin/customers", response_model=None)
+async def add_customer(request: Request) -> Response:
+    return await _submit(
+        request,
+        "customers",
+        lambda s, f: customers.add_customer(
+            s,
+            f.get("name", ""),
+            nickname=f.get("nickname") or None,
+            contacts=[f["contact"]] if f.get("contact") else [],
+        ),
+    )
+
+
+@router.post("/admin/users", response_model=None)
+async def add_user(request: Request) -> Response:
+    return await _submit(
+        request,
+        "users",
+        lambda s, f: people.add_user(s, f.get("name", ""), f.get("role") or "staff", f.get("password", "")),
+    )
+
+
+@router.post("/admin/targets", response_model=None)
+async def add_target(request: Request) -> Response:
+    return await _submit(
+        request, "targets", lambda s, f: schedule.add_target(s, f.get("url", ""), f.get("label") or "staff")
+    )

@@ -1,0 +1,87 @@
+"""What every page needs: templates, the signed-in person, CSRF protection, money and time formatting."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from midnight.domain.errors import InvalidInput, MidnightError
+from midnight.domain.money import format_money
+from midnight.services import people
+from midnight.services.shop import Shop
+
+SESSION_COOKIE = "midnight_session"
+CSRF_COOKIE = "midnight_csrf"
+templates = Jinja2Templates(directory=str(resources.files("midnight.web") / "templates"))
+
+
+class LoginRequired(Exception):
+    """No valid session: the page sends the browser to /login."""
+
+
+def page_shop(request: Request) -> Shop:
+    base: Shop = request.app.state.shop
+    try:
+        return base.acting_as(people.authenticate(base, request.cookies.get(SESSION_COOKIE, "")))
+    except MidnightError:
+        raise LoginRequired() from None
+
+
+def csrf_token(request: Request) -> str:
+    """The page's CSRF token: the value of the CSRF cookie, made on first use."""
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.state.new_csrf = token
+    return token
+
+
+async def check_csrf(request: Request) -> dict[str, Any]:
+    """Every form post must carry the token from its cookie (double submit); returns the form."""
+    form = dict(await request.form())
+    sent = str(form.get("csrf") or request.headers.get("X-CSRF-Token") or "")
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise InvalidInput(
+            "the form expired or came from elsewhere; reload the page and try again", field="csrf"
+        )
+    return form
+
+
+def render(
+    request: Request, name: str, shop: Shop | None, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    store = shop.store if shop is not None else request.app.state.shop.store
+
+    def money(minor: int) -> str:
+        return format_money(minor, store.currency, store.locale)
+
+    def local(instant: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return instant.astimezone(store.tz).strftime(fmt) if instant else ""
+
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            "who": shop.who if shop else None,
+            "store": store,
+            "money": money,
+            "local": local,
+            "csrf": csrf_token(request),
+            **context,
+        },
+        status_code=status_code,
+    )
+    if getattr(request.state, "new_csrf", None):
+        response.set_cookie(CSRF_COOKIE, request.state.new_csrf, httponly=True, samesite="strict")
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)

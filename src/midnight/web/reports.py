@@ -1,0 +1,75 @@
+"""Reports: the X/Z report of a day and charts over a period (owner)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from midnight.domain.clock import parse_date
+from midnight.domain.errors import MidnightError
+from midnight.domain.money import format_money
+from midnight.domain.people import Permission
+from midnight.services import analytics, reports
+from midnight.web.charts import bars
+from midnight.web.core import check_csrf, page_shop, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def report_page(request: Request) -> HTMLResponse:
+    shop = page_shop(request)
+    shop.require(Permission.REPORTS)
+    today = shop.today()
+    error = None
+    try:
+        end = (
+            parse_date(request.query_params["end"], field="end") if request.query_params.get("end") else today
+        )
+        start = (
+            parse_date(request.query_params["start"], field="start")
+            if request.query_params.get("start")
+            else end - dt.timedelta(days=6)
+        )
+        by_item = analytics.sales_by_item(shop, start, end)
+        by_hour = analytics.sales_by_hour(shop, start, end)
+        waste = analytics.waste_by_product(shop, start, end)
+    except MidnightError as exc:
+        error, start, end, by_item, by_hour, waste = (
+            exc.message,
+            today - dt.timedelta(days=6),
+            today,
+            [],
+            [],
+            [],
+        )
+    try:
+        day = reports.z_report(shop, end)
+    except MidnightError:
+        day = reports.x_report(shop, end)
+
+    def money(minor: int) -> str:
+        return format_money(minor, shop.store.currency, shop.store.locale)
+
+    return render(
+        request,
+        "reports.html",
+        shop,
+        start=start,
+        end=end,
+        report=day,
+        error=error,
+        by_item=bars(by_item, lambda r: r.amount, money),
+        by_hour=bars(by_hour, lambda r: r.amount, money),
+        waste=bars(waste, lambda r: r.amount, money),
+    )
+
+
+@router.post("/reports/close", response_model=None)
+async def close(request: Request) -> Response:
+    shop = page_shop(request)
+    await check_csrf(request)
+    reports.close_day(shop)
+    return redirect("/reports")

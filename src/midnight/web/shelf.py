@@ -1,0 +1,81 @@
+"""The counter shelf: what is waiting, holding a new item, handing over."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from midnight.domain.errors import MidnightError
+from midnight.services import holds
+from midnight.web.core import check_csrf, page_shop, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _shelf(request: Request, status_code: int = 200, **context: object) -> HTMLResponse:
+    shop = page_shop(request)
+    defaults: dict[str, object] = {"errors": {}, "form_errors": {}, "values": {}, "code": None, "held": None}
+    return render(
+        request,
+        "shelf.html",
+        shop,
+        status_code=status_code,
+        holds=holds.shelf(shop),
+        **{**defaults, **context},
+    )
+
+
+CODE_COOKIE = "midnight_new_code"
+
+
+@router.get("/shelf", response_class=HTMLResponse)
+def shelf(request: Request) -> HTMLResponse:
+    """The shelf; just after holding an item, its pickup code, shown this once."""
+    shown = request.cookies.get(CODE_COOKIE, "")
+    hold_id, _, code = shown.partition(":")
+    if not (hold_id.isdigit() and code.isdigit()):
+        return _shelf(request)
+    shop = page_shop(request)
+    response = _shelf(
+        request, code=code, held=holds.get_hold(shop, int(hold_id)), message=f"Holding item {hold_id}"
+    )
+    response.delete_cookie(CODE_COOKIE, path="/shelf")
+    return response
+
+
+@router.post("/shelf", response_model=None)
+async def hold(request: Request) -> Response:
+    """Hold an item, then redirect (so a reload cannot hold it twice) to show the code once."""
+    shop = page_shop(request)
+    form = {k: str(v) for k, v in (await check_csrf(request)).items()}
+    try:
+        new = holds.hold_item(
+            shop,
+            form.get("description", ""),
+            form.get("for_customer", ""),
+            left_by=form.get("left_by"),
+            shelf_slot=form.get("shelf_slot", ""),
+            hold_until=form.get("hold_until") or None,
+        )
+    except MidnightError as exc:
+        return _shelf(
+            request, status_code=exc.http_status, form_errors={exc.field or "_": exc.message}, values=form
+        )
+    response = redirect("/shelf")
+    response.set_cookie(
+        CODE_COOKIE, f"{new.hold.id}:{new.code}", max_age=120, httponly=True, samesite="strict", path="/shelf"
+    )
+    return response
+
+
+@router.post("/shelf/{hold_id}/pickup", response_class=HTMLResponse)
+async def pickup(request: Request, hold_id: int) -> HTMLResponse:
+    shop = page_shop(request)
+    form = {k: str(v) for k, v in (await check_csrf(request)).items()}
+    try:
+        done = holds.pick_up(
+            shop, hold_id, code=form.get("code") or None, identity_checked=bool(form.get("identity_checked"))
+        )
+    except MidnightError as exc:
+        return _shelf(request, status_code=exc.http_status, errors={hold_id: exc.message})
+    return _shelf(request, message=f"Item {done.id} handed over to {done.for_customer}")

@@ -1,0 +1,141 @@
+"""A real `midnight serve` with a small snack bar, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e.test_server import free_port
+
+CHROMIUM = os.environ.get("MIDNIGHT_TEST_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORDS = {"ada": "owner pass phrase", "kwan": "staff pass phrase"}
+
+
+def midnight(db: Path, *args: str, user: str = "ada") -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "midnight", "--db", str(db), "--user", user, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {CHROMIUM}: make test installs it (scripts/ensure-chromium)")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    home = tmp_path_factory.mktemp("web")
+    db = home / "shop.db"
+    for name, secret in PASSWORDS.items():
+        (home / f"{name}.pw").write_text(secret + "\n", encoding="utf-8")
+    midnight(db, "init", "--owner", "ada", "--password-file", str(home / "ada.pw"))
+    midnight(db, "user", "add", "kwan", "--role", "staff", "--password-file", str(home / "kwan.pw"))
+    midnight(
+        db,
+        "product",
+        "add",
+        "PINE",
+        "Tinned pineapple 罐頭菠蘿",
+        "--kind",
+        "best_before",
+        "--shelf-life",
+        "365",
+        "--barcode",
+        "4891028164456",
+    )
+    midnight(db, "product", "add", "LETTUCE", "Lettuce 生菜", "--unit", "kg", "--shelf-life", "5")
+    midnight(db, "product", "add", "HAM", "Ham slice 火腿", "--shelf-life", "5")
+    midnight(db, "receive", "PINE", "6", "--cost", "9", "--expires", "2099-01-01")
+    midnight(db, "receive", "PINE", "2", "--cost", "9", "--expires", "2098-01-01")
+    midnight(db, "receive", "LETTUCE", "2", "--cost", "20")
+    midnight(db, "receive", "HAM", "20", "--cost", "1.5")
+    midnight(
+        db,
+        "menu",
+        "add",
+        "SALAD",
+        "廚師沙律 Chef's salad",
+        "--price",
+        "38",
+        "--category",
+        "salads",
+        "--recipe",
+        "LETTUCE=0.1",
+        "--recipe",
+        "HAM=2",
+    )
+    midnight(
+        db,
+        "menu",
+        "add",
+        "TIN",
+        "Tinned pineapple 罐頭菠蘿",
+        "--price",
+        "18",
+        "--category",
+        "tins",
+        "--product",
+        "PINE",
+    )
+    midnight(db, "customer", "add", "Mr Chan 陳先生", "--nickname", "663")
+    port = free_port()
+    log = (home / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "midnight", "--db", str(db), "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield base
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(20)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(server: str) -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+def log_in(browser: Browser, server: str, user: str, viewport: dict[str, int] | None = None) -> Page:
+    page = browser.new_page(viewport=viewport or {"width": 768, "height": 1024}, base_url=server)
+    page.goto("/login")
+    page.fill("input[name=name]", user)
+    page.fill("input[name=password]", PASSWORDS[user])
+    page.click("button[type=submit]")
+    page.wait_for_url("**/till")
+    return page

@@ -1,0 +1,136 @@
+"""The web UI in a real browser: the till, the stock board, the counter shelf, roles."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import log_in
+
+
+def lot_quantities(page: Page, product: str) -> list[str]:
+    page.goto(f"/stock?sku={product}")
+    return [cell.inner_text() for cell in page.locator("table.board tbody td.qty").all()]
+
+
+def test_ring_up_a_salad_and_a_tin_pay_cash_and_see_change_and_receipt(browser: Browser, server: str) -> None:
+    page = log_in(browser, server, "kwan")
+    before = lot_quantities(page, "PINE")
+    page.goto("/till")
+    page.click("button.item[data-code=SALAD]")
+    page.click("button.item[data-code=TIN]")
+    expect(page.locator("#total")).to_have_text("HKD 56.00")
+    page.click(".quick >> text=100")
+    page.click("button[name=pay]")
+    expect(page.locator("#change")).to_have_text("HK$44.00")
+    receipt = page.locator("#receipt").inner_text()
+    assert "Chef's salad" in receipt and "TOTAL" in receipt and "HK$56.00" in receipt
+    # the tin came from the lot that expires first
+    after = lot_quantities(page, "PINE")
+    assert before == ["2 each", "6 each"] or before[0] != after[0]
+    assert after[0] == f"{int(before[0].split()[0]) - 1} each"
+    page.close()
+
+
+def test_a_double_click_on_pay_records_one_order(browser: Browser, server: str) -> None:
+    page = log_in(browser, server, "ada")
+    session = next(c["value"] for c in page.context.cookies() if c["name"] == "midnight_session")
+
+    def orders() -> int:
+        with httpx.Client(base_url=server, headers={"Authorization": f"Bearer {session}"}) as api:
+            return len(json.loads(api.get("/api/orders", params={"limit": 1000}).text)["items"])
+
+    count = orders()
+    page.click("button.item[data-code=TIN]")
+    page.fill("#cash", "20")
+    page.dblclick("button[name=pay]")
+    expect(page.locator("#change")).to_be_visible()
+    page.locator("button[name=pay]").click(force=True)  # and once more, as a retried request
+    page.wait_for_timeout(500)
+    assert orders() == count + 1
+    page.close()
+
+
+def test_receive_a_lot_by_typing_a_barcode(browser: Browser, server: str) -> None:
+    page = log_in(browser, server, "kwan")
+    page.goto("/stock")
+    page.fill("input[name=quantity]", "3")
+    page.fill("input[name=code]", "4891028164456")
+    page.press("input[name=code]", "Enter")  # what a scanner does
+    expect(page.locator(".flash")).to_contain_text("3 each of Tinned pineapple")
+    page.fill("input[name=code]", "4891028164457")
+    page.press("input[name=code]", "Enter")
+    expect(page.locator(".has-error small.error")).to_contain_text("bad check digit")
+    expect(page.locator("input[name=code]")).to_have_value("4891028164457")  # what was typed is kept
+    page.close()
+
+
+def test_hold_an_item_and_hand_it_over_with_its_code(browser: Browser, server: str) -> None:
+    page = log_in(browser, server, "kwan")
+    page.goto("/shelf")
+    page.fill("input[name=description]", "envelope with keys")
+    page.fill("input[name=for_customer]", "663")
+    page.fill("input[name=left_by]", "Ms Wong")
+    page.click("section >> button[type=submit]")
+    code = page.locator("#pickup-code").inner_text()
+    assert re.fullmatch(r"\d{6}", code)
+    page.reload()
+    expect(page.locator("#pickup-code")).to_have_count(0)  # shown once
+    row = page.locator("tr", has_text="envelope with keys")
+    row.locator("input[name=code]").fill(code)
+    row.locator("button").click()
+    expect(page.locator(".flash")).to_contain_text("handed over to Mr Chan")
+    expect(page.locator("tr", has_text="envelope with keys")).to_have_count(0)
+    page.close()
+
+
+def test_staff_are_refused_the_owner_pages(browser: Browser, server: str) -> None:
+    page = log_in(browser, server, "kwan")
+    expect(page.locator("nav >> text=Admin")).to_have_count(0)
+    for path in ("/admin", "/reports"):
+        response = page.goto(path)
+        assert response is not None and response.status == 403
+        expect(page.locator("h1")).to_have_text("Not allowed")
+    page.close()
+
+
+def test_pages_without_a_session_go_to_login_and_forms_need_csrf(browser: Browser, server: str) -> None:
+    page = browser.new_page(base_url=server)
+    page.goto("/stock")
+    assert page.url.endswith("/login")
+    forged = httpx.post(f"{server}/login", data={"name": "ada", "password": "owner pass phrase"})
+    assert forged.status_code == 422 and "reload the page" in forged.text
+    page.close()
+
+
+def test_the_till_works_on_a_phone_and_touch_targets_are_large(browser: Browser, server: str) -> None:
+    page = log_in(browser, server, "kwan", viewport={"width": 390, "height": 844})
+    for button in page.locator("button.item").all() + [page.locator("button[name=pay]")]:
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.close()
+
+
+def test_every_main_page_renders_for_the_owner(browser: Browser, server: str, tmp_path: Path) -> None:
+    """Screenshots to a temporary folder (docs/screenshots are made from the demo shop by scripts/screenshots)."""
+    SCREENSHOTS = tmp_path
+    owner = log_in(browser, server, "ada", viewport={"width": 1024, "height": 768})
+    owner.click("button.item[data-code=SALAD]")
+    owner.click("button.item[data-code=TIN]")
+    owner.fill("#cash", "100")
+    owner.click("button[name=pay]")
+    expect(owner.locator("#change")).to_be_visible()
+    owner.screenshot(path=str(SCREENSHOTS / "till.png"), full_page=True)
+    for name in ("stock", "shelf", "reports", "admin"):
+        owner.goto(f"/{name}")
+        owner.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert all(
+        (SCREENSHOTS / f"{n}.png").stat().st_size > 5000
+        for n in ("till", "stock", "shelf", "reports", "admin")
+    )
+    owner.close()
