@@ -109,7 +109,7 @@ def test_pages_without_a_session_go_to_login_and_forms_need_csrf(browser: Browse
 
 def test_the_till_works_on_a_phone_and_touch_targets_are_large(browser: Browser, server: str) -> None:
     page = log_in(browser, server, "kwan", viewport={"width": 390, "height": 844})
-    for button in page.locator("button.item").all() + [page.locator("button[name=pay]")]:
+    for button in [*page.locator("button.item").all(), page.locator("button[name=pay]")]:
         box = button.bounding_box()
         assert box is not None and box["height"] >= 44 and box["width"] >= 44
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
