@@ -23,7 +23,7 @@ def test_ring_up_a_salad_and_a_tin_pay_cash_and_see_change_and_receipt(browser: 
     page.goto("/till")
     page.click("button.item[data-code=SALAD]")
     page.click("button.item[data-code=TIN]")
-    expect(page.locator("#total")).to_have_text("HKD 56.00")
+    expect(page.locator("#total")).to_have_text("HK$56.00")
     page.click(".quick >> text=100")
     page.click("button[name=pay]")
     expect(page.locator("#change")).to_have_text("HK$44.00")
