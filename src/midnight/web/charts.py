@@ -9,7 +9,7 @@ from midnight.services.analytics import Row
 
 
 def bars(
-    rows: list[Row], value: Callable[[Row], int], label: Callable[[int], str], *, width: int = 520
+    rows: list[Row], value: Callable[[Row], int], label: Callable[[Row], str], *, width: int = 520
 ) -> str:
     """A horizontal bar chart, one bar per row, longest first as given."""
     if not rows:
@@ -28,6 +28,6 @@ def bars(
         parts.append(
             f'<rect x="{left}" y="{y}" width="{length}" height="{bar_h}" rx="3" fill="#a8171c"><title>{escape(row.label)}</title></rect>'
         )
-        parts.append(f'<text x="{left + length + 6}" y="{y + 15}">{escape(label(value(row)))}</text>')
+        parts.append(f'<text x="{left + length + 6}" y="{y + 15}">{escape(label(row))}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -61,9 +61,9 @@ def report_page(request: Request) -> HTMLResponse:
         end=end,
         report=day,
         error=error,
-        by_item=bars(by_item, lambda r: r.amount, money),
-        by_hour=bars(by_hour, lambda r: r.amount, money),
-        waste=bars(waste, lambda r: r.amount, money),
+        by_item=bars(by_item, lambda r: r.amount, lambda r: f"{money(r.amount)} ({r.quantity} sold)"),
+        by_hour=bars(by_hour, lambda r: r.amount, lambda r: f"{money(r.amount)} ({r.quantity} orders)"),
+        waste=bars(waste, lambda r: r.amount, lambda r: f"{money(r.amount)} ({r.quantity} units)"),
     )
 
 
