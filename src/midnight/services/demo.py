@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from midnight.domain.clock import FixedClock, start_of_day
 from midnight.domain.errors import Conflict, InsufficientStock
+from midnight.domain.money import to_decimal
 from midnight.domain.people import Permission
-from midnight.services import catalog, stock
+from midnight.services import catalog, menu, orders, stock
 from midnight.services.shop import Shop
 from midnight.store import tables as t
 
@@ -199,6 +200,65 @@ PRODUCTS = (
 )
 
 
+MENU = (
+    # code, name, price, category, product sold 1:1 (or None), recipe, markdown days/percent
+    ("TIN", "Tinned pineapple 罐頭菠蘿", "18", "tins", "PINE-567", None, (2, "30")),
+    ("MILK", "Fresh milk 鮮奶", "24", "drinks", "MILK-1L", None, (1, "20")),
+    ("LEMON-TEA", "Lemon tea 檸檬茶", "9", "drinks", "LEMON-TEA", None, None),
+    ("NOODLES", "Instant noodles 出前一丁", "8", "tins", "NOODLE", None, None),
+    ("BREAD", "White bread loaf 白麵包", "22", "bakery", "BREAD", None, (0, "50")),
+    (
+        "SALAD",
+        "廚師沙律 Chef's salad",
+        "38",
+        "kitchen",
+        None,
+        [("LETTUCE", "0.25"), ("HAM-SLICE", "0.05"), ("DRESSING", "1"), ("EGGS-10", "0.1")],
+        None,
+    ),
+    (
+        "HAM-SANDWICH",
+        "火腿三文治 Ham sandwich",
+        "26",
+        "kitchen",
+        None,
+        [("BREAD", "0.2"), ("HAM-SLICE", "0.05")],
+        None,
+    ),
+)
+MENU_BY_SKU = {product: code for code, _, _, _, product, _, _ in MENU if product}
+
+
+def _menu(shop: Shop) -> None:
+    for code, name, price, category, product, recipe, markdown in MENU:
+        menu.add_menu_item(
+            shop,
+            code,
+            name,
+            price,
+            category=category,
+            product=product,
+            recipe=recipe,
+            markdown_days=markdown[0] if markdown else None,
+            markdown_percent=markdown[1] if markdown else None,
+        )
+
+
+def _ring_up(shop: Shop, code: str, quantity: int, key: str, rng: random.Random) -> None:
+    """Sell through the till: price the order, then pay it exactly by card or in cash with change."""
+    order = orders.place_order(shop, key, [orders.LineRequest(code, quantity)])
+    marked_down = any(c == code and md for c, _, _, _, _, _, md in MENU)
+    if rng.random() < 0.4 and not marked_down:  # a card pays exactly; reductions are known only at payment
+        orders.pay_order(shop, order.id, [("card", str(to_decimal(order.total, shop.store.currency)))])
+    else:
+        tendered = (order.total // 10000 + 1) * 10000
+        try:
+            orders.pay_order(shop, order.id, [("cash", str(to_decimal(tendered, shop.store.currency)))])
+        except InsufficientStock:
+            orders.void_order(shop, order.id, "ran out")
+            raise
+
+
 @dataclass(frozen=True)
 class DemoLoaded:
     products: int
@@ -231,21 +291,35 @@ def load_demo(shop: Shop, days: int = 90, seed: int = 663) -> DemoLoaded:
             opened_shelf_life_days=p.opened_life,
             reorder_point=p.reorder_point,
         )
+    _menu(past)
     for offset in range(days, -1, -1):
         day = today - dt.timedelta(days=offset)
         midnight = start_of_day(day, tz)
-        clock.instant = midnight + dt.timedelta(hours=8)
+        clock.instant = min(real_now, midnight + dt.timedelta(hours=8))
         for p in PRODUCTS:
             if offset % p.every_days == 0:
                 stock.receive(past, p.sku, p.delivery, cost=p.cost, location=p.location, supplier=p.supplier)
-        clock.instant = midnight + dt.timedelta(hours=13)
+        clock.instant = min(real_now, midnight + dt.timedelta(hours=13))
         for p in PRODUCTS:
             wanted = rng.randint(*p.daily_sales)
             if offset == 0:
                 wanted = min(wanted, 1)
             if wanted:
+                # Items on the menu sell through the till (so the reports have orders); the rest directly.
+                code = MENU_BY_SKU.get(p.sku)
+                hour = 7 + rng.randrange(14)
+                clock.instant = min(real_now, midnight + dt.timedelta(hours=hour, minutes=rng.randrange(60)))
                 with contextlib.suppress(InsufficientStock):  # ran out that day, as shops do
-                    stock.sell(past, p.sku, wanted, reference=f"demo day {day}")
+                    if code is None:
+                        stock.sell(past, p.sku, wanted, reference=f"demo day {day}")
+                    else:
+                        _ring_up(past, code, wanted, f"demo-{day}-{p.sku}", rng)
+        for code in ("SALAD", "HAM-SANDWICH"):
+            for n in range(rng.randint(0, 3)):
+                lunch_to_evening = dt.timedelta(hours=11 + rng.randrange(9), minutes=rng.randrange(60))
+                clock.instant = min(real_now, midnight + lunch_to_evening)
+                with contextlib.suppress(InsufficientStock):
+                    _ring_up(past, code, 1, f"demo-{day}-{code}-{n}", rng)
         if offset > 1:  # leave yesterday's expired stock on the board for today
             clock.instant = midnight + dt.timedelta(hours=23)
             stock.write_off_expired(past)
