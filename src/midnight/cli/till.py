@@ -9,6 +9,7 @@ import typer
 
 from midnight.cli.app import JsonFlag, app, shop
 from midnight.cli.output import money, print_json, table
+from midnight.domain.clock import parse_date
 from midnight.domain.errors import InvalidInput
 from midnight.services import menu as menu_svc
 from midnight.services import orders as order_svc
@@ -293,8 +294,6 @@ def order_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Recent orders, newest first."""
-    from midnight.domain.clock import parse_date
-
     s = shop(ctx)
     found = list_orders(s, business_date=parse_date(date) if date else None, state=state, limit=limit)
     if as_json:
