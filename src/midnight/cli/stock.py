@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -97,40 +98,31 @@ AllowPastBB = Annotated[
 ]
 
 
-@app.command(context_settings=NUMBERS_AS_ARGS)
-def sell(
-    ctx: typer.Context,
-    code: Annotated[str, typer.Argument(metavar="SKU")],
-    quantity: Annotated[str, typer.Argument(metavar="QTY")],
-    allow_past_best_before: AllowPastBB = False,
-    reference: Annotated[str, typer.Option()] = "",
-    as_json: JsonFlag = False,
-) -> None:
-    """Sell stock, earliest-expiring lots first."""
-    s = shop(ctx)
-    _print_drawn(
-        s,
-        svc.sell(s, code, quantity, allow_past_best_before=allow_past_best_before, reference=reference),
-        as_json,
-    )
+def _draw_command(draw: Callable[..., svc.Drawn], doc: str) -> Callable[..., None]:
+    """Sell and use take the same arguments and differ only in the movement they write."""
+
+    def command(
+        ctx: typer.Context,
+        code: Annotated[str, typer.Argument(metavar="SKU")],
+        quantity: Annotated[str, typer.Argument(metavar="QTY")],
+        allow_past_best_before: AllowPastBB = False,
+        reference: Annotated[str, typer.Option()] = "",
+        as_json: JsonFlag = False,
+    ) -> None:
+        s = shop(ctx)
+        result = draw(s, code, quantity, allow_past_best_before=allow_past_best_before, reference=reference)
+        _print_drawn(s, result, as_json)
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command(context_settings=NUMBERS_AS_ARGS)
-def use(
-    ctx: typer.Context,
-    code: Annotated[str, typer.Argument(metavar="SKU")],
-    quantity: Annotated[str, typer.Argument(metavar="QTY")],
-    allow_past_best_before: AllowPastBB = False,
-    reference: Annotated[str, typer.Option()] = "",
-    as_json: JsonFlag = False,
-) -> None:
-    """The kitchen uses stock, earliest-expiring lots first."""
-    s = shop(ctx)
-    _print_drawn(
-        s,
-        svc.use(s, code, quantity, allow_past_best_before=allow_past_best_before, reference=reference),
-        as_json,
-    )
+app.command(name="sell", context_settings=NUMBERS_AS_ARGS)(
+    _draw_command(svc.sell, "Sell stock, earliest-expiring lots first.")
+)
+app.command(name="use", context_settings=NUMBERS_AS_ARGS)(
+    _draw_command(svc.use, "The kitchen uses stock, earliest-expiring lots first.")
+)
 
 
 @app.command(name="open", context_settings=NUMBERS_AS_ARGS)
