@@ -167,3 +167,12 @@ def test_demo_loads_a_shop_with_history_and_a_board(tmp_path: Path) -> None:
     assert len(c.json("ledger", "--limit", "10000")) > 500  # type: ignore[arg-type]
     err = c("demo", code=2)
     assert "already has products" in err
+
+
+def test_the_kitchen_uses_stock_fefo(cli: Cli) -> None:
+    cli("receive", "MILK", "2", "--expires", "2026-11-30")
+    cli("receive", "MILK", "2", "--expires", "2026-11-27")
+    assert "used 1.5 of MILK" in cli("use", "MILK", "1.5")
+    used = cli.json("ledger", "MILK", "--limit", "1")[0]  # type: ignore[index]
+    assert used["kind"] == "use" and used["lot_id"] == 2 and used["quantity"] == "-1.5"
+    assert "wanted 9, available 2.5" in cli("use", "MILK", "9", code=2)
