@@ -32,17 +32,17 @@ ORDER = {"lines": [{"code": "TIN", "quantity": 1}], "payments": [{"method": "cas
 
 def prepare(db: Path) -> str:
     from midnight.services import catalog, menu, people, stock
-    from midnight.services.shop import open_shop
+    from midnight.services.context import open_context
 
-    shop = open_shop(url=f"sqlite:///{db}", actor="bench")
-    people.add_user(shop, "owner", "owner", "bench pass phrase")
-    owner = shop.acting_as(people.local_actor(shop, "owner"))
+    ctx = open_context(url=f"sqlite:///{db}", actor="bench")
+    people.add_user(ctx, "owner", "owner", "bench pass phrase")
+    owner = ctx.acting_as(people.local_actor(ctx, "owner"))
     catalog.add_product(owner, "PINE", "Pineapple", expiry_kind="best_before", shelf_life_days=365)
     for _ in range(20):
         stock.receive(owner, "PINE", 20_000, cost="9")
     menu.add_menu_item(owner, "TIN", "Tin", "18", product="PINE")
     token = people.create_token(owner, "owner", "bench").token
-    shop.db.dispose()
+    ctx.db.dispose()
     return token
 
 
@@ -136,18 +136,18 @@ def over_http(
 
 def in_process(db: Path, seconds: float) -> float:
     from midnight.services import people
+    from midnight.services.context import open_context
     from midnight.services.orders import LineRequest, place_order
-    from midnight.services.shop import open_shop
 
-    shop = open_shop(url=f"sqlite:///{db}")
-    owner = shop.acting_as(people.local_actor(shop, "owner"))
+    ctx = open_context(url=f"sqlite:///{db}")
+    owner = ctx.acting_as(people.local_actor(ctx, "owner"))
     done, stop = 0, time.perf_counter() + seconds
     start = time.perf_counter()
     while time.perf_counter() < stop:
         place_order(owner, uuid.uuid4().hex, [LineRequest("TIN")], payments=[("cash", "20")])
         done += 1
     rate = done / (time.perf_counter() - start)
-    shop.db.dispose()
+    ctx.db.dispose()
     return rate
 
 

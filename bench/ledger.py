@@ -23,7 +23,7 @@ from pathlib import Path
 
 from midnight.domain.clock import FixedClock
 from midnight.services import catalog, stock, views
-from midnight.services.shop import Shop, open_shop
+from midnight.services.context import Context, open_context
 
 NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 25)
@@ -31,22 +31,22 @@ PRODUCTS = 20
 LOTS_PER_PRODUCT = 20
 
 
-def prepared_shop(path: Path) -> Shop:
-    shop = open_shop(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
+def prepared_shop(path: Path) -> Context:
+    ctx = open_context(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
     for p in range(PRODUCTS):
-        catalog.add_product(shop, f"P{p:03d}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+        catalog.add_product(ctx, f"P{p:03d}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
         for n in range(LOTS_PER_PRODUCT):
             # a few lots already past use-by, which FEFO must skip
             expires = TODAY + dt.timedelta(days=n - 2)
             received = min(TODAY, expires)
-            stock.receive(shop, f"P{p:03d}", 100_000, expires=expires, received_on=received, cost="1.00")
-    return shop
+            stock.receive(ctx, f"P{p:03d}", 100_000, expires=expires, received_on=received, cost="1.00")
+    return ctx
 
 
-def service_sales(shop: Shop, skus: list[str]) -> float:
+def service_sales(ctx: Context, skus: list[str]) -> float:
     start = time.perf_counter()
     for sku in skus:
-        stock.sell(shop, sku, 1)
+        stock.sell(ctx, sku, 1)
     return len(skus) / (time.perf_counter() - start)
 
 
@@ -83,16 +83,16 @@ def raw_sales(path: Path, skus: list[str]) -> float:
 
 def bench_sales(directory: Path, sales: int) -> None:
     service_db, raw_db = directory / "service.db", directory / "raw.db"
-    shop = prepared_shop(service_db)
-    shop.db.dispose()
+    ctx = prepared_shop(service_db)
+    ctx.db.dispose()
     shutil.copyfile(service_db, raw_db)
     for suffix in ("-wal", "-shm"):
         if Path(f"{service_db}{suffix}").exists():
             shutil.copyfile(f"{service_db}{suffix}", f"{raw_db}{suffix}")
-    shop = open_shop(url=f"sqlite:///{service_db}", clock=FixedClock(NOW), actor="bench")
+    ctx = open_context(url=f"sqlite:///{service_db}", clock=FixedClock(NOW), actor="bench")
     rng = random.Random(7)
     skus = [f"P{rng.randrange(PRODUCTS):03d}" for _ in range(sales)]
-    service_sales(shop, skus[:50])  # warm caches on both sides
+    service_sales(ctx, skus[:50])  # warm caches on both sides
     raw_sales(raw_db, skus[:50])
     # Interleaved rounds, so a slow patch of the disk's fsync hits both sides alike.
     rounds = 5
@@ -100,7 +100,7 @@ def bench_sales(directory: Path, sales: int) -> None:
     service_s = raw_s = 0.0
     for r in range(rounds):
         part = skus[r * chunk : (r + 1) * chunk]
-        service_s += len(part) / service_sales(shop, part)
+        service_s += len(part) / service_sales(ctx, part)
         raw_s += len(part) / raw_sales(raw_db, part)
     service, raw = chunk * rounds / service_s, chunk * rounds / raw_s
     print(
@@ -110,10 +110,10 @@ def bench_sales(directory: Path, sales: int) -> None:
 
 def build_lots(path: Path, total: int) -> None:
     """`total` lots over three years; 1% still hold stock, as after years of trading."""
-    shop = open_shop(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
+    ctx = open_context(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
     for p in range(PRODUCTS):
-        catalog.add_product(shop, f"P{p:03d}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
-    shop.db.dispose()
+        catalog.add_product(ctx, f"P{p:03d}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+    ctx.db.dispose()
     rng = random.Random(11)
     conn = sqlite3.connect(path)
     conn.execute("DROP INDEX ix_lots_board")  # built after the load, as a migration would
@@ -160,15 +160,15 @@ def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 def bench_board(directory: Path, total: int) -> None:
     path = directory / "board.db"
     build_lots(path, total)
-    shop = open_shop(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
-    board = views.expiring(shop, 3)
+    ctx = open_context(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
+    board = views.expiring(ctx, 3)
     horizon = (TODAY + dt.timedelta(days=3)).isoformat()
     conn = sqlite3.connect(path)
     full_scan_sql = (
         "SELECT * FROM lots NOT INDEXED WHERE on_hand > 0 AND effective_expiry <= ? ORDER BY effective_expiry"
     )
     assert len(conn.execute(full_scan_sql, (horizon,)).fetchall()) == len(board)
-    service_ms = timed(lambda: views.expiring(shop, 3), 30)
+    service_ms = timed(lambda: views.expiring(ctx, 3), 30)
     scan_ms = timed(lambda: conn.execute(full_scan_sql, (horizon,)).fetchall(), 5)
     print(
         f"(b) expiry board on {total:,} lots ({len(board)} on the board): service layer {service_ms:.2f} ms, "

@@ -20,30 +20,30 @@ from pathlib import Path
 
 from midnight.domain.clock import FixedClock
 from midnight.services import catalog, menu, stock
+from midnight.services.context import Context, open_context
 from midnight.services.orders import LineRequest, place_order
-from midnight.services.shop import Shop, open_shop
 
 NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 25)
 ITEMS = {"A": ("P0", "P1"), "B": ("P2", "P3"), "C": ("P4", "P5")}
 
 
-def prepared(path: Path) -> Shop:
-    shop = open_shop(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
+def prepared(path: Path) -> Context:
+    ctx = open_context(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
     for p in range(6):
-        catalog.add_product(shop, f"P{p}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+        catalog.add_product(ctx, f"P{p}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
         for n in range(20):
-            stock.receive(shop, f"P{p}", 100_000, expires=TODAY + dt.timedelta(days=n + 1), cost="1.00")
+            stock.receive(ctx, f"P{p}", 100_000, expires=TODAY + dt.timedelta(days=n + 1), cost="1.00")
     for code, skus in ITEMS.items():
-        menu.add_menu_item(shop, code, f"Item {code}", "30", recipe=[(sku, "0.5") for sku in skus])
-    return shop
+        menu.add_menu_item(ctx, code, f"Item {code}", "30", recipe=[(sku, "0.5") for sku in skus])
+    return ctx
 
 
-def service_orders(shop: Shop, keys: list[str]) -> float:
+def service_orders(ctx: Context, keys: list[str]) -> float:
     lines = [LineRequest(code) for code in ITEMS]
     start = time.perf_counter()
     for key in keys:
-        place_order(shop, key, lines, payments=[("cash", "100")])
+        place_order(ctx, key, lines, payments=[("cash", "100")])
     return time.perf_counter() - start
 
 
@@ -116,19 +116,19 @@ def main(argv: list[str]) -> None:
     directory = Path(tempfile.mkdtemp(dir=args.dir))
     try:
         service_db, raw_db = directory / "service.db", directory / "raw.db"
-        shop = prepared(service_db)
-        shop.db.dispose()
+        ctx = prepared(service_db)
+        ctx.db.dispose()
         for suffix in ("", "-wal", "-shm"):
             if Path(f"{service_db}{suffix}").exists():
                 shutil.copyfile(f"{service_db}{suffix}", f"{raw_db}{suffix}")
-        shop = open_shop(url=f"sqlite:///{service_db}", clock=FixedClock(NOW), actor="bench")
-        service_orders(shop, [f"warm-{n}" for n in range(30)])
+        ctx = open_context(url=f"sqlite:///{service_db}", clock=FixedClock(NOW), actor="bench")
+        service_orders(ctx, [f"warm-{n}" for n in range(30)])
         raw_orders(raw_db, [f"warm-{n}" for n in range(30)])
         rounds, per = 5, args.orders // 5
         service_s = raw_s = 0.0
         for r in range(rounds):  # interleaved, so disk noise hits both sides alike
             keys = [f"r{r}-{n}" for n in range(per)]
-            service_s += service_orders(shop, keys)
+            service_s += service_orders(ctx, keys)
             raw_s += raw_orders(raw_db, keys)
         total = rounds * per
         service, raw = total / service_s, total / raw_s

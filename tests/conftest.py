@@ -15,7 +15,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from midnight.domain.clock import FixedClock
-from midnight.services.shop import Shop, open_shop
+from midnight.services.context import Context, open_context
 from midnight.settings import Settings
 
 # 10:00 in Hong Kong on 2026-11-25.
@@ -26,16 +26,16 @@ TODAY = dt.date(2026, 11, 25)
 def make_template(directory: Path) -> Path:
     """A migrated, seeded database, made once and copied for each test."""
     path = directory / "template.db"
-    shop = open_shop(Settings(), url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="tester")
-    shop.db.dispose()
+    ctx = open_context(Settings(), url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="tester")
+    ctx.db.dispose()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
 
 
-def shop_from(template: Path, path: Path, clock: FixedClock, actor: str = "tester") -> Shop:
+def shop_from(template: Path, path: Path, clock: FixedClock, actor: str = "tester") -> Context:
     shutil.copyfile(template, path)
-    return open_shop(Settings(), url=f"sqlite:///{path}", clock=clock, actor=actor)
+    return open_context(Settings(), url=f"sqlite:///{path}", clock=clock, actor=actor)
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +49,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def sqlite_shop(template_db: Path, tmp_path: Path, clock: FixedClock) -> Iterator[Shop]:
+def sqlite_ctx(template_db: Path, tmp_path: Path, clock: FixedClock) -> Iterator[Context]:
     s = shop_from(template_db, tmp_path / "shop.db", clock)
     yield s
     s.db.dispose()
@@ -76,8 +76,8 @@ class PostgresServer:
     def make_template(self) -> None:
         self.sql(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
         self.sql(f"CREATE DATABASE {self.template}")
-        shop = open_shop(Settings(), url=self.url_for(self.template), clock=FixedClock(NOW), actor="tester")
-        shop.db.dispose()
+        ctx = open_context(Settings(), url=self.url_for(self.template), clock=FixedClock(NOW), actor="tester")
+        ctx.db.dispose()
 
     def create(self) -> str:
         name = f"midnight_test_{uuid.uuid4().hex[:12]}"
@@ -102,15 +102,15 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture
-def postgres_shop(postgres: PostgresServer, clock: FixedClock) -> Iterator[Shop]:
+def postgres_ctx(postgres: PostgresServer, clock: FixedClock) -> Iterator[Context]:
     name = postgres.create()
-    s = open_shop(Settings(), url=postgres.url_for(name), clock=clock, actor="tester")
+    s = open_context(Settings(), url=postgres.url_for(name), clock=clock, actor="tester")
     yield s
     s.db.dispose()
     postgres.drop(name)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def shop(request: pytest.FixtureRequest) -> Shop:
+def ctx(request: pytest.FixtureRequest) -> Context:
     """The same test on both databases: the guarantees must hold on each."""
-    return request.getfixturevalue(f"{request.param}_shop")  # type: ignore[no-any-return]
+    return request.getfixturevalue(f"{request.param}_ctx")  # type: ignore[no-any-return]

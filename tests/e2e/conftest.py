@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from midnight.api import create_app
 from midnight.services import people
-from midnight.services.shop import Shop
+from midnight.services.context import Context
 
 OWNER_PASSWORD = "owner pass phrase"
 STAFF_PASSWORD = "staff pass phrase"
@@ -21,7 +21,7 @@ class Api:
     client: TestClient
     owner: dict[str, str]
     staff: dict[str, str]
-    shop: Shop
+    ctx: Context
 
     def as_owner(self, method: str, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
         return self.client.request(method, url, headers={**self.owner, **kwargs.pop("headers", {})}, **kwargs)  # type: ignore[arg-type]
@@ -35,11 +35,11 @@ def bearer(token: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def api(sqlite_shop: Shop) -> Iterator[Api]:
-    people.add_user(sqlite_shop, "ada", "owner", OWNER_PASSWORD)
-    owner = sqlite_shop.acting_as(people.local_actor(sqlite_shop, "ada"))
+def api(sqlite_ctx: Context) -> Iterator[Api]:
+    people.add_user(sqlite_ctx, "ada", "owner", OWNER_PASSWORD)
+    owner = sqlite_ctx.acting_as(people.local_actor(sqlite_ctx, "ada"))
     people.add_user(owner, "kwan", "staff", STAFF_PASSWORD)
     owner_token = people.create_token(owner, "ada", "tests").token
     staff_token = people.create_token(owner, "kwan", "tests").token
-    with TestClient(create_app(shop=sqlite_shop)) as client:
+    with TestClient(create_app(ctx=sqlite_ctx)) as client:
         yield Api(client, bearer(owner_token), bearer(staff_token), owner)

@@ -355,15 +355,15 @@ def test_malformed_json_is_a_clear_422(api: Api) -> None:
 def test_user_changes_are_audited(api: Api) -> None:
     from sqlalchemy import select
 
-    from midnight.store import tables as t
+    from midnight.db import tables as t
 
     api.as_owner("POST", "/api/users", json={"name": "mei", "password": "mei pass phrase"})
-    with api.shop.db.read() as conn:
+    with api.ctx.db.read() as conn:
         events = conn.execute(
             select(t.user_events.c.actor, t.user_events.c.user_name, t.user_events.c.action)
         ).all()
     assert ("ada", "mei", "add") in [tuple(e) for e in events]
-    assert people.count_users(api.shop) == 3
+    assert people.count_users(api.ctx) == 3
 
 
 def test_the_counter_shelf_over_http_with_role_rules(api: Api) -> None:

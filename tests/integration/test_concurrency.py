@@ -8,36 +8,36 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from midnight.db import tables as t
 from midnight.domain.errors import InsufficientStock
 from midnight.services import catalog, stock, views
-from midnight.services.shop import Shop, open_shop
-from midnight.store import tables as t
+from midnight.services.context import Context, open_context
 
 TILLS = 8
 
 
 def till(url: str, start: multiprocessing.synchronize.Event, sold: multiprocessing.Queue) -> None:  # type: ignore[name-defined,type-arg]
-    shop = open_shop(url=url, actor="till")
+    ctx = open_context(url=url, actor="till")
     start.wait(30)
     count = 0
     while True:
         try:
-            stock.sell(shop, "PINE", 1)
+            stock.sell(ctx, "PINE", 1)
         except InsufficientStock:
             break
         count += 1
     sold.put(count)
-    shop.db.dispose()
+    ctx.db.dispose()
 
 
-def test_eight_tills_selling_the_last_twenty_tins_sell_exactly_twenty(shop: Shop) -> None:
-    catalog.add_product(shop, "PINE", "Tinned pineapple", expiry_kind="best_before", shelf_life_days=365)
+def test_eight_tills_selling_the_last_twenty_tins_sell_exactly_twenty(ctx: Context) -> None:
+    catalog.add_product(ctx, "PINE", "Tinned pineapple", expiry_kind="best_before", shelf_life_days=365)
     for _ in range(4):  # spread over lots, so sales split and race across them
-        stock.receive(shop, "PINE", 5)
-    url = shop.db.engine.url.render_as_string(hide_password=False)
-    ctx = multiprocessing.get_context("spawn")
-    start, sold = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=till, args=(url, start, sold)) for _ in range(TILLS)]
+        stock.receive(ctx, "PINE", 5)
+    url = ctx.db.engine.url.render_as_string(hide_password=False)
+    mp = multiprocessing.get_context("spawn")
+    start, sold = mp.Event(), mp.Queue()
+    workers = [mp.Process(target=till, args=(url, start, sold)) for _ in range(TILLS)]
     for w in workers:
         w.start()
     start.set()
@@ -46,8 +46,8 @@ def test_eight_tills_selling_the_last_twenty_tins_sell_exactly_twenty(shop: Shop
         w.join(60)
         assert w.exitcode == 0
     assert sum(counts) == 20
-    assert views.stock(shop, "PINE")[0].on_hand == Decimal(0)
-    with shop.db.read() as conn:
+    assert views.stock(ctx, "PINE")[0].on_hand == Decimal(0)
+    with ctx.db.read() as conn:
         sales = conn.execute(select(func.count()).where(t.movements.c.kind == "sell")).scalar_one()
         lowest = conn.execute(select(func.min(t.lots.c.on_hand))).scalar_one()
     assert sales == 20 and lowest == 0
@@ -58,30 +58,30 @@ def till_paying_orders(
 ) -> None:  # type: ignore[name-defined,type-arg]
     from midnight.services.orders import LineRequest, place_order
 
-    shop = open_shop(url=url, actor="till")
+    ctx = open_context(url=url, actor="till")
     start.wait(30)
     paid = refused = 0
     for n in range(6):
         try:
-            place_order(shop, f"{os.getpid()}-{n}", [LineRequest("TIN")], payments=[("cash", "20")])
+            place_order(ctx, f"{os.getpid()}-{n}", [LineRequest("TIN")], payments=[("cash", "20")])
             paid += 1
         except InsufficientStock:
             refused += 1
     sold.put((paid, refused))
-    shop.db.dispose()
+    ctx.db.dispose()
 
 
-def test_eight_tills_paying_orders_for_the_last_twenty_units(shop: Shop) -> None:
+def test_eight_tills_paying_orders_for_the_last_twenty_units(ctx: Context) -> None:
     from midnight.services import menu
 
-    catalog.add_product(shop, "PINE", "Tinned pineapple", expiry_kind="best_before", shelf_life_days=365)
-    menu.add_menu_item(shop, "TIN", "Tin", "18", product="PINE")
+    catalog.add_product(ctx, "PINE", "Tinned pineapple", expiry_kind="best_before", shelf_life_days=365)
+    menu.add_menu_item(ctx, "TIN", "Tin", "18", product="PINE")
     for _ in range(4):
-        stock.receive(shop, "PINE", 5)
-    url = shop.db.engine.url.render_as_string(hide_password=False)
-    ctx = multiprocessing.get_context("spawn")
-    start, sold = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=till_paying_orders, args=(url, start, sold)) for _ in range(TILLS)]
+        stock.receive(ctx, "PINE", 5)
+    url = ctx.db.engine.url.render_as_string(hide_password=False)
+    mp = multiprocessing.get_context("spawn")
+    start, sold = mp.Event(), mp.Queue()
+    workers = [mp.Process(target=till_paying_orders, args=(url, start, sold)) for _ in range(TILLS)]
     for w in workers:
         w.start()
     start.set()
@@ -91,7 +91,7 @@ def test_eight_tills_paying_orders_for_the_last_twenty_units(shop: Shop) -> None
         assert w.exitcode == 0
     assert sum(paid for paid, _ in results) == 20
     assert sum(refused for _, refused in results) == TILLS * 6 - 20
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         paid_orders = conn.execute(select(func.count()).where(t.orders.c.state == "paid")).scalar_one()
         all_orders = conn.execute(select(func.count()).select_from(t.orders)).scalar_one()
         lowest = conn.execute(select(func.min(t.lots.c.on_hand))).scalar_one()

@@ -4,8 +4,8 @@ import pytest
 
 from midnight.domain.errors import InvalidInput
 from midnight.services import catalog, views
+from midnight.services.context import Context
 from midnight.services.importer import ImportRejected, import_csv
-from midnight.services.shop import Shop
 from tests.integration.helpers import movement_count
 
 PRODUCTS = (
@@ -21,38 +21,38 @@ def write(tmp_path: Path, name: str, body: str) -> Path:
     return path
 
 
-def test_imports_products_and_then_lots(shop: Shop, tmp_path: Path) -> None:
-    assert import_csv(shop, write(tmp_path, "products.csv", PRODUCTS)).rows == 2
-    assert catalog.get_product(shop, "PINE").name == "Tinned pineapple 罐頭菠蘿"
+def test_imports_products_and_then_lots(ctx: Context, tmp_path: Path) -> None:
+    assert import_csv(ctx, write(tmp_path, "products.csv", PRODUCTS)).rows == 2
+    assert catalog.get_product(ctx, "PINE").name == "Tinned pineapple 罐頭菠蘿"
     lots = "sku,quantity,expires,cost,location,supplier,received\nMILK,12,2026-11-30,18.00,fridge,Dairy,\nPINE,24,,9.50,,,2026-11-20\n"
-    result = import_csv(shop, write(tmp_path, "lots.csv", lots))
+    result = import_csv(ctx, write(tmp_path, "lots.csv", lots))
     assert (result.kind, result.rows) == ("lots", 2)
-    pine = views.stock(shop, "PINE")[0].lots[0]
+    pine = views.stock(ctx, "PINE")[0].lots[0]
     assert str(pine.expiry_date) == "2027-11-20" and pine.location == "shelf"
 
 
-def test_a_bad_row_rejects_the_whole_file_and_names_every_bad_row(shop: Shop, tmp_path: Path) -> None:
+def test_a_bad_row_rejects_the_whole_file_and_names_every_bad_row(ctx: Context, tmp_path: Path) -> None:
     body = (
         PRODUCTS
         + "BAD SKU,x,each,,use_by,,,\nEGG,Eggs,each,4006381333932,best_before,21,,\nPINE,dup,each,,use_by,,,\n"
     )
     with pytest.raises(ImportRejected) as err:
-        import_csv(shop, write(tmp_path, "products.csv", body))
+        import_csv(ctx, write(tmp_path, "products.csv", body))
     assert [row for row, _ in err.value.errors] == [4, 5, 6]
     assert "row 5: barcode 4006381333932 has a bad check digit" in err.value.message
     assert "row 6: SKU PINE already exists" in err.value.message
-    assert catalog.list_products(shop) == []
+    assert catalog.list_products(ctx) == []
 
 
-def test_bad_lot_rows_write_nothing(shop: Shop, tmp_path: Path) -> None:
-    import_csv(shop, write(tmp_path, "products.csv", PRODUCTS))
+def test_bad_lot_rows_write_nothing(ctx: Context, tmp_path: Path) -> None:
+    import_csv(ctx, write(tmp_path, "products.csv", PRODUCTS))
     body = (
         "sku,quantity,expires\nMILK,2,2026-11-30\nMILK,-1,2026-11-30\nNOPE,1,2026-11-30\nMILK,1,2026-02-30\n"
     )
     with pytest.raises(ImportRejected) as err:
-        import_csv(shop, write(tmp_path, "lots.csv", body))
+        import_csv(ctx, write(tmp_path, "lots.csv", body))
     assert [row for row, _ in err.value.errors] == [3, 4, 5]
-    assert movement_count(shop) == 0
+    assert movement_count(ctx) == 0
 
 
 @pytest.mark.parametrize(
@@ -64,15 +64,15 @@ def test_bad_lot_rows_write_nothing(shop: Shop, tmp_path: Path) -> None:
         ("sku,name,colour\nA,B,red\n", "unknown column"),
     ],
 )
-def test_refuses_files_it_cannot_read(shop: Shop, tmp_path: Path, body: str, message: str) -> None:
+def test_refuses_files_it_cannot_read(ctx: Context, tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
-        import_csv(shop, write(tmp_path, "x.csv", body))
+        import_csv(ctx, write(tmp_path, "x.csv", body))
 
 
-def test_refuses_missing_and_non_utf8_files(shop: Shop, tmp_path: Path) -> None:
+def test_refuses_missing_and_non_utf8_files(ctx: Context, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="cannot read"):
-        import_csv(shop, tmp_path / "missing.csv")
+        import_csv(ctx, tmp_path / "missing.csv")
     path = tmp_path / "latin1.csv"
     path.write_bytes("sku,name\nA,caf\xe9\n".encode("latin-1"))
     with pytest.raises(InvalidInput, match="not UTF-8"):
-        import_csv(shop, path)
+        import_csv(ctx, path)

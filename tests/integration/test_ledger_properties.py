@@ -26,13 +26,13 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
+from midnight.db import tables as t
 from midnight.domain.clock import FixedClock, local_date
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
 from midnight.domain.quantity import format_quantity, parse_quantity
 from midnight.services import catalog, menu, orders, stock
-from midnight.services.shop import Shop, open_shop
+from midnight.services.context import Context, open_context
 from midnight.settings import Settings
-from midnight.store import tables as t
 from tests.conftest import NOW, PostgresServer, make_template, shop_from
 
 EXAMPLES = int(os.environ.get("MIDNIGHT_PROPERTY_EXAMPLES", "500"))
@@ -62,12 +62,12 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(dir=SCRATCH))
         self.clock = FixedClock(NOW)
-        self.shop = self.make_shop()
+        self.ctx = self.make_shop()
         catalog.add_product(
-            self.shop, "MILK", "Milk", expiry_kind="use_by", shelf_life_days=5, opened_shelf_life_days=2
+            self.ctx, "MILK", "Milk", expiry_kind="use_by", shelf_life_days=5, opened_shelf_life_days=2
         )
         catalog.add_product(
-            self.shop,
+            self.ctx,
             "PINE",
             "Pineapple",
             expiry_kind="best_before",
@@ -75,45 +75,43 @@ class LedgerMachine(RuleBasedStateMachine):
             opened_shelf_life_days=4,
         )
         catalog.add_product(
-            self.shop, "LETTUCE", "Lettuce", unit="kg", expiry_kind="use_by", shelf_life_days=4
+            self.ctx, "LETTUCE", "Lettuce", unit="kg", expiry_kind="use_by", shelf_life_days=4
         )
         menu.add_menu_item(
-            self.shop, "TIN", "Pineapple tin", "18", product="PINE", markdown_days=1, markdown_percent="25"
+            self.ctx, "TIN", "Pineapple tin", "18", product="PINE", markdown_days=1, markdown_percent="25"
         )
-        menu.add_menu_item(
-            self.shop, "SALAD", "Salad", "38.50", recipe=[("LETTUCE", "0.15"), ("MILK", "0.5")]
-        )
+        menu.add_menu_item(self.ctx, "SALAD", "Salad", "38.50", recipe=[("LETTUCE", "0.15"), ("MILK", "0.5")])
         self.movement_ids: list[int] = []
         self.open_orders: list[int] = []
         self.paid_orders: list[int] = []
         self.keys = 0
 
-    def make_shop(self) -> Shop:
+    def make_shop(self) -> Context:
         return shop_from(template(), self.dir / "shop.db", self.clock)
 
     def teardown(self) -> None:
-        self.shop.db.dispose()
+        self.ctx.db.dispose()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # --- helpers -------------------------------------------------------------------------
     def count_movements(self) -> int:
-        with self.shop.db.read() as conn:
+        with self.ctx.db.read() as conn:
             return int(conn.execute(select(func.count()).select_from(t.movements)).scalar_one())
 
     def new_movements(self, before: int) -> None:
-        with self.shop.db.read() as conn:
+        with self.ctx.db.read() as conn:
             self.movement_ids += list(
                 conn.execute(select(t.movements.c.id).where(t.movements.c.id > before)).scalars()
             )
 
     def last_id(self) -> int:
-        with self.shop.db.read() as conn:
+        with self.ctx.db.read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(t.movements.c.id), 0))).scalar_one())
 
     def sellable(self, sku: str, allow_bb: bool) -> list[tuple[dt.date, dt.datetime, int, int]]:
         """Sellable lots worked out here, independently of the domain code, in FEFO order."""
-        today = self.shop.today()
-        with self.shop.db.read() as conn:
+        today = self.ctx.today()
+        with self.ctx.db.read() as conn:
             rows = conn.execute(
                 select(
                     t.lots.c.id,
@@ -170,12 +168,12 @@ class LedgerMachine(RuleBasedStateMachine):
         cost=st.integers(0, 5000),
     )
     def receive(self, sku: str, qty: str, expires_in: int, back: int, location: str, cost: int) -> int:
-        today = self.shop.today()
+        today = self.ctx.today()
         received = today - dt.timedelta(days=back)
         expires = max(received, today + dt.timedelta(days=expires_in))
         before = self.last_id()
         got = stock.receive(
-            self.shop,
+            self.ctx,
             sku,
             qty,
             expires=expires,
@@ -192,7 +190,7 @@ class LedgerMachine(RuleBasedStateMachine):
         wanted = parse_quantity(qty)
         action = stock.sell if kind == "sell" else stock.use
         result = self.attempt(
-            lambda: action(self.shop, sku, qty, allow_past_best_before=allow_bb), InsufficientStock
+            lambda: action(self.ctx, sku, qty, allow_past_best_before=allow_bb), InsufficientStock
         )
         if result is None:
             event("draw refused: not enough sellable stock")
@@ -208,31 +206,31 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(target=lots, lot=lots)
     def open_pack(self, lot: int) -> int:
-        opened = self.attempt(lambda: stock.open_pack(self.shop, lot), Conflict)
+        opened = self.attempt(lambda: stock.open_pack(self.ctx, lot), Conflict)
         return opened.id if opened is not None else lot  # type: ignore[attr-defined]
 
     @rule(target=lots, lot=lots, qty=quantities, location=st.sampled_from(LOCATIONS))
     def move(self, lot: int, qty: str, location: str) -> int:
-        moved = self.attempt(lambda: stock.move(self.shop, lot, qty, location), Conflict, InvalidInput)
+        moved = self.attempt(lambda: stock.move(self.ctx, lot, qty, location), Conflict, InvalidInput)
         return moved.id if moved is not None else lot  # type: ignore[attr-defined]
 
     @rule(lot=lots, qty=quantities)
     def waste(self, lot: int, qty: str) -> None:
-        self.attempt(lambda: stock.write_off(self.shop, lot, qty, "damaged"), Conflict)
+        self.attempt(lambda: stock.write_off(self.ctx, lot, qty, "damaged"), Conflict)
 
     @rule()
     def waste_expired(self) -> None:
-        self.attempt(lambda: stock.write_off_expired(self.shop))
+        self.attempt(lambda: stock.write_off_expired(self.ctx))
 
     @rule(lot=lots, qty=st.integers(0, 6000).map(format_quantity))
     def count(self, lot: int, qty: str) -> None:
-        self.attempt(lambda: stock.count(self.shop, lot, qty))
+        self.attempt(lambda: stock.count(self.ctx, lot, qty))
 
     @precondition(lambda self: self.movement_ids)
     @rule(data=st.data())
     def undo(self, data: st.DataObject) -> None:
         movement = data.draw(st.sampled_from(self.movement_ids))
-        self.attempt(lambda: stock.undo(self.shop, movement), Conflict)
+        self.attempt(lambda: stock.undo(self.ctx, movement), Conflict)
 
     @rule(sku=st.sampled_from(SKUS), qty=sales, allow_bb=st.booleans())
     def sell_again(self, sku: str, qty: str, allow_bb: bool) -> None:
@@ -241,7 +239,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- the till --------------------------------------------------------------------------
     def count_orders(self) -> int:
-        with self.shop.db.read() as conn:
+        with self.ctx.db.read() as conn:
             return int(conn.execute(select(func.count()).select_from(t.orders)).scalar_one())
 
     def till(self, action, *expected: type[Exception]) -> object:  # type: ignore[no-untyped-def]
@@ -266,7 +264,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
         def place() -> orders.OrderInfo:
             return orders.place_order(
-                self.shop,
+                self.ctx,
                 key,
                 lines,
                 discount=discount,
@@ -291,9 +289,9 @@ class LedgerMachine(RuleBasedStateMachine):
         order_id = data.draw(st.sampled_from(self.open_orders))
         self.open_orders.remove(order_id)
         if void:
-            self.till(lambda: orders.void_order(self.shop, order_id, "changed mind"))
+            self.till(lambda: orders.void_order(self.ctx, order_id, "changed mind"))
             return
-        paid = self.till(lambda: orders.pay_order(self.shop, order_id, [("cash", "200")]), InsufficientStock)
+        paid = self.till(lambda: orders.pay_order(self.ctx, order_id, [("cash", "200")]), InsufficientStock)
         if paid is None:
             self.open_orders.append(order_id)  # still open, nothing written
         else:
@@ -304,12 +302,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def refund(self, data: st.DataObject, part: bool) -> None:
         order_id = data.draw(st.sampled_from(self.paid_orders))
         lines = [(1, "1")] if part else None
-        self.till(lambda: orders.refund_order(self.shop, order_id, lines=lines, reason="test"), Conflict)
+        self.till(lambda: orders.refund_order(self.ctx, order_id, lines=lines, reason="test"), Conflict)
 
     @invariant()
     def money_balances(self) -> None:
         """Payments less refunds equal the net sales of paid orders; no order refunds more than it took."""
-        with self.shop.db.read() as conn:
+        with self.ctx.db.read() as conn:
             taken = dict(
                 conn.execute(
                     select(t.payments.c.order_id, func.sum(t.payments.c.applied)).group_by(
@@ -338,7 +336,7 @@ class LedgerMachine(RuleBasedStateMachine):
     # --- invariants ----------------------------------------------------------------------
     @invariant()
     def conservation_per_product(self) -> None:
-        with self.shop.db.read() as conn:
+        with self.ctx.db.read() as conn:
             by_kind: dict[tuple[int, str], int] = {
                 (p, k): int(q)
                 for p, k, q in conn.execute(
@@ -363,7 +361,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def lots_match_their_movements_and_never_go_negative(self) -> None:
-        with self.shop.db.read() as conn:
+        with self.ctx.db.read() as conn:
             sums = dict(
                 conn.execute(
                     select(t.movements.c.lot_id, func.sum(t.movements.c.quantity)).group_by(
@@ -377,8 +375,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_use_by_lot_was_drawn_past_its_expiry(self) -> None:
-        tz = self.shop.store.tz
-        with self.shop.db.read() as conn:
+        tz = self.ctx.store.tz
+        with self.ctx.db.read() as conn:
             rows = conn.execute(
                 select(t.movements.c.at, t.lots.c.effective_expiry)
                 .join(t.lots, t.lots.c.id == t.movements.c.lot_id)
@@ -399,10 +397,12 @@ class PostgresLedgerMachine(LedgerMachine):
 
     server: PostgresServer | None = None
 
-    def make_shop(self) -> Shop:
+    def make_shop(self) -> Context:
         assert self.server is not None
         self.database = self.server.create()
-        return open_shop(Settings(), url=self.server.url_for(self.database), clock=self.clock, actor="tester")
+        return open_context(
+            Settings(), url=self.server.url_for(self.database), clock=self.clock, actor="tester"
+        )
 
     def teardown(self) -> None:
         super().teardown()

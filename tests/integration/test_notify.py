@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from midnight.db import tables as t
 from midnight.domain.errors import InvalidInput
 from midnight.notify import outbox, schedule
 from midnight.services import catalog, customers, holds, stock
-from midnight.services.shop import Shop
-from midnight.store import tables as t
+from midnight.services.context import Context
 from tests.conftest import TODAY
 from tests.receiver import Receiver
 
@@ -31,57 +31,57 @@ def receiver() -> Iterator[Receiver]:
     r.close()
 
 
-def states(shop: Shop) -> list[str]:
-    return [m.state for m in outbox.messages(shop)]
+def states(ctx: Context) -> list[str]:
+    return [m.state for m in outbox.messages(ctx)]
 
 
-def test_item_waiting_arrives_once_with_its_code(shop: Shop, receiver: Receiver) -> None:
-    customers.add_customer(shop, "Mr Chan", nickname="663", contacts=[receiver.url("chan")])
-    new = holds.hold_item(shop, "envelope with keys", "663", shelf_slot="B2")
-    sent = outbox.deliver(shop)
+def test_item_waiting_arrives_once_with_its_code(ctx: Context, receiver: Receiver) -> None:
+    customers.add_customer(ctx, "Mr Chan", nickname="663", contacts=[receiver.url("chan")])
+    new = holds.hold_item(ctx, "envelope with keys", "663", shelf_slot="B2")
+    sent = outbox.deliver(ctx)
     assert [d.state for d in sent] == ["sent"]
     assert len(receiver.messages) == 1
     message = receiver.messages[0]
     assert new.code in str(message["message"]) and "envelope with keys" in str(message["message"])
-    assert outbox.deliver(shop) == [] and len(receiver.messages) == 1  # nothing is sent twice
-    with shop.db.read() as conn:
+    assert outbox.deliver(ctx) == [] and len(receiver.messages) == 1  # nothing is sent twice
+    with ctx.db.read() as conn:
         assert new.code not in conn.execute(select(t.outbox.c.body)).scalar_one()  # not kept once delivered
 
 
 def test_a_failing_receiver_makes_the_message_retry_and_succeed_later(
-    shop: Shop, receiver: Receiver, clock
+    ctx: Context, receiver: Receiver, clock
 ) -> None:  # type: ignore[no-untyped-def]
-    customers.add_customer(shop, "Ms Wong", contacts=[receiver.url()])
-    holds.hold_item(shop, "parcel", "Ms Wong")
+    customers.add_customer(ctx, "Ms Wong", contacts=[receiver.url()])
+    holds.hold_item(ctx, "parcel", "Ms Wong")
     receiver.fail_next = 1
-    first = outbox.deliver(shop)
+    first = outbox.deliver(ctx)
     assert [(d.state, d.attempts) for d in first] == [("pending", 1)] and first[0].error
-    assert outbox.deliver(shop) == []  # backing off: not due yet
+    assert outbox.deliver(ctx) == []  # backing off: not due yet
     clock.advance(dt.timedelta(seconds=31))
-    assert [d.state for d in outbox.deliver(shop)] == ["sent"]
-    assert len(receiver.messages) == 1 and states(shop) == ["sent"]
+    assert [d.state for d in outbox.deliver(ctx)] == ["sent"]
+    assert len(receiver.messages) == 1 and states(ctx) == ["sent"]
 
 
 def test_a_message_that_keeps_failing_is_marked_failed_and_visible(
-    shop: Shop, receiver: Receiver, clock
+    ctx: Context, receiver: Receiver, clock
 ) -> None:  # type: ignore[no-untyped-def]
-    customers.add_customer(shop, "Ms Wong", contacts=[receiver.url()])
-    holds.hold_item(shop, "parcel", "Ms Wong")
+    customers.add_customer(ctx, "Ms Wong", contacts=[receiver.url()])
+    holds.hold_item(ctx, "parcel", "Ms Wong")
     receiver.fail_next = 100
     for _ in range(outbox.MAX_ATTEMPTS):
-        outbox.deliver(shop)
+        outbox.deliver(ctx)
         clock.advance(dt.timedelta(hours=2))
-    assert states(shop) == ["failed"] and outbox.messages(shop, state="failed")[0].error
+    assert states(ctx) == ["failed"] and outbox.messages(ctx, state="failed")[0].error
 
 
 def test_a_worker_killed_between_send_and_mark_never_sends_twice(tmp_path: Path, receiver: Receiver) -> None:
     db = tmp_path / "crash.db"
-    from midnight.services.shop import open_shop
+    from midnight.services.context import open_context
 
-    shop = open_shop(url=f"sqlite:///{db}", actor="test")
-    customers.add_customer(shop, "Mr Chan", contacts=[receiver.url()])
-    holds.hold_item(shop, "keys", "Mr Chan")
-    shop.db.dispose()
+    ctx = open_context(url=f"sqlite:///{db}", actor="test")
+    customers.add_customer(ctx, "Mr Chan", contacts=[receiver.url()])
+    holds.hold_item(ctx, "keys", "Mr Chan")
+    ctx.db.dispose()
     receiver.delay = 30  # the message arrives, but the answer is slow: the worker is mid-send
     worker = subprocess.Popen(
         [
@@ -89,7 +89,7 @@ def test_a_worker_killed_between_send_and_mark_never_sends_twice(tmp_path: Path,
             "-c",
             textwrap.dedent(f"""
             from midnight.notify import outbox
-            from midnight.services.shop import open_shop
+            from midnight.services.context import open_shop
             outbox.deliver(open_shop(url="sqlite:///{db}", actor="worker"))
         """),
         ],
@@ -106,23 +106,23 @@ def test_a_worker_killed_between_send_and_mark_never_sends_twice(tmp_path: Path,
     os.environ["MIDNIGHT_OUTBOX_LEASE_SECONDS"] = "0"
     try:
         time.sleep(0.01)
-        shop = open_shop(url=f"sqlite:///{db}", actor="test")
-        assert outbox.deliver(shop) == []
-        assert states(shop) == ["uncertain"]
-        assert "not sent again" in (outbox.messages(shop)[0].error or "")
+        ctx = open_context(url=f"sqlite:///{db}", actor="test")
+        assert outbox.deliver(ctx) == []
+        assert states(ctx) == ["uncertain"]
+        assert "not sent again" in (outbox.messages(ctx)[0].error or "")
     finally:
         del os.environ["MIDNIGHT_OUTBOX_LEASE_SECONDS"]
-        shop.db.dispose()
+        ctx.db.dispose()
     assert len(receiver.messages) == 1
 
 
-def test_the_daily_schedule_queues_each_event_once(shop: Shop, receiver: Receiver, clock) -> None:  # type: ignore[no-untyped-def]
-    schedule.add_target(shop, receiver.url("staff"), "kitchen")
-    catalog.add_product(shop, "MILK", "Milk", shelf_life_days=7, reorder_point="10")
-    stock.receive(shop, "MILK", 4, cost="10", expires=TODAY)
-    stock.receive(shop, "MILK", 2, cost="10", expires=TODAY + dt.timedelta(days=2))
+def test_the_daily_schedule_queues_each_event_once(ctx: Context, receiver: Receiver, clock) -> None:  # type: ignore[no-untyped-def]
+    schedule.add_target(ctx, receiver.url("staff"), "kitchen")
+    catalog.add_product(ctx, "MILK", "Milk", shelf_life_days=7, reorder_point="10")
+    stock.receive(ctx, "MILK", 4, cost="10", expires=TODAY)
+    stock.receive(ctx, "MILK", 2, cost="10", expires=TODAY + dt.timedelta(days=2))
     customers.add_customer(
-        shop,
+        ctx,
         "Mr Chan",
         birthday="1960-11-25",
         birthday_greeting=True,
@@ -130,13 +130,13 @@ def test_the_daily_schedule_queues_each_event_once(shop: Shop, receiver: Receive
         contacts=[receiver.url("chan")],
     )
     customers.add_customer(
-        shop, "Ms Wong", birthday="1970-11-25", contacts=[receiver.url("wong")]
+        ctx, "Ms Wong", birthday="1970-11-25", contacts=[receiver.url("wong")]
     )  # not opted in
-    holds.hold_item(shop, "umbrella", "Mr Chan", hold_until=TODAY + dt.timedelta(days=1))
-    schedule.set_digest_time(shop, "09:00")  # it is 10:00 in Hong Kong
-    assert schedule.queue_due(shop) == 4  # overdue warning, birthday, digest, low stock
-    assert schedule.queue_due(shop) == 0  # the same day again: nothing new
-    outbox.deliver(shop)
+    holds.hold_item(ctx, "umbrella", "Mr Chan", hold_until=TODAY + dt.timedelta(days=1))
+    schedule.set_digest_time(ctx, "09:00")  # it is 10:00 in Hong Kong
+    assert schedule.queue_due(ctx) == 4  # overdue warning, birthday, digest, low stock
+    assert schedule.queue_due(ctx) == 0  # the same day again: nothing new
+    outbox.deliver(ctx)
     by_path = {}
     for m in receiver.messages:
         by_path.setdefault(str(m["title"]), m)
@@ -153,23 +153,23 @@ def test_the_daily_schedule_queues_each_event_once(shop: Shop, receiver: Receive
     assert "MILK Milk: 6 (reorder at 10)" in str(low["message"])
 
 
-def test_the_digest_waits_for_its_time(shop: Shop, receiver: Receiver) -> None:
-    schedule.add_target(shop, receiver.url("staff"))
-    schedule.set_digest_time(shop, "11:00")  # it is 10:00
-    assert schedule.queue_due(shop) == 0
+def test_the_digest_waits_for_its_time(ctx: Context, receiver: Receiver) -> None:
+    schedule.add_target(ctx, receiver.url("staff"))
+    schedule.set_digest_time(ctx, "11:00")  # it is 10:00
+    assert schedule.queue_due(ctx) == 0
 
 
-def test_templates_are_editable_and_checked(shop: Shop, receiver: Receiver) -> None:
+def test_templates_are_editable_and_checked(ctx: Context, receiver: Receiver) -> None:
     schedule.edit_template(
-        shop, "item_waiting", "en", "{{ store }} has it", "Code {{ code }} for {{ customer }}."
+        ctx, "item_waiting", "en", "{{ store }} has it", "Code {{ code }} for {{ customer }}."
     )
-    customers.add_customer(shop, "Ms Wong", contacts=[receiver.url()])
-    new = holds.hold_item(shop, "parcel", "Ms Wong")
-    outbox.deliver(shop)
+    customers.add_customer(ctx, "Ms Wong", contacts=[receiver.url()])
+    new = holds.hold_item(ctx, "parcel", "Ms Wong")
+    outbox.deliver(ctx)
     assert receiver.messages[0]["message"] == f"Code {new.code} for Ms Wong."
     with pytest.raises(InvalidInput, match="not a valid template"):
-        schedule.edit_template(shop, "item_waiting", "en", "{{ broken", "x")
+        schedule.edit_template(ctx, "item_waiting", "en", "{{ broken", "x")
     with pytest.raises(InvalidInput, match="event must be one of"):
-        schedule.edit_template(shop, "party", "en", "x", "y")
+        schedule.edit_template(ctx, "party", "en", "x", "y")
     with pytest.raises(InvalidInput, match="Apprise"):
-        schedule.add_target(shop, "nonsense")
+        schedule.add_target(ctx, "nonsense")

@@ -11,49 +11,49 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Select
 
+from midnight.db import repo
+from midnight.db.engine import current_revision, head_revision, make_engine
+from midnight.db.tables import metadata
 from midnight.domain.errors import InvalidInput
 from midnight.services import views
-from midnight.services.shop import Shop
-from midnight.store import repo
-from midnight.store.db import current_revision, head_revision, make_engine
-from midnight.store.tables import metadata
+from midnight.services.context import Context
 
 
-def test_migrations_build_exactly_the_declared_schema(shop: Shop) -> None:
-    with shop.db.engine.connect() as conn:
+def test_migrations_build_exactly_the_declared_schema(ctx: Context) -> None:
+    with ctx.db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
-    assert current_revision(shop.db.engine) == head_revision()
+    assert current_revision(ctx.db.engine) == head_revision()
 
 
-def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(sqlite_shop: Shop) -> None:
-    with sqlite_shop.db.engine.connect() as conn:
+def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(sqlite_ctx: Context) -> None:
+    with sqlite_ctx.db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def query_plan(shop: Shop, query: Select) -> str:  # type: ignore[type-arg]
+def query_plan(ctx: Context, query: Select) -> str:  # type: ignore[type-arg]
     """SQLite's plan for the statement exactly as the application sends it, bound parameters and all."""
-    compiled = query.compile(shop.db.engine)
+    compiled = query.compile(ctx.db.engine)
     params = compiled.construct_params()
     values = tuple(
         v.isoformat() if isinstance(v, dt.date) else v
         for v in (params[name] for name in compiled.positiontup or ())
     )
-    with shop.db.engine.connect() as conn:
+    with ctx.db.engine.connect() as conn:
         return " ".join(str(row) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values))
 
 
-def test_the_expiry_board_reads_its_partial_index_in_order(sqlite_shop: Shop) -> None:
-    plan = query_plan(sqlite_shop, views.board_query(dt.date(2026, 12, 1), 1000))
+def test_the_expiry_board_reads_its_partial_index_in_order(sqlite_ctx: Context) -> None:
+    plan = query_plan(sqlite_ctx, views.board_query(dt.date(2026, 12, 1), 1000))
     assert "ix_lots_board" in plan
     assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
 
 
-def test_fefo_reads_the_sellable_index_in_order(sqlite_shop: Shop) -> None:
+def test_fefo_reads_the_sellable_index_in_order(sqlite_ctx: Context) -> None:
     plan = query_plan(
-        sqlite_shop, repo._SELLABLE_BY_SKU.params(sku="MILK", today=dt.date(2026, 11, 25), past_ok=False)
+        sqlite_ctx, repo._SELLABLE_BY_SKU.params(sku="MILK", today=dt.date(2026, 11, 25), past_ok=False)
     )
     assert "ix_lots_sellable" in plan
     assert "TEMP B-TREE" not in plan
@@ -75,7 +75,7 @@ def test_an_acknowledged_sale_survives_the_process_being_killed(tmp_path: Path) 
         f"""
         import os
         from midnight.services import catalog, stock
-        from midnight.services.shop import open_shop
+        from midnight.services.context import open_shop
         shop = open_shop(url="sqlite:///{db}", actor="crash")
         catalog.add_product(shop, "TIN", "Tin", expiry_kind="best_before", shelf_life_days=300)
         stock.receive(shop, "TIN", 10)
@@ -87,8 +87,8 @@ def test_an_acknowledged_sale_survives_the_process_being_killed(tmp_path: Path) 
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "acknowledged", out.stderr
     from midnight.services import views
-    from midnight.services.shop import open_shop
+    from midnight.services.context import open_context
 
-    reopened = open_shop(url=f"sqlite:///{db}")
+    reopened = open_context(url=f"sqlite:///{db}")
     assert views.stock(reopened, "TIN")[0].on_hand == 7
     reopened.db.dispose()

@@ -4,33 +4,33 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from midnight.db import tables as t
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput, NotFound
 from midnight.services import menu, orders, receipts, reports, stock, views
+from midnight.services.context import Context
 from midnight.services.orders import LineRequest
 from midnight.services.orderviews import get_order
-from midnight.services.shop import Shop
-from midnight.store import tables as t
 from tests.integration.helpers import ledger_matches_lots, movement_count
 from tests.integration.till_setup import day, open_snack_bar, stock_up
 
 
 @pytest.fixture
-def bar(shop: Shop) -> Shop:
-    open_snack_bar(shop)
-    stock_up(shop)
-    return shop
+def bar(ctx: Context) -> Context:
+    open_snack_bar(ctx)
+    stock_up(ctx)
+    return ctx
 
 
-def on_hand(shop: Shop, sku: str) -> Decimal:
-    return views.stock(shop, sku)[0].on_hand
+def on_hand(ctx: Context, sku: str) -> Decimal:
+    return views.stock(ctx, sku)[0].on_hand
 
 
-def count(shop: Shop, table: t.Table) -> int:  # type: ignore[name-defined]
-    with shop.db.read() as conn:
+def count(ctx: Context, table: t.Table) -> int:  # type: ignore[name-defined]
+    with ctx.db.read() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def test_paying_draws_every_ingredient_fefo_and_records_payment(bar: Shop) -> None:
+def test_paying_draws_every_ingredient_fefo_and_records_payment(bar: Context) -> None:
     order = orders.place_order(
         bar,
         "till-1-0001",
@@ -48,7 +48,7 @@ def test_paying_draws_every_ingredient_fefo_and_records_payment(bar: Shop) -> No
     assert ledger_matches_lots(bar)
 
 
-def test_price_changes_keep_history_and_past_orders_keep_their_price(bar: Shop, clock) -> None:  # type: ignore[no-untyped-def]
+def test_price_changes_keep_history_and_past_orders_keep_their_price(bar: Context, clock) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
     first = orders.place_order(bar, "a", [LineRequest("TIN")], payments=[("card", "18")])
@@ -60,7 +60,7 @@ def test_price_changes_keep_history_and_past_orders_keep_their_price(bar: Shop, 
     assert [p.price for p in menu.get_menu_item(bar, "TIN").prices] == [2000, 1800]
 
 
-def test_not_enough_of_one_ingredient_names_it_and_writes_nothing(bar: Shop) -> None:
+def test_not_enough_of_one_ingredient_names_it_and_writes_nothing(bar: Context) -> None:
     before = movement_count(bar)
     with pytest.raises(
         InsufficientStock, match="Chef's salad: not enough sellable stock of HAM: wanted 22, available 20"
@@ -70,7 +70,7 @@ def test_not_enough_of_one_ingredient_names_it_and_writes_nothing(bar: Shop) -> 
     assert count(bar, t.orders) == 0
 
 
-def test_short_payment_is_refused_and_nothing_is_written(bar: Shop) -> None:
+def test_short_payment_is_refused_and_nothing_is_written(bar: Context) -> None:
     order = orders.place_order(bar, "k", [LineRequest("SALAD")])
     before = movement_count(bar)
     with pytest.raises(InvalidInput, match=r"payments \(HK\$30.00\) are short of the total \(HK\$38.00\)"):
@@ -79,7 +79,7 @@ def test_short_payment_is_refused_and_nothing_is_written(bar: Shop) -> None:
     assert get_order(bar, order.id).state == "open"
 
 
-def test_split_payment(bar: Shop) -> None:
+def test_split_payment(bar: Context) -> None:
     order = orders.place_order(bar, "k", [LineRequest("SALAD")])
     paid = orders.pay_order(bar, order.id, [("card", "20"), ("cash", "20")])
     assert [(p.method, p.applied, p.change) for p in paid.payments] == [
@@ -88,7 +88,7 @@ def test_split_payment(bar: Shop) -> None:
     ]
 
 
-def test_reduce_to_clear_prices_down_units_from_lots_near_expiry(bar: Shop) -> None:
+def test_reduce_to_clear_prices_down_units_from_lots_near_expiry(bar: Context) -> None:
     stock.receive(bar, "PINE", 1, cost="9", expires=day(1))  # inside the 2-day window
     order = orders.place_order(bar, "k", [LineRequest("TIN", 3)], payments=[("cash", "60")])
     assert order.lines[0].markdown == 540  # one tin of three, 30% off
@@ -97,7 +97,7 @@ def test_reduce_to_clear_prices_down_units_from_lots_near_expiry(bar: Shop) -> N
     assert "reduced to clear" in text and "-HK$5.40" in text
 
 
-def test_discounts_line_and_order_with_reasons(bar: Shop) -> None:
+def test_discounts_line_and_order_with_reasons(bar: Context) -> None:
     order = orders.place_order(
         bar,
         "k",
@@ -111,7 +111,7 @@ def test_discounts_line_and_order_with_reasons(bar: Shop) -> None:
     )
 
 
-def test_same_key_same_order_returns_the_original_and_writes_nothing(bar: Shop) -> None:
+def test_same_key_same_order_returns_the_original_and_writes_nothing(bar: Context) -> None:
     lines = [LineRequest("SALAD"), LineRequest("TIN", 2)]
     first = orders.place_order(bar, "till-1-42", lines, payments=[("cash", "100")])
     before = movement_count(bar)
@@ -120,13 +120,13 @@ def test_same_key_same_order_returns_the_original_and_writes_nothing(bar: Shop) 
     assert movement_count(bar) == before and count(bar, t.orders) == 1 and count(bar, t.payments) == 1
 
 
-def test_same_key_different_order_is_refused(bar: Shop) -> None:
+def test_same_key_different_order_is_refused(bar: Context) -> None:
     orders.place_order(bar, "till-1-42", [LineRequest("TIN")], payments=[("cash", "20")])
     with pytest.raises(Conflict, match="already used for a different order"):
         orders.place_order(bar, "till-1-42", [LineRequest("TIN", 2)], payments=[("cash", "40")])
 
 
-def test_the_same_key_from_two_threads_at_once_records_one_sale(bar: Shop) -> None:
+def test_the_same_key_from_two_threads_at_once_records_one_sale(bar: Context) -> None:
     results: list[object] = []
     barrier = threading.Barrier(2)
 
@@ -151,7 +151,7 @@ def test_the_same_key_from_two_threads_at_once_records_one_sale(bar: Shop) -> No
     assert on_hand(bar, "PINE") == 8
 
 
-def test_paying_twice_with_the_same_payment_is_a_harmless_retry(bar: Shop) -> None:
+def test_paying_twice_with_the_same_payment_is_a_harmless_retry(bar: Context) -> None:
     order = orders.place_order(bar, "k", [LineRequest("TIN")])
     orders.pay_order(bar, order.id, [("cash", "20")])
     before = movement_count(bar)
@@ -161,7 +161,7 @@ def test_paying_twice_with_the_same_payment_is_a_harmless_retry(bar: Shop) -> No
     assert movement_count(bar) == before
 
 
-def test_refund_of_a_tin_goes_back_on_the_shelf(bar: Shop) -> None:
+def test_refund_of_a_tin_goes_back_on_the_shelf(bar: Context) -> None:
     order = orders.place_order(bar, "k", [LineRequest("TIN", 2)], payments=[("cash", "40")])
     refunded = orders.refund_order(bar, order.id, lines=[(1, 1)], reason="changed mind")
     assert refunded.state == "partly_refunded" and refunded.refunds[0].amount == 1800
@@ -170,7 +170,7 @@ def test_refund_of_a_tin_goes_back_on_the_shelf(bar: Shop) -> None:
     assert ledger_matches_lots(bar)
 
 
-def test_refund_of_a_made_salad_goes_to_waste_with_reason_refund(bar: Shop) -> None:
+def test_refund_of_a_made_salad_goes_to_waste_with_reason_refund(bar: Context) -> None:
     order = orders.place_order(bar, "k", [LineRequest("SALAD")], payments=[("card", "38")])
     ham_before = on_hand(bar, "HAM")
     refunded = orders.refund_order(bar, order.id, reason="found a hair")
@@ -182,7 +182,7 @@ def test_refund_of_a_made_salad_goes_to_waste_with_reason_refund(bar: Shop) -> N
     }
 
 
-def test_refunds_add_up_to_the_total_and_no_more(bar: Shop) -> None:
+def test_refunds_add_up_to_the_total_and_no_more(bar: Context) -> None:
     order = orders.place_order(
         bar,
         "k",
@@ -200,7 +200,7 @@ def test_refunds_add_up_to_the_total_and_no_more(bar: Shop) -> None:
     assert on_hand(bar, "PINE") == 10
 
 
-def test_refund_more_than_sold_is_refused(bar: Shop) -> None:
+def test_refund_more_than_sold_is_refused(bar: Context) -> None:
     order = orders.place_order(bar, "k", [LineRequest("TIN", 1)], payments=[("cash", "20")])
     with pytest.raises(Conflict, match="only 1 left to refund"):
         orders.refund_order(bar, order.id, lines=[(1, 2)], reason="x")
@@ -210,14 +210,14 @@ def test_refund_more_than_sold_is_refused(bar: Shop) -> None:
         orders.refund_order(bar, order.id, reason="")
 
 
-def test_split_paid_order_needs_a_refund_method(bar: Shop) -> None:
+def test_split_paid_order_needs_a_refund_method(bar: Context) -> None:
     order = orders.place_order(bar, "k", [LineRequest("SALAD")], payments=[("card", "20"), ("cash", "20")])
     with pytest.raises(InvalidInput, match="paid by card and cash"):
         orders.refund_order(bar, order.id, reason="x")
     assert orders.refund_order(bar, order.id, reason="x", method="card").refunds[0].method == "card"
 
 
-def test_void_an_unpaid_order_only(bar: Shop) -> None:
+def test_void_an_unpaid_order_only(bar: Context) -> None:
     order = orders.place_order(bar, "k", [LineRequest("SALAD")])
     voided = orders.void_order(bar, order.id, "customer left")
     assert voided.state == "void" and voided.void_reason == "customer left"
@@ -230,7 +230,7 @@ def test_void_an_unpaid_order_only(bar: Shop) -> None:
         orders.void_order(bar, paid.id, "x")
 
 
-def test_undo_refuses_stock_movements_of_an_order(bar: Shop) -> None:
+def test_undo_refuses_stock_movements_of_an_order(bar: Context) -> None:
     orders.place_order(bar, "k", [LineRequest("TIN")], payments=[("cash", "18")])
     sale = views.ledger(bar, "PINE", limit=1)[0]
     with pytest.raises(Conflict, match="refund the order instead"):
@@ -248,20 +248,20 @@ def test_undo_refuses_stock_movements_of_an_order(bar: Shop) -> None:
         ([LineRequest("TIN")], {"payments": [("cash", "-5")]}, InvalidInput, "must not be negative"),
     ],
 )
-def test_bad_orders_are_refused_and_write_nothing(bar: Shop, lines, kwargs, error, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_orders_are_refused_and_write_nothing(bar: Context, lines, kwargs, error, message) -> None:  # type: ignore[no-untyped-def]
     before = movement_count(bar)
     with pytest.raises(error, match=message):
         orders.place_order(bar, "k", lines, **kwargs)
     assert movement_count(bar) == before and count(bar, t.orders) == 0
 
 
-def test_inactive_items_cannot_be_sold(bar: Shop) -> None:
+def test_inactive_items_cannot_be_sold(bar: Context) -> None:
     menu.set_active(bar, "TIN", False)
     with pytest.raises(Conflict, match="not on sale"):
         orders.place_order(bar, "k", [LineRequest("TIN")])
 
 
-def test_menu_items_are_validated(bar: Shop) -> None:
+def test_menu_items_are_validated(bar: Context) -> None:
     with pytest.raises(Conflict, match="already exists"):
         menu.add_menu_item(bar, "tin", "Again", "1", product="PINE")
     with pytest.raises(NotFound, match="unknown SKU"):
@@ -276,7 +276,7 @@ def test_menu_items_are_validated(bar: Shop) -> None:
     assert item.price == 1250 and not item.restockable and item.name == "火腿 Ham x2"
 
 
-def test_day_close_totals_and_is_recorded_once(bar: Shop, clock) -> None:  # type: ignore[no-untyped-def]
+def test_day_close_totals_and_is_recorded_once(bar: Context, clock) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
     orders.place_order(bar, "a", [LineRequest("SALAD"), LineRequest("TIN")], payments=[("cash", "100")])
@@ -320,7 +320,7 @@ def test_day_close_totals_and_is_recorded_once(bar: Shop, clock) -> None:  # typ
         reports.close_day(bar, day(1))
 
 
-def test_receipt_fits_58mm_paper(bar: Shop) -> None:
+def test_receipt_fits_58mm_paper(bar: Context) -> None:
     order = orders.place_order(
         bar, "k", [LineRequest("SALAD", 2, note="no onion")], payments=[("cash", "100")]
     )

@@ -12,42 +12,42 @@ from sqlalchemy import text
 
 from midnight import __version__, web
 from midnight.api import counter, errors, people, stock, till
+from midnight.db.engine import current_revision, head_revision
 from midnight.domain.clock import Clock
 from midnight.notify.worker import NotifyWorker
-from midnight.services.shop import Shop, open_shop
+from midnight.services.context import Context, open_context
 from midnight.settings import Settings
-from midnight.store.db import current_revision, head_revision
 
 
 def create_app(
     settings: Settings | None = None,
     *,
-    shop: Shop | None = None,
+    ctx: Context | None = None,
     clock: Clock | None = None,
     worker: bool | None = None,
 ) -> FastAPI:
-    """The application. Give `shop` to serve an open database (tests), else settings decide.
+    """The application. Give `ctx` to serve an open database (tests), else settings decide.
 
     `worker` runs the notification worker and daily schedule in the background (default: on for a
-    real server, off when a test hands in its shop).
+    real server, off when a test hands in its context).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if shop is None:
-            app.state.shop = open_shop(settings or Settings(), clock=clock, actor="server")
+        if ctx is None:
+            app.state.ctx = open_context(settings or Settings(), clock=clock, actor="server")
         else:
-            app.state.shop = shop
-        app.state.shop.store  # read once, shared by every request  # noqa: B018
-        run_worker = worker if worker is not None else shop is None
-        background = NotifyWorker(app.state.shop) if run_worker else None
+            app.state.ctx = ctx
+        app.state.ctx.store  # read once, shared by every request  # noqa: B018
+        run_worker = worker if worker is not None else ctx is None
+        background = NotifyWorker(app.state.ctx) if run_worker else None
         if background is not None:
             background.start()
         yield
         if background is not None:
             background.stop()
-        if shop is None:
-            app.state.shop.db.dispose()
+        if ctx is None:
+            app.state.ctx.db.dispose()
 
     app = FastAPI(
         title="Midnight Express",
@@ -70,7 +70,7 @@ def create_app(
     @app.get("/readyz", tags=["health"], responses={503: {"description": "Not ready"}})
     def readyz(request: Request) -> Any:
         """The database answers and its schema is current."""
-        db = request.app.state.shop.db
+        db = request.app.state.ctx.db
         try:
             with db.read() as conn:
                 conn.execute(text("SELECT 1"))

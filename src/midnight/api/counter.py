@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, status
 from pydantic import Field
 
-from midnight.api.deps import ShopDep
+from midnight.api.deps import CtxDep
 from midnight.api.errors import ERROR_RESPONSES
 from midnight.api.models import MAX_ID, Body, Id
 from midnight.notify import outbox, schedule
@@ -70,15 +70,15 @@ HoldId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/customers")
-def search_customers(shop: ShopDep, q: str = "") -> list[customers.CustomerInfo]:
+def search_customers(ctx: CtxDep, q: str = "") -> list[customers.CustomerInfo]:
     """Customers whose name, nickname or phone contains `q`."""
-    return customers.search_customers(shop, q)
+    return customers.search_customers(ctx, q)
 
 
 @router.post("/customers", status_code=status.HTTP_201_CREATED)
-def add_customer(shop: ShopDep, body: CustomerIn) -> customers.CustomerInfo:
+def add_customer(ctx: CtxDep, body: CustomerIn) -> customers.CustomerInfo:
     return customers.add_customer(
-        shop,
+        ctx,
         body.name,
         nickname=body.nickname,
         phone=body.phone,
@@ -91,21 +91,21 @@ def add_customer(shop: ShopDep, body: CustomerIn) -> customers.CustomerInfo:
 
 
 @router.get("/customers/{customer_id}")
-def get_customer(shop: ShopDep, customer_id: Id) -> customers.CustomerInfo:
-    return customers.get_customer(shop, f"#{customer_id}")
+def get_customer(ctx: CtxDep, customer_id: Id) -> customers.CustomerInfo:
+    return customers.get_customer(ctx, f"#{customer_id}")
 
 
 @router.get("/holds")
-def shelf(shop: ShopDep, all_items: bool = False) -> list[holds.HoldInfo]:
+def shelf(ctx: CtxDep, all_items: bool = False) -> list[holds.HoldInfo]:
     """Items waiting, overdue first."""
-    return holds.shelf(shop, include_closed=all_items)
+    return holds.shelf(ctx, include_closed=all_items)
 
 
 @router.post("/holds", status_code=status.HTTP_201_CREATED)
-def hold_item(shop: ShopDep, body: HoldIn) -> holds.NewHold:
+def hold_item(ctx: CtxDep, body: HoldIn) -> holds.NewHold:
     """Put an item on the shelf. The response carries the pickup code, this once."""
     return holds.hold_item(
-        shop,
+        ctx,
         body.description,
         body.for_customer,
         left_by=body.left_by,
@@ -116,64 +116,64 @@ def hold_item(shop: ShopDep, body: HoldIn) -> holds.NewHold:
 
 
 @router.get("/holds/{hold_id}")
-def get_hold(shop: ShopDep, hold_id: HoldId) -> holds.HoldInfo:
-    return holds.get_hold(shop, hold_id)
+def get_hold(ctx: CtxDep, hold_id: HoldId) -> holds.HoldInfo:
+    return holds.get_hold(ctx, hold_id)
 
 
 @router.post("/holds/{hold_id}/pickup")
-def pick_up(shop: ShopDep, hold_id: HoldId, body: PickupIn) -> holds.HoldInfo:
+def pick_up(ctx: CtxDep, hold_id: HoldId, body: PickupIn) -> holds.HoldInfo:
     """Hand over with the code, or after checking identity. Five wrong codes lock the item."""
-    return holds.pick_up(shop, hold_id, code=body.code, identity_checked=body.identity_checked)
+    return holds.pick_up(ctx, hold_id, code=body.code, identity_checked=body.identity_checked)
 
 
 @router.post("/holds/{hold_id}/extend")
-def extend(shop: ShopDep, hold_id: HoldId, body: ExtendIn) -> holds.HoldInfo:
-    return holds.extend(shop, hold_id, body.hold_until)
+def extend(ctx: CtxDep, hold_id: HoldId, body: ExtendIn) -> holds.HoldInfo:
+    return holds.extend(ctx, hold_id, body.hold_until)
 
 
 @router.post("/holds/{hold_id}/return")
-def return_to_sender(shop: ShopDep, hold_id: HoldId, body: NoteIn) -> holds.HoldInfo:
-    return holds.return_to_sender(shop, hold_id, body.note)
+def return_to_sender(ctx: CtxDep, hold_id: HoldId, body: NoteIn) -> holds.HoldInfo:
+    return holds.return_to_sender(ctx, hold_id, body.note)
 
 
 @router.post("/holds/{hold_id}/dispose")
-def dispose(shop: ShopDep, hold_id: HoldId, body: ReasonIn) -> holds.HoldInfo:
+def dispose(ctx: CtxDep, hold_id: HoldId, body: ReasonIn) -> holds.HoldInfo:
     """Dispose of an uncollected item after its date (owner)."""
-    return holds.dispose(shop, hold_id, body.reason)
+    return holds.dispose(ctx, hold_id, body.reason)
 
 
 @router.post("/holds/{hold_id}/unlock")
-def unlock(shop: ShopDep, hold_id: HoldId) -> holds.HoldInfo:
+def unlock(ctx: CtxDep, hold_id: HoldId) -> holds.HoldInfo:
     """Unlock an item locked after wrong codes (owner)."""
-    return holds.unlock(shop, hold_id)
+    return holds.unlock(ctx, hold_id)
 
 
 @router.get("/notify/messages")
-def messages(shop: ShopDep, state: str | None = None) -> list[outbox.Delivery]:
-    shop.require(schedule.Permission.NOTIFY)
-    return outbox.messages(shop, state=state)
+def messages(ctx: CtxDep, state: str | None = None) -> list[outbox.Delivery]:
+    ctx.require(schedule.Permission.NOTIFY)
+    return outbox.messages(ctx, state=state)
 
 
 @router.post("/notify/run")
-def run(shop: ShopDep) -> dict[str, Any]:
+def run(ctx: CtxDep) -> dict[str, Any]:
     """Queue today's scheduled messages and deliver what is due (owner)."""
-    shop.require(schedule.Permission.NOTIFY)
-    queued = schedule.queue_due(shop)
-    sent = outbox.deliver(shop)
+    ctx.require(schedule.Permission.NOTIFY)
+    queued = schedule.queue_due(ctx)
+    sent = outbox.deliver(ctx)
     return {"queued": queued, "delivered": sum(1 for d in sent if d.state == "sent"), "attempted": len(sent)}
 
 
 @router.get("/notify/targets")
-def targets(shop: ShopDep) -> list[schedule.Target]:
-    return schedule.list_targets(shop)
+def targets(ctx: CtxDep) -> list[schedule.Target]:
+    return schedule.list_targets(ctx)
 
 
 @router.post("/notify/targets", status_code=status.HTTP_201_CREATED)
-def add_target(shop: ShopDep, body: TargetIn) -> schedule.Target:
-    return schedule.add_target(shop, body.url, body.label)
+def add_target(ctx: CtxDep, body: TargetIn) -> schedule.Target:
+    return schedule.add_target(ctx, body.url, body.label)
 
 
 @router.put("/notify/templates")
-def edit_template(shop: ShopDep, body: TemplateIn) -> dict[str, str]:
-    schedule.edit_template(shop, body.event, body.language, body.subject, body.body)
+def edit_template(ctx: CtxDep, body: TemplateIn) -> dict[str, str]:
+    schedule.edit_template(ctx, body.event, body.language, body.subject, body.body)
     return {"event": body.event, "language": body.language}

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from midnight.services import people
-from midnight.services.shop import Shop
+from midnight.services.context import Context
 
 SESSION_COOKIE = "midnight_session"
 bearer = HTTPBearer(
@@ -16,9 +16,9 @@ bearer = HTTPBearer(
 )
 
 
-def base_shop(request: Request) -> Shop:
-    shop: Shop = request.app.state.shop
-    return shop
+def base_context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
 
 
 def token_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -27,12 +27,12 @@ def token_of(request: Request, credentials: HTTPAuthorizationCredentials | None)
     return request.cookies.get(SESSION_COOKIE, "")
 
 
-def current_shop(
+def current_context(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Shop:
-    base = base_shop(request)
+) -> Context:
+    base = base_context(request)
     return base.acting_as(people.authenticate(base, token_of(request, credentials)))
 
 
-ShopDep = Annotated[Shop, Depends(current_shop)]
+CtxDep = Annotated[Context, Depends(current_context)]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from midnight.api.deps import ShopDep
+from midnight.api.deps import CtxDep
 from midnight.api.errors import ERROR_RESPONSES
 from midnight.api.models import (
     MAX_ID,
@@ -22,7 +22,7 @@ from midnight.api.models import (
     WasteExpiredIn,
     WasteIn,
 )
-from midnight.api.pages import page
+from midnight.api.paging import page
 from midnight.domain.lot import ExpiryStatus
 from midnight.domain.product import Product
 from midnight.services import catalog, stock, views
@@ -32,16 +32,16 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 
 
 @router.get("/products", response_model=Page[Product])
-def list_products(shop: ShopDep, limit: Limit = 100, cursor: str | None = None) -> dict[str, Any]:
+def list_products(ctx: CtxDep, limit: Limit = 100, cursor: str | None = None) -> dict[str, Any]:
     """Products by SKU."""
-    return page(catalog.list_products(shop), lambda p: p.sku, limit, cursor)
+    return page(catalog.list_products(ctx), lambda p: p.sku, limit, cursor)
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED)
-def add_product(shop: ShopDep, body: ProductIn) -> Product:
+def add_product(ctx: CtxDep, body: ProductIn) -> Product:
     """Add a product (owner)."""
     return catalog.add_product(
-        shop,
+        ctx,
         body.sku,
         body.name,
         unit=body.unit,
@@ -54,45 +54,45 @@ def add_product(shop: ShopDep, body: ProductIn) -> Product:
 
 
 @router.get("/products/{code}")
-def get_product(shop: ShopDep, code: str) -> views.ProductStock:
+def get_product(ctx: CtxDep, code: str) -> views.ProductStock:
     """A product (by SKU or barcode) with its stock and lots."""
-    return views.stock(shop, catalog.get_product(shop, code).sku)[0]
+    return views.stock(ctx, catalog.get_product(ctx, code).sku)[0]
 
 
 @router.get("/locations")
-def list_locations(shop: ShopDep) -> list[dict[str, Any]]:
-    return catalog.list_locations(shop)
+def list_locations(ctx: CtxDep) -> list[dict[str, Any]]:
+    return catalog.list_locations(ctx)
 
 
 @router.post("/locations", status_code=status.HTTP_201_CREATED)
-def add_location(shop: ShopDep, body: LocationIn) -> dict[str, Any]:
+def add_location(ctx: CtxDep, body: LocationIn) -> dict[str, Any]:
     """Add a location (owner)."""
-    return catalog.add_location(shop, body.name, body.kind)
+    return catalog.add_location(ctx, body.name, body.kind)
 
 
 @router.get("/stock", response_model=Page[views.ProductStock])
 def get_stock(
-    shop: ShopDep, sku: str | None = None, limit: Limit = 100, cursor: str | None = None
+    ctx: CtxDep, sku: str | None = None, limit: Limit = 100, cursor: str | None = None
 ) -> dict[str, Any]:
     """On hand per product and per lot, earliest expiry first."""
-    return page(views.stock(shop, sku), lambda p: p.sku, limit, cursor)
+    return page(views.stock(ctx, sku), lambda p: p.sku, limit, cursor)
 
 
 @router.get("/lots/{lot_id}")
-def get_lot(shop: ShopDep, lot_id: Id) -> views.LotInfo:
-    return views.get_lot(shop, lot_id)
+def get_lot(ctx: CtxDep, lot_id: Id) -> views.LotInfo:
+    return views.get_lot(ctx, lot_id)
 
 
 @router.get("/expiring", response_model=Page[views.LotInfo])
 def expiring(
-    shop: ShopDep,
+    ctx: CtxDep,
     days: Annotated[int, Query(ge=0, le=365)] = 3,
     location: str | None = None,
     state: ExpiryStatus | None = None,
     limit: Limit = 1000,
 ) -> dict[str, Any]:
     """The expiry board: lots expired, due today and within `days`, earliest first."""
-    lots = views.expiring(shop, days, limit=limit)
+    lots = views.expiring(ctx, days, limit=limit)
     if location is not None:
         lots = [lot for lot in lots if lot.location.lower() == location.strip().lower()]
     if state is not None:
@@ -102,22 +102,22 @@ def expiring(
 
 @router.get("/movements", response_model=Page[views.MovementInfo])
 def ledger(
-    shop: ShopDep,
+    ctx: CtxDep,
     sku: str | None = None,
     limit: Limit = 100,
     cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """The stock ledger, newest first; `cursor` is the id to continue below."""
-    rows = views.ledger(shop, sku, limit=limit + 1, before=cursor)
+    rows = views.ledger(ctx, sku, limit=limit + 1, before=cursor)
     more = len(rows) > limit
     return {"items": rows[:limit], "next_cursor": str(rows[limit - 1].id) if more else None}
 
 
 @router.post("/stock/receive", status_code=status.HTTP_201_CREATED)
-def receive(shop: ShopDep, body: ReceiveIn) -> stock.Received:
+def receive(ctx: CtxDep, body: ReceiveIn) -> stock.Received:
     """A delivery arrives: a new lot."""
     return stock.receive(
-        shop,
+        ctx,
         body.sku,
         body.quantity,
         expires=body.expires,
@@ -130,10 +130,10 @@ def receive(shop: ShopDep, body: ReceiveIn) -> stock.Received:
 
 
 @router.post("/stock/sell")
-def sell(shop: ShopDep, body: DrawIn) -> stock.Drawn:
+def sell(ctx: CtxDep, body: DrawIn) -> stock.Drawn:
     """Sell stock FEFO, all or nothing."""
     return stock.sell(
-        shop,
+        ctx,
         body.sku,
         body.quantity,
         allow_past_best_before=body.allow_past_best_before,
@@ -142,10 +142,10 @@ def sell(shop: ShopDep, body: DrawIn) -> stock.Drawn:
 
 
 @router.post("/stock/use")
-def use(shop: ShopDep, body: DrawIn) -> stock.Drawn:
+def use(ctx: CtxDep, body: DrawIn) -> stock.Drawn:
     """The kitchen uses stock FEFO, all or nothing."""
     return stock.use(
-        shop,
+        ctx,
         body.sku,
         body.quantity,
         allow_past_best_before=body.allow_past_best_before,
@@ -154,35 +154,35 @@ def use(shop: ShopDep, body: DrawIn) -> stock.Drawn:
 
 
 @router.post("/stock/write-off-expired")
-def write_off_expired(shop: ShopDep, body: WasteExpiredIn) -> list[stock.WrittenOff]:
+def write_off_expired(ctx: CtxDep, body: WasteExpiredIn) -> list[stock.WrittenOff]:
     """Write off every use-by lot past its date (owner)."""
-    return stock.write_off_expired(shop, body.reason)
+    return stock.write_off_expired(ctx, body.reason)
 
 
 @router.post("/lots/{lot_id}/open", status_code=status.HTTP_201_CREATED)
-def open_pack(shop: ShopDep, lot_id: Id, body: OpenIn) -> views.LotInfo:
-    return stock.open_pack(shop, lot_id, body.quantity)
+def open_pack(ctx: CtxDep, lot_id: Id, body: OpenIn) -> views.LotInfo:
+    return stock.open_pack(ctx, lot_id, body.quantity)
 
 
 @router.post("/lots/{lot_id}/move", status_code=status.HTTP_201_CREATED)
-def move(shop: ShopDep, lot_id: Id, body: MoveIn) -> views.LotInfo:
+def move(ctx: CtxDep, lot_id: Id, body: MoveIn) -> views.LotInfo:
     """Move some of a lot elsewhere (owner)."""
-    return stock.move(shop, lot_id, body.quantity, body.location)
+    return stock.move(ctx, lot_id, body.quantity, body.location)
 
 
 @router.post("/lots/{lot_id}/waste")
-def waste(shop: ShopDep, lot_id: Id, body: WasteIn) -> stock.WrittenOff:
+def waste(ctx: CtxDep, lot_id: Id, body: WasteIn) -> stock.WrittenOff:
     """Write part of a lot off (owner)."""
-    return stock.write_off(shop, lot_id, body.quantity, body.reason)
+    return stock.write_off(ctx, lot_id, body.quantity, body.reason)
 
 
 @router.post("/lots/{lot_id}/count")
-def count(shop: ShopDep, lot_id: Id, body: CountIn) -> stock.Counted:
+def count(ctx: CtxDep, lot_id: Id, body: CountIn) -> stock.Counted:
     """Stock take of a lot (owner)."""
-    return stock.count(shop, lot_id, body.quantity)
+    return stock.count(ctx, lot_id, body.quantity)
 
 
 @router.post("/movements/{movement_id}/undo")
-def undo(shop: ShopDep, movement_id: Id) -> list[views.MovementInfo]:
+def undo(ctx: CtxDep, movement_id: Id) -> list[views.MovementInfo]:
     """Reverse a movement with opposite movements (owner)."""
-    return stock.undo(shop, movement_id)
+    return stock.undo(ctx, movement_id)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import PlainTextResponse
 
-from midnight.api.deps import ShopDep
+from midnight.api.deps import CtxDep
 from midnight.api.errors import ERROR_RESPONSES, TEXT_ROUTE_ERRORS
 from midnight.api.models import (
     MAX_ID,
@@ -23,7 +23,7 @@ from midnight.api.models import (
     RefundIn,
     VoidIn,
 )
-from midnight.api.pages import page
+from midnight.api.paging import page
 from midnight.services import menu, orders, receipts, reports
 from midnight.services.orderviews import OrderInfo, get_order, list_orders
 
@@ -42,19 +42,19 @@ IdempotencyKey = Annotated[
 
 @router.get("/menu", response_model=Page[menu.MenuItemInfo])
 def list_menu(
-    shop: ShopDep,
+    ctx: CtxDep,
     all_items: Annotated[bool, Query(alias="all")] = False,
     limit: Limit = 200,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    return page(menu.list_menu(shop, include_inactive=all_items), lambda i: i.code, limit, cursor)
+    return page(menu.list_menu(ctx, include_inactive=all_items), lambda i: i.code, limit, cursor)
 
 
 @router.post("/menu", status_code=status.HTTP_201_CREATED)
-def add_menu_item(shop: ShopDep, body: MenuItemIn) -> menu.MenuItemInfo:
+def add_menu_item(ctx: CtxDep, body: MenuItemIn) -> menu.MenuItemInfo:
     """Add a menu item (owner)."""
     return menu.add_menu_item(
-        shop,
+        ctx,
         body.code,
         body.name,
         body.price,
@@ -68,20 +68,20 @@ def add_menu_item(shop: ShopDep, body: MenuItemIn) -> menu.MenuItemInfo:
 
 
 @router.get("/menu/{code}")
-def get_menu_item(shop: ShopDep, code: str) -> menu.MenuItemInfo:
-    return menu.get_menu_item(shop, code)
+def get_menu_item(ctx: CtxDep, code: str) -> menu.MenuItemInfo:
+    return menu.get_menu_item(ctx, code)
 
 
 @router.put("/menu/{code}/price")
-def set_price(shop: ShopDep, code: str, body: PriceIn) -> menu.MenuItemInfo:
+def set_price(ctx: CtxDep, code: str, body: PriceIn) -> menu.MenuItemInfo:
     """A new price from now on (owner); past orders keep theirs."""
-    return menu.set_price(shop, code, body.price)
+    return menu.set_price(ctx, code, body.price)
 
 
 @router.put("/menu/{code}/active")
-def set_active(shop: ShopDep, code: str, body: ActiveIn) -> menu.MenuItemInfo:
+def set_active(ctx: CtxDep, code: str, body: ActiveIn) -> menu.MenuItemInfo:
     """Put an item on or off sale (owner)."""
-    return menu.set_active(shop, code, body.active)
+    return menu.set_active(ctx, code, body.active)
 
 
 @router.post(
@@ -89,10 +89,10 @@ def set_active(shop: ShopDep, code: str, body: ActiveIn) -> menu.MenuItemInfo:
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "A retry: the original order"}},
 )
-def place_order(shop: ShopDep, body: OrderIn, key: IdempotencyKey, response: Response) -> OrderInfo:
+def place_order(ctx: CtxDep, body: OrderIn, key: IdempotencyKey, response: Response) -> OrderInfo:
     """Ring up an order, and pay it at once if payments are given. Exactly once per Idempotency-Key."""
     order = orders.place_order(
-        shop,
+        ctx,
         key,
         [
             orders.LineRequest(ln.code, ln.quantity, ln.note, ln.discount, ln.discount_reason)
@@ -110,14 +110,14 @@ def place_order(shop: ShopDep, body: OrderIn, key: IdempotencyKey, response: Res
 
 @router.get("/orders", response_model=Page[OrderInfo])
 def get_orders(
-    shop: ShopDep,
+    ctx: CtxDep,
     date: dt.date | None = None,
     state: str | None = None,
     limit: Limit = 50,
     cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Orders, newest first; filter by business date and state."""
-    found = list_orders(shop, business_date=date, state=state, limit=1000)
+    found = list_orders(ctx, business_date=date, state=state, limit=1000)
     if cursor is not None:
         found = [o for o in found if o.id < cursor]
     more = len(found) > limit
@@ -125,26 +125,26 @@ def get_orders(
 
 
 @router.get("/orders/{order_id}")
-def one_order(shop: ShopDep, order_id: Id) -> OrderInfo:
-    return get_order(shop, order_id)
+def one_order(ctx: CtxDep, order_id: Id) -> OrderInfo:
+    return get_order(ctx, order_id)
 
 
 @router.post("/orders/{order_id}/pay")
-def pay(shop: ShopDep, order_id: Id, body: PayIn) -> OrderInfo:
+def pay(ctx: CtxDep, order_id: Id, body: PayIn) -> OrderInfo:
     """Pay an open order; paying again with the same payments is a harmless retry."""
-    return orders.pay_order(shop, order_id, [(p.method, p.amount) for p in body.payments])
+    return orders.pay_order(ctx, order_id, [(p.method, p.amount) for p in body.payments])
 
 
 @router.post("/orders/{order_id}/refund")
-def refund(shop: ShopDep, order_id: Id, body: RefundIn) -> OrderInfo:
+def refund(ctx: CtxDep, order_id: Id, body: RefundIn) -> OrderInfo:
     """Refund all or part of a paid order (owner)."""
     lines = [(ln.line, ln.quantity) for ln in body.lines] if body.lines else None
-    return orders.refund_order(shop, order_id, lines=lines, method=body.method, reason=body.reason)
+    return orders.refund_order(ctx, order_id, lines=lines, method=body.method, reason=body.reason)
 
 
 @router.post("/orders/{order_id}/void")
-def void(shop: ShopDep, order_id: Id, body: VoidIn) -> OrderInfo:
-    return orders.void_order(shop, order_id, body.reason)
+def void(ctx: CtxDep, order_id: Id, body: VoidIn) -> OrderInfo:
+    return orders.void_order(ctx, order_id, body.reason)
 
 
 @router.get(
@@ -152,24 +152,22 @@ def void(shop: ShopDep, order_id: Id, body: VoidIn) -> OrderInfo:
     response_class=PlainTextResponse,
     responses={**TEXT_ROUTE_ERRORS, 200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-def receipt(
-    shop: ShopDep, order_id: Id, width: Annotated[int, Query(description="58 or 80 (mm)")] = 80
-) -> str:
-    return receipts.receipt(shop, order_id, width)
+def receipt(ctx: CtxDep, order_id: Id, width: Annotated[int, Query(description="58 or 80 (mm)")] = 80) -> str:
+    return receipts.receipt(ctx, order_id, width)
 
 
 @router.get("/reports/x")
-def x_report(shop: ShopDep, date: dt.date | None = None) -> reports.DayReport:
+def x_report(ctx: CtxDep, date: dt.date | None = None) -> reports.DayReport:
     """The day so far (owner)."""
-    return reports.x_report(shop, date)
+    return reports.x_report(ctx, date)
 
 
 @router.post("/reports/z", status_code=status.HTTP_201_CREATED)
-def close_day(shop: ShopDep, body: CloseIn) -> reports.DayReport:
+def close_day(ctx: CtxDep, body: CloseIn) -> reports.DayReport:
     """Close a day and record its Z report (owner); a day closes once."""
-    return reports.close_day(shop, body.date)
+    return reports.close_day(ctx, body.date)
 
 
 @router.get("/reports/z/{date}")
-def z_report(shop: ShopDep, date: dt.date) -> reports.DayReport:
-    return reports.z_report(shop, date)
+def z_report(ctx: CtxDep, date: dt.date) -> reports.DayReport:
+    return reports.z_report(ctx, date)

@@ -16,8 +16,8 @@ from typer.core import TyperGroup
 
 from midnight.domain.clock import Clock
 from midnight.domain.errors import MidnightError
+from midnight.services.context import Context, open_context
 from midnight.services.people import local_actor
-from midnight.services.shop import Shop, open_shop
 from midnight.settings import Settings
 
 EXIT_BAD_INPUT = 2
@@ -66,14 +66,14 @@ class CliState:
     db: str | None = None
     user: str | None = None
     settings: Settings = field(default_factory=Settings)
-    _shop: Shop | None = None
+    _context: Context | None = None
 
-    def shop(self) -> Shop:
-        if self._shop is None:
-            opened = open_shop(self.settings, url=self.url(), clock=self.clock, actor=self.user)
+    def context_of(self) -> Context:
+        if self._context is None:
+            opened = open_context(self.settings, url=self.url(), clock=self.clock, actor=self.user)
             # The CLI acts as a named user (--user / MIDNIGHT_USER) with that user's role.
-            self._shop = opened.acting_as(local_actor(opened, self.user or self.settings.user))
-        return self._shop
+            self._context = opened.acting_as(local_actor(opened, self.user or self.settings.user))
+        return self._context
 
     def url(self) -> str:
         if not self.db:
@@ -107,9 +107,9 @@ def _options(
     ctx.obj = state
 
 
-def shop(ctx: typer.Context) -> Shop:
+def context_of(ctx: typer.Context) -> Context:
     state: CliState = ctx.find_root().obj
-    return state.shop()
+    return state.context_of()
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

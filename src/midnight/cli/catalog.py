@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, shop
+from midnight.cli.app import JsonFlag, app, context_of
 from midnight.cli.output import money, print_json, status, table
 from midnight.domain.quantity import format_quantity
 from midnight.services import catalog, views
@@ -36,7 +36,7 @@ def product_add(
 ) -> None:
     """Add a product."""
     product = catalog.add_product(
-        shop(ctx),
+        context_of(ctx),
         sku,
         name,
         unit=unit,
@@ -55,7 +55,7 @@ def product_add(
 @product_app.command("list")
 def product_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List products."""
-    products = catalog.list_products(shop(ctx))
+    products = catalog.list_products(context_of(ctx))
     if as_json:
         print_json(products)
         return
@@ -85,7 +85,7 @@ def product_show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show a product and its lots."""
-    s = shop(ctx)
+    s = context_of(ctx)
     product = catalog.get_product(s, code)
     on_hand = views.stock(s, product.sku)[0]
     if as_json:
@@ -118,7 +118,7 @@ def location_add(
     as_json: JsonFlag = False,
 ) -> None:
     """Add a location."""
-    location = catalog.add_location(shop(ctx), name, kind)
+    location = catalog.add_location(context_of(ctx), name, kind)
     if as_json:
         print_json(location)
         return
@@ -128,7 +128,7 @@ def location_add(
 @location_app.command("list")
 def location_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List locations."""
-    locations = catalog.list_locations(shop(ctx))
+    locations = catalog.list_locations(context_of(ctx))
     if as_json:
         print_json(locations)
         return

@@ -7,7 +7,7 @@ from typing import Annotated
 import apprise
 import typer
 
-from midnight.cli.app import JsonFlag, app, shop
+from midnight.cli.app import JsonFlag, app, context_of
 from midnight.cli.output import print_json, table
 from midnight.domain.errors import InvalidInput
 from midnight.notify import outbox, schedule
@@ -40,7 +40,7 @@ def customer_add(
 ) -> None:
     """Add a customer."""
     who = customers.add_customer(
-        shop(ctx),
+        context_of(ctx),
         name,
         nickname=nickname,
         phone=phone,
@@ -63,7 +63,7 @@ def customer_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Customers, found by name, nickname or phone."""
-    found = customers.search_customers(shop(ctx), query)
+    found = customers.search_customers(context_of(ctx), query)
     if as_json:
         print_json(found)
         return
@@ -79,7 +79,7 @@ def customer_show(
     ctx: typer.Context, who: Annotated[str, typer.Argument(metavar="CUSTOMER")], as_json: JsonFlag = False
 ) -> None:
     """One customer (by #number, name or nickname)."""
-    found = customers.get_customer(shop(ctx), who)
+    found = customers.get_customer(context_of(ctx), who)
     if as_json:
         print_json(found)
         return
@@ -112,7 +112,7 @@ def hold_add(
 ) -> None:
     """Put an item on the shelf; prints the pickup code once."""
     new = holds.hold_item(
-        shop(ctx),
+        context_of(ctx),
         description,
         for_customer,
         left_by=left_by,
@@ -132,7 +132,7 @@ def hold_list(
     ctx: typer.Context, all_items: Annotated[bool, typer.Option("--all")] = False, as_json: JsonFlag = False
 ) -> None:
     """The shelf: items waiting, overdue first."""
-    found = holds.shelf(shop(ctx), include_closed=all_items)
+    found = holds.shelf(context_of(ctx), include_closed=all_items)
     if as_json:
         print_json(found)
         return
@@ -160,7 +160,7 @@ def hold_show(
     ctx: typer.Context, hold: Annotated[str, typer.Argument(metavar="ITEM")], as_json: JsonFlag = False
 ) -> None:
     """One item and its history."""
-    found = holds.get_hold(shop(ctx), hold)
+    found = holds.get_hold(context_of(ctx), hold)
     if as_json:
         print_json(found)
         return
@@ -179,7 +179,7 @@ def hold_pickup(
     ] = False,
 ) -> None:
     """Hand an item over, with its code or an identity check."""
-    _print_hold(holds.pick_up(shop(ctx), hold, code=code, identity_checked=id_checked))
+    _print_hold(holds.pick_up(context_of(ctx), hold, code=code, identity_checked=id_checked))
 
 
 @hold_app.command("extend")
@@ -189,7 +189,7 @@ def hold_extend(
     until: Annotated[str, typer.Option(help="New date YYYY-MM-DD.")],
 ) -> None:
     """Keep an item longer."""
-    _print_hold(holds.extend(shop(ctx), hold, until))
+    _print_hold(holds.extend(context_of(ctx), hold, until))
 
 
 @hold_app.command("return")
@@ -199,7 +199,7 @@ def hold_return(
     note: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Give an item back to whoever left it."""
-    _print_hold(holds.return_to_sender(shop(ctx), hold, note))
+    _print_hold(holds.return_to_sender(context_of(ctx), hold, note))
 
 
 @hold_app.command("dispose")
@@ -209,13 +209,13 @@ def hold_dispose(
     reason: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Dispose of an uncollected item after its date (owner)."""
-    _print_hold(holds.dispose(shop(ctx), hold, reason))
+    _print_hold(holds.dispose(context_of(ctx), hold, reason))
 
 
 @hold_app.command("unlock")
 def hold_unlock(ctx: typer.Context, hold: Annotated[str, typer.Argument(metavar="ITEM")]) -> None:
     """Unlock an item locked after wrong codes (owner)."""
-    _print_hold(holds.unlock(shop(ctx), hold))
+    _print_hold(holds.unlock(context_of(ctx), hold))
 
 
 @notify_app.command("list")
@@ -225,7 +225,7 @@ def notify_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Messages in the outbox, newest first, with their delivery state."""
-    found = outbox.messages(shop(ctx), state=state)
+    found = outbox.messages(context_of(ctx), state=state)
     if as_json:
         print_json(found)
         return
@@ -242,7 +242,7 @@ def notify_list(
 @notify_app.command("run")
 def notify_run(ctx: typer.Context) -> None:
     """Queue what today's schedule calls for, then deliver what is due, once."""
-    s = shop(ctx)
+    s = context_of(ctx)
     queued = schedule.queue_due(s)
     sent = outbox.deliver(s)
     ok = sum(1 for d in sent if d.state == "sent")
@@ -267,7 +267,7 @@ def notify_target(
     label: Annotated[str, typer.Option()] = "staff",
 ) -> None:
     """Add where staff messages go (owner)."""
-    target = schedule.add_target(shop(ctx), url, label)
+    target = schedule.add_target(context_of(ctx), url, label)
     print(f"target {target.id} added ({target.label})")
 
 
@@ -280,12 +280,12 @@ def notify_template(
     body: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Change a message template (owner)."""
-    schedule.edit_template(shop(ctx), event, language, subject, body)
+    schedule.edit_template(context_of(ctx), event, language, subject, body)
     print(f"template {event} ({language}) saved")
 
 
 @notify_app.command("digest-time")
 def notify_digest_time(ctx: typer.Context, hhmm: Annotated[str, typer.Argument(metavar="HH:MM")]) -> None:
     """When the morning expiry digest goes out (owner)."""
-    schedule.set_digest_time(shop(ctx), hhmm)
+    schedule.set_digest_time(context_of(ctx), hhmm)
     print(f"digest at {hhmm}")

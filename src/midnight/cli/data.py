@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, shop
+from midnight.cli.app import JsonFlag, app, context_of
 from midnight.cli.output import print_json
 from midnight.cli.people import read_password
 from midnight.domain.errors import Conflict
@@ -27,7 +27,7 @@ def init(
     as_json: JsonFlag = False,
 ) -> None:
     """Create or upgrade the database and the default store; the first time, its owner."""
-    s = shop(ctx)
+    s = context_of(ctx)
     if people.count_users(s) == 0:
         if owner is None and sys.stdin.isatty():
             owner = typer.prompt("Owner's user name")
@@ -56,7 +56,7 @@ def import_(
     as_json: JsonFlag = False,
 ) -> None:
     """Import products or lots from CSV: every row or none."""
-    result = import_csv(shop(ctx), path)
+    result = import_csv(context_of(ctx), path)
     if as_json:
         print_json(result)
         return
@@ -69,5 +69,5 @@ def demo(
     days: Annotated[int, typer.Option(help="Days of history to make.", min=1, max=365)] = 90,
 ) -> None:
     """Load the Midnight Express demo shop into an empty database."""
-    result = load_demo(shop(ctx), days)
+    result = load_demo(context_of(ctx), days)
     print(f"demo loaded: {result.products} products, {result.days} days, {result.movements} movements")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import CliState, JsonFlag, app, shop
+from midnight.cli.app import CliState, JsonFlag, app, context_of
 from midnight.cli.output import print_json, table
 from midnight.domain.errors import InvalidInput
 from midnight.services import people
@@ -52,14 +52,14 @@ def user_add(
     password_file: PasswordFile = None,
 ) -> None:
     """Add a user (owner only)."""
-    user = people.add_user(shop(ctx), name, role, read_password(password_file))
+    user = people.add_user(context_of(ctx), name, role, read_password(password_file))
     print(f"added {user.role} {user.name}")
 
 
 @user_app.command("list")
 def user_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Users and their roles (owner only)."""
-    users = people.list_users(shop(ctx))
+    users = people.list_users(context_of(ctx))
     if as_json:
         print_json(users)
         return
@@ -77,7 +77,7 @@ def user_passwd(
     password_file: PasswordFile = None,
 ) -> None:
     """Change a password (your own, or anyone's as owner); their sessions end."""
-    user = people.set_password(shop(ctx), name, read_password(password_file, "New password"))
+    user = people.set_password(context_of(ctx), name, read_password(password_file, "New password"))
     print(f"password changed for {user.name}")
 
 
@@ -89,7 +89,7 @@ def user_role(
     active: Annotated[bool | None, typer.Option("--active/--inactive")] = None,
 ) -> None:
     """Change a user's role, or switch them off (owner only)."""
-    user = people.set_role(shop(ctx), name, role, active)
+    user = people.set_role(context_of(ctx), name, role, active)
     print(f"{user.name}: {user.role}, {'active' if user.active else 'inactive'}")
 
 
@@ -101,7 +101,7 @@ def user_token(
     as_json: JsonFlag = False,
 ) -> None:
     """Create an API token; it is shown this once."""
-    issued = people.create_token(shop(ctx), name, label)
+    issued = people.create_token(context_of(ctx), name, label)
     if as_json:
         print_json(issued)
         return
@@ -119,7 +119,7 @@ def user_tokens(
     as_json: JsonFlag = False,
 ) -> None:
     """API tokens (their secrets are never shown again)."""
-    tokens = people.list_tokens(shop(ctx), name)
+    tokens = people.list_tokens(context_of(ctx), name)
     if as_json:
         print_json(tokens)
         return
@@ -136,7 +136,7 @@ def user_tokens(
 @user_app.command("revoke")
 def user_revoke(ctx: typer.Context, token_id: Annotated[int, typer.Argument(metavar="TOKEN_ID")]) -> None:
     """Revoke an API token."""
-    revoked = people.revoke_token(shop(ctx), token_id)
+    revoked = people.revoke_token(context_of(ctx), token_id)
     print(f"token {revoked.id} of {revoked.user} revoked")
 
 
@@ -153,7 +153,7 @@ def serve(
     import uvicorn
 
     state: CliState = ctx.find_root().obj
-    shop(ctx)  # migrate and seed before the workers start
+    context_of(ctx)  # migrate and seed before the workers start
     os.environ["MIDNIGHT_DATABASE_URL"] = state.url()
     print(
         f"Midnight Express serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True

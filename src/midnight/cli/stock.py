@@ -7,22 +7,22 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, shop
+from midnight.cli.app import JsonFlag, app, context_of
 from midnight.cli.output import money, print_json, status, table, warn
 from midnight.domain.errors import InvalidInput
 from midnight.services import stock as svc
 from midnight.services import views
-from midnight.services.shop import Shop
+from midnight.services.context import Context
 
 # Quantities are parsed by the services so "-3" reaches them and gets a clear message.
 NUMBERS_AS_ARGS = {"ignore_unknown_options": True}
 
 
-def _money(s: Shop, minor: int) -> str:
+def _money(s: Context, minor: int) -> str:
     return money(minor, s.store.currency, s.store.locale)
 
 
-def _lots_table(s: Shop, title: str | None, lots: list[views.LotInfo]) -> None:
+def _lots_table(s: Context, title: str | None, lots: list[views.LotInfo]) -> None:
     table(
         title,
         ["lot", "sku", "product", "qty", "location", "expires", "status", "value", "supplier"],
@@ -59,7 +59,7 @@ def receive(
     as_json: JsonFlag = False,
 ) -> None:
     """A delivery arrives: record it as a new lot."""
-    s = shop(ctx)
+    s = context_of(ctx)
     result = svc.receive(
         s,
         code,
@@ -82,7 +82,7 @@ def receive(
     )
 
 
-def _print_drawn(s: Shop, result: svc.Drawn, as_json: bool) -> None:
+def _print_drawn(s: Context, result: svc.Drawn, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
@@ -109,7 +109,7 @@ def _draw_command(draw: Callable[..., svc.Drawn], doc: str) -> Callable[..., Non
         reference: Annotated[str, typer.Option()] = "",
         as_json: JsonFlag = False,
     ) -> None:
-        s = shop(ctx)
+        s = context_of(ctx)
         result = draw(s, code, quantity, allow_past_best_before=allow_past_best_before, reference=reference)
         _print_drawn(s, result, as_json)
 
@@ -133,7 +133,7 @@ def open_(
     as_json: JsonFlag = False,
 ) -> None:
     """Open a pack: its life shortens to the product's opened shelf life."""
-    s = shop(ctx)
+    s = context_of(ctx)
     opened = svc.open_pack(s, lot, qty)
     if as_json:
         print_json(opened)
@@ -153,7 +153,7 @@ def move(
     as_json: JsonFlag = False,
 ) -> None:
     """Move some of a lot to another location."""
-    s = shop(ctx)
+    s = context_of(ctx)
     moved = svc.move(s, lot, quantity, location)
     if as_json:
         print_json(moved)
@@ -173,7 +173,7 @@ def waste(
     as_json: JsonFlag = False,
 ) -> None:
     """Write stock off as waste, with its cost."""
-    s = shop(ctx)
+    s = context_of(ctx)
     if expired:
         if lot is not None:
             raise InvalidInput("give either --expired or a LOT, not both", field="lot")
@@ -202,7 +202,7 @@ def count(
     as_json: JsonFlag = False,
 ) -> None:
     """Stock take: set a lot to what was counted (writes the adjustment)."""
-    result = svc.count(shop(ctx), lot, quantity)
+    result = svc.count(context_of(ctx), lot, quantity)
     if as_json:
         print_json(result)
         return
@@ -218,7 +218,7 @@ def undo(
     as_json: JsonFlag = False,
 ) -> None:
     """Reverse a movement by writing its opposite."""
-    written = svc.undo(shop(ctx), movement)
+    written = svc.undo(context_of(ctx), movement)
     if as_json:
         print_json(written)
         return
@@ -234,7 +234,7 @@ def stock_(
     as_json: JsonFlag = False,
 ) -> None:
     """On hand per product and per lot, earliest expiry first."""
-    s = shop(ctx)
+    s = context_of(ctx)
     products = views.stock(s, code)
     if as_json:
         print_json(products)
@@ -258,7 +258,7 @@ def expiring(
     as_json: JsonFlag = False,
 ) -> None:
     """The expiry board: expired, due today, and due within DAYS, earliest first."""
-    s = shop(ctx)
+    s = context_of(ctx)
     lots = views.expiring(s, days)
     if as_json:
         print_json({"today": s.today(), "days": days, "lots": lots})
@@ -276,7 +276,7 @@ def ledger(
     as_json: JsonFlag = False,
 ) -> None:
     """The stock ledger: every movement, newest first."""
-    s = shop(ctx)
+    s = context_of(ctx)
     rows = views.ledger(s, code, limit=limit, before=before)
     if as_json:
         print_json(rows)

@@ -7,15 +7,15 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, shop
+from midnight.cli.app import JsonFlag, app, context_of
 from midnight.cli.output import money, print_json, table
 from midnight.domain.clock import parse_date
 from midnight.domain.errors import InvalidInput
 from midnight.services import menu as menu_svc
 from midnight.services import orders as order_svc
 from midnight.services import receipts, reports
+from midnight.services.context import Context
 from midnight.services.orderviews import OrderInfo, get_order, list_orders
-from midnight.services.shop import Shop
 
 menu_app = typer.Typer(help="The menu: what the till sells, its recipes and prices.", no_args_is_help=True)
 order_app = typer.Typer(help="Orders: ring up, pay, refund, void.", no_args_is_help=True)
@@ -27,7 +27,7 @@ app.add_typer(report_app, name="report")
 NUMBERS_AS_ARGS = {"ignore_unknown_options": True}
 
 
-def _m(s: Shop, minor: int) -> str:
+def _m(s: Context, minor: int) -> str:
     return money(minor, s.store.currency, s.store.locale)
 
 
@@ -64,7 +64,7 @@ def menu_add(
 ) -> None:
     """Add a menu item."""
     item = menu_svc.add_menu_item(
-        shop(ctx),
+        context_of(ctx),
         code,
         name,
         price,
@@ -78,7 +78,7 @@ def menu_add(
     if as_json:
         print_json(item)
         return
-    print(f"added {item.code}: {item.name} at {_m(shop(ctx), item.price)}")
+    print(f"added {item.code}: {item.name} at {_m(context_of(ctx), item.price)}")
 
 
 @menu_app.command("list")
@@ -88,7 +88,7 @@ def menu_list(
     as_json: JsonFlag = False,
 ) -> None:
     """The menu."""
-    s = shop(ctx)
+    s = context_of(ctx)
     items = menu_svc.list_menu(s, include_inactive=all_items)
     if as_json:
         print_json(items)
@@ -115,7 +115,7 @@ def menu_show(
     ctx: typer.Context, code: Annotated[str, typer.Argument(metavar="CODE")], as_json: JsonFlag = False
 ) -> None:
     """A menu item with its recipe and price history."""
-    s = shop(ctx)
+    s = context_of(ctx)
     item = menu_svc.get_menu_item(s, code)
     if as_json:
         print_json(item)
@@ -140,7 +140,7 @@ def menu_price(
     price: Annotated[str, typer.Argument(metavar="PRICE")],
 ) -> None:
     """Set a new price from now on (past orders keep theirs)."""
-    s = shop(ctx)
+    s = context_of(ctx)
     item = menu_svc.set_price(s, code, price)
     print(f"{item.code} now {_m(s, item.price)}")
 
@@ -161,7 +161,7 @@ def _payments(
     )
 
 
-def _print_order(s: Shop, order: OrderInfo) -> None:
+def _print_order(s: Context, order: OrderInfo) -> None:
     if order.replayed:
         print(f"order #{order.id} was already recorded with this key; nothing new written")
     print(receipts.render(s, order, 80), end="")
@@ -197,7 +197,7 @@ def order_new(
             raise InvalidInput(f"line discount {spec!r} names no line of this order", field="line_discount")
         n = int(number) - 1
         lines[n] = order_svc.LineRequest(lines[n].code, lines[n].quantity, lines[n].note, value, why)
-    s = shop(ctx)
+    s = context_of(ctx)
     order = order_svc.place_order(
         s,
         key or uuid.uuid4().hex,
@@ -223,7 +223,7 @@ def order_pay(
     as_json: JsonFlag = False,
 ) -> None:
     """Pay an open order: stock is drawn FEFO, all or nothing."""
-    s = shop(ctx)
+    s = context_of(ctx)
     paid = order_svc.pay_order(s, order, _payments(cash, card, other))
     if as_json:
         print_json(paid)
@@ -251,7 +251,7 @@ def order_refund(
         if not number.strip().isdigit():
             raise InvalidInput(f"--line must look like LINE:QTY, got {spec!r}", field="lines")
         parts.append((int(number), quantity or "1"))
-    s = shop(ctx)
+    s = context_of(ctx)
     refunded = order_svc.refund_order(s, order, lines=parts or None, method=method, reason=reason)
     if as_json:
         print_json(refunded)
@@ -267,7 +267,7 @@ def order_void(
     reason: Annotated[str | None, typer.Option(help="Why.")] = None,
 ) -> None:
     """Void an unpaid order."""
-    voided = order_svc.void_order(shop(ctx), order, reason)
+    voided = order_svc.void_order(context_of(ctx), order, reason)
     print(f"order #{voided.id} voided")
 
 
@@ -276,7 +276,7 @@ def order_show(
     ctx: typer.Context, order: Annotated[str, typer.Argument(metavar="ORDER")], as_json: JsonFlag = False
 ) -> None:
     """One order."""
-    s = shop(ctx)
+    s = context_of(ctx)
     found = get_order(s, order)
     if as_json:
         print_json(found)
@@ -294,7 +294,7 @@ def order_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Recent orders, newest first."""
-    s = shop(ctx)
+    s = context_of(ctx)
     found = list_orders(s, business_date=parse_date(date) if date else None, state=state, limit=limit)
     if as_json:
         print_json(found)
@@ -323,10 +323,10 @@ def receipt(
     width: Annotated[int, typer.Option(help="Paper width in mm: 58 or 80.")] = 80,
 ) -> None:
     """Print an order's receipt."""
-    print(receipts.receipt(shop(ctx), order, width), end="")
+    print(receipts.receipt(context_of(ctx), order, width), end="")
 
 
-def _print_report(s: Shop, report: reports.DayReport) -> None:
+def _print_report(s: Context, report: reports.DayReport) -> None:
     title = "Z report (day closed)" if report.kind == "Z" else "X report (day so far)"
     print(f"{title} — {s.store.name} — {report.business_date}")
     rows = [
@@ -355,7 +355,7 @@ def report_x(
     as_json: JsonFlag = False,
 ) -> None:
     """The day so far, without closing it."""
-    s = shop(ctx)
+    s = context_of(ctx)
     report = reports.x_report(s, date)
     if as_json:
         print_json(report)
@@ -371,7 +371,7 @@ def report_z(
     as_json: JsonFlag = False,
 ) -> None:
     """Close the day and print its Z report (a day closes once)."""
-    s = shop(ctx)
+    s = context_of(ctx)
     if reprint:
         if date is None:
             raise InvalidInput("--reprint needs --date", field="date")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import apprise
 from sqlalchemy import Connection, insert, select, update
 
+from midnight.db import tables as t
 from midnight.domain.errors import InvalidInput
-from midnight.services.shop import Shop
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 log = logging.getLogger("midnight.notify")
 MAX_ATTEMPTS = 8
@@ -89,11 +89,11 @@ def _send(url: str, subject: str, body: str) -> str | None:
     return (captured.getvalue().strip().splitlines() or ["delivery failed"])[-1][:500]
 
 
-def deliver(shop: Shop, *, limit: int = 50) -> list[Delivery]:
+def deliver(ctx: Context, *, limit: int = 50) -> list[Delivery]:
     """Send what is due. Safe to run from several workers: each message is claimed before sending."""
-    now = shop.now()
+    now = ctx.now()
     o = t.outbox.c
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         conn.execute(
             update(t.outbox)
             .where(o.state == "sending", o.claimed_at < now - lease())
@@ -104,7 +104,7 @@ def deliver(shop: Shop, *, limit: int = 50) -> list[Delivery]:
         ).all()
     results = []
     for row in due:
-        with shop.db.write() as conn:
+        with ctx.db.write() as conn:
             claimed = conn.execute(
                 update(t.outbox)
                 .where(o.id == row.id, o.state == "pending")
@@ -114,14 +114,14 @@ def deliver(shop: Shop, *, limit: int = 50) -> list[Delivery]:
             continue
         error = _send(row.url, row.subject, row.body)
         attempts = row.attempts + 1
-        with shop.db.write() as conn:
+        with ctx.db.write() as conn:
             if error is None:
                 # A pickup code has done its job once delivered: it does not stay in the outbox.
                 body = "(delivered; the pickup code is not kept)" if row.event == "item_waiting" else row.body
                 conn.execute(
                     update(t.outbox)
                     .where(o.id == row.id)
-                    .values(state="sent", sent_at=shop.now(), attempts=attempts, body=body)
+                    .values(state="sent", sent_at=ctx.now(), attempts=attempts, body=body)
                 )
                 state = "sent"
             else:
@@ -131,7 +131,7 @@ def deliver(shop: Shop, *, limit: int = 50) -> list[Delivery]:
                     update(t.outbox)
                     .where(o.id == row.id)
                     .values(
-                        state=state, attempts=attempts, last_error=error, next_attempt_at=shop.now() + backoff
+                        state=state, attempts=attempts, last_error=error, next_attempt_at=ctx.now() + backoff
                     )
                 )
                 log.warning("message %s to %s failed (attempt %d): %s", row.id, row.event, attempts, error)
@@ -139,11 +139,11 @@ def deliver(shop: Shop, *, limit: int = 50) -> list[Delivery]:
     return results
 
 
-def messages(shop: Shop, *, state: str | None = None, limit: int = 100) -> list[Delivery]:
+def messages(ctx: Context, *, state: str | None = None, limit: int = 100) -> list[Delivery]:
     query = select(t.outbox).order_by(t.outbox.c.id.desc()).limit(limit)
     if state is not None:
         query = query.where(t.outbox.c.state == state)
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         return [
             Delivery(r.id, r.event, r.url, r.state, r.attempts, r.last_error) for r in conn.execute(query)
         ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, extract, func, insert, select, update
 
+from midnight.db import tables as t
 from midnight.domain.clock import start_of_day
 from midnight.domain.errors import InvalidInput, NotFound
 from midnight.domain.lot import ExpiryStatus
@@ -20,9 +21,8 @@ from midnight.domain.quantity import to_decimal
 from midnight.notify import outbox
 from midnight.notify.templates import render, save_template
 from midnight.services import views
+from midnight.services.context import Context
 from midnight.services.customers import customer_info
-from midnight.services.shop import Shop
-from midnight.store import tables as t
 
 OVERDUE_WARNING_DAYS = 2
 
@@ -35,26 +35,26 @@ class Target:
     active: bool
 
 
-def add_target(shop: Shop, url: str, label: str = "staff") -> Target:
+def add_target(ctx: Context, url: str, label: str = "staff") -> Target:
     """Where staff messages go: the expiry digest and low stock (owner)."""
-    shop.require(Permission.NOTIFY)
+    ctx.require(Permission.NOTIFY)
     clean = outbox.check_url(url)
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         target_id = conn.execute(
             insert(t.notify_targets).values(url=clean, label=(label or "staff").strip()[:100], active=True)
         ).inserted_primary_key[0]  # type: ignore[index]
         return Target(int(target_id), clean, label, True)
 
 
-def list_targets(shop: Shop) -> list[Target]:
-    shop.require(Permission.NOTIFY)
-    with shop.db.read() as conn:
+def list_targets(ctx: Context) -> list[Target]:
+    ctx.require(Permission.NOTIFY)
+    with ctx.db.read() as conn:
         return [Target(r.id, r.url, r.label, r.active) for r in conn.execute(select(t.notify_targets))]
 
 
-def remove_target(shop: Shop, target_id: int) -> None:
-    shop.require(Permission.NOTIFY)
-    with shop.db.write() as conn:
+def remove_target(ctx: Context, target_id: int) -> None:
+    ctx.require(Permission.NOTIFY)
+    with ctx.db.write() as conn:
         done = conn.execute(
             update(t.notify_targets).where(t.notify_targets.c.id == target_id).values(active=False)
         ).rowcount
@@ -62,24 +62,22 @@ def remove_target(shop: Shop, target_id: int) -> None:
         raise NotFound(f"no notification target {target_id}", field="target")
 
 
-def edit_template(shop: Shop, event: str, language: str, subject: str, body: str) -> None:
+def edit_template(ctx: Context, event: str, language: str, subject: str, body: str) -> None:
     """Change a message template (owner); Jinja2, checked before it is saved."""
-    shop.require(Permission.NOTIFY)
-    with shop.db.write() as conn:
-        save_template(conn, event, language, subject, body, shop.actor, shop.now())
+    ctx.require(Permission.NOTIFY)
+    with ctx.db.write() as conn:
+        save_template(conn, event, language, subject, body, ctx.actor, ctx.now())
 
 
-def set_digest_time(shop: Shop, hhmm: str) -> None:
-    shop.require(Permission.NOTIFY)
+def set_digest_time(ctx: Context, hhmm: str) -> None:
+    ctx.require(Permission.NOTIFY)
     try:
         parsed = dt.time.fromisoformat(hhmm.strip())
     except ValueError:
         raise InvalidInput(f"digest time must be HH:MM, got {hhmm!r}", field="digest_time") from None
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         conn.execute(
-            update(t.stores)
-            .where(t.stores.c.id == shop.store.id)
-            .values(digest_time=parsed.strftime("%H:%M"))
+            update(t.stores).where(t.stores.c.id == ctx.store.id).values(digest_time=parsed.strftime("%H:%M"))
         )
 
 
@@ -89,12 +87,12 @@ def _staff_urls(conn: Connection) -> list[str]:
     )
 
 
-def _digest(shop: Shop, conn: Connection, today: dt.date) -> int:
+def _digest(ctx: Context, conn: Connection, today: dt.date) -> int:
     urls = _staff_urls(conn)
     if not urls:
         return 0
-    lots = [lot for lot in views.expiring(shop, 3) if lot.status is not ExpiryStatus.EXPIRED]
-    yesterday = start_of_day(today - dt.timedelta(days=1), shop.store.tz)
+    lots = [lot for lot in views.expiring(ctx, 3) if lot.status is not ExpiryStatus.EXPIRED]
+    yesterday = start_of_day(today - dt.timedelta(days=1), ctx.store.tz)
     m = t.movements.c
     wasted = conn.execute(
         select(m.unit_cost, m.quantity).where(
@@ -102,20 +100,20 @@ def _digest(shop: Shop, conn: Connection, today: dt.date) -> int:
         )
     ).all()
     context = {
-        "store": shop.store.name,
+        "store": ctx.store.name,
         "today": today.isoformat(),
         "today_lots": [lot for lot in lots if lot.status is ExpiryStatus.TODAY],
         "soon_lots": [lot for lot in lots if lot.status is ExpiryStatus.SOON],
         "wasted_count": len(wasted),
         "wasted_cost": format_money(
-            -sum(cost_of(c, q) for c, q in wasted), shop.store.currency, shop.store.locale
+            -sum(cost_of(c, q) for c, q in wasted), ctx.store.currency, ctx.store.locale
         ),
     }
     subject, body = render(conn, "expiry_digest", "en", context)
-    return outbox.enqueue(conn, f"expiry_digest:{today}", "expiry_digest", urls, subject, body, shop.now())
+    return outbox.enqueue(conn, f"expiry_digest:{today}", "expiry_digest", urls, subject, body, ctx.now())
 
 
-def _low_stock(shop: Shop, conn: Connection, today: dt.date) -> int:
+def _low_stock(ctx: Context, conn: Connection, today: dt.date) -> int:
     urls = _staff_urls(conn)
     p, lots = t.products.c, t.lots.c
     held = func.coalesce(
@@ -137,11 +135,11 @@ def _low_stock(shop: Shop, conn: Connection, today: dt.date) -> int:
         }
         for r in rows
     ]
-    subject, body = render(conn, "low_stock", "en", {"store": shop.store.name, "products": products})
-    return outbox.enqueue(conn, f"low_stock:{today}", "low_stock", urls, subject, body, shop.now())
+    subject, body = render(conn, "low_stock", "en", {"store": ctx.store.name, "products": products})
+    return outbox.enqueue(conn, f"low_stock:{today}", "low_stock", urls, subject, body, ctx.now())
 
 
-def _birthdays(shop: Shop, conn: Connection, today: dt.date) -> int:
+def _birthdays(ctx: Context, conn: Connection, today: dt.date) -> int:
     c = t.customers.c
     ids = (
         conn.execute(
@@ -158,15 +156,15 @@ def _birthdays(shop: Shop, conn: Connection, today: dt.date) -> int:
     for customer_id in ids:
         who = customer_info(conn, customer_id)
         subject, body = render(
-            conn, "birthday", who.language, {"store": shop.store.name, "customer": who.name}
+            conn, "birthday", who.language, {"store": ctx.store.name, "customer": who.name}
         )
         added += outbox.enqueue(
-            conn, f"birthday:{who.id}:{today}", "birthday", who.contacts, subject, body, shop.now()
+            conn, f"birthday:{who.id}:{today}", "birthday", who.contacts, subject, body, ctx.now()
         )
     return added
 
 
-def _overdue(shop: Shop, conn: Connection, today: dt.date) -> int:
+def _overdue(ctx: Context, conn: Connection, today: dt.date) -> int:
     h = t.holds.c
     rows = conn.execute(
         select(h.id, h.description, h.hold_until, h.created_at, h.for_customer_id).where(
@@ -177,10 +175,10 @@ def _overdue(shop: Shop, conn: Connection, today: dt.date) -> int:
     for row in rows:
         who = customer_info(conn, row.for_customer_id)
         context = {
-            "store": shop.store.name,
+            "store": ctx.store.name,
             "customer": who.name,
             "description": row.description,
-            "since": row.created_at.astimezone(shop.store.tz).date().isoformat(),
+            "since": row.created_at.astimezone(ctx.store.tz).date().isoformat(),
             "hold_until": row.hold_until.isoformat(),
         }
         subject, body = render(conn, "item_overdue", who.language, context)
@@ -191,20 +189,20 @@ def _overdue(shop: Shop, conn: Connection, today: dt.date) -> int:
             who.contacts,
             subject,
             body,
-            shop.now(),
+            ctx.now(),
         )
     return added
 
 
-def queue_due(shop: Shop) -> int:
+def queue_due(ctx: Context) -> int:
     """Queue today's scheduled messages that are due; returns how many were newly queued."""
-    today = shop.today()
-    local_now = shop.now().astimezone(shop.store.tz)
-    with shop.db.write() as conn:
+    today = ctx.today()
+    local_now = ctx.now().astimezone(ctx.store.tz)
+    with ctx.db.write() as conn:
         digest_at = conn.execute(
-            select(t.stores.c.digest_time).where(t.stores.c.id == shop.store.id)
+            select(t.stores.c.digest_time).where(t.stores.c.id == ctx.store.id)
         ).scalar_one()
-        added = _overdue(shop, conn, today) + _birthdays(shop, conn, today)
+        added = _overdue(ctx, conn, today) + _birthdays(ctx, conn, today)
         if local_now.strftime("%H:%M") >= digest_at:
-            added += _digest(shop, conn, today) + _low_stock(shop, conn, today)
+            added += _digest(ctx, conn, today) + _low_stock(ctx, conn, today)
         return added

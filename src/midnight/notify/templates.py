@@ -8,8 +8,8 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Connection, insert, select, update
 
+from midnight.db import tables as t
 from midnight.domain.errors import InvalidInput
-from midnight.store import tables as t
 
 EVENTS = ("item_waiting", "item_overdue", "expiry_digest", "low_stock", "birthday")
 LANGUAGES = ("en", "zh-Hant")

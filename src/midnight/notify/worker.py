@@ -7,7 +7,7 @@ import threading
 
 from midnight.domain.people import Actor, Role
 from midnight.notify import outbox, schedule
-from midnight.services.shop import Shop
+from midnight.services.context import Context
 
 log = logging.getLogger("midnight.notify")
 
@@ -15,8 +15,8 @@ log = logging.getLogger("midnight.notify")
 class NotifyWorker:
     """Every `interval` seconds: queue what the schedule calls for, then deliver what is due."""
 
-    def __init__(self, shop: Shop, interval: float = 30.0) -> None:
-        self.shop = shop.acting_as(Actor("notifier", Role.OWNER))
+    def __init__(self, ctx: Context, interval: float = 30.0) -> None:
+        self.ctx = ctx.acting_as(Actor("notifier", Role.OWNER))
         self.interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="midnight-notify", daemon=True)
@@ -29,8 +29,8 @@ class NotifyWorker:
         self._thread.join(timeout=30)
 
     def run_once(self) -> None:
-        schedule.queue_due(self.shop)
-        outbox.deliver(self.shop)
+        schedule.queue_due(self.ctx)
+        outbox.deliver(self.ctx)
 
     def _run(self) -> None:
         while not self._stop.is_set():

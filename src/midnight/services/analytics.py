@@ -8,13 +8,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from midnight.db import tables as t
 from midnight.domain.clock import start_of_day
 from midnight.domain.errors import InvalidInput
 from midnight.domain.money import cost_of
 from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
-from midnight.services.shop import Shop
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,11 @@ def _period(start: dt.date, end: dt.date) -> None:
         raise InvalidInput("a report covers at most a year", field="end")
 
 
-def sales_by_item(shop: Shop, start: dt.date, end: dt.date) -> list[Row]:
-    shop.require(Permission.REPORTS)
+def sales_by_item(ctx: Context, start: dt.date, end: dt.date) -> list[Row]:
+    ctx.require(Permission.REPORTS)
     _period(start, end)
     line, order = t.order_lines.c, t.orders.c
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         rows = conn.execute(
             select(line.name, func.sum(line.quantity), func.sum(line.net))
             .join(t.orders, t.orders.c.id == line.order_id)
@@ -46,12 +46,12 @@ def sales_by_item(shop: Shop, start: dt.date, end: dt.date) -> list[Row]:
     return [Row(name, to_decimal(int(q)), int(amount)) for name, q, amount in rows]
 
 
-def sales_by_hour(shop: Shop, start: dt.date, end: dt.date) -> list[Row]:
+def sales_by_hour(ctx: Context, start: dt.date, end: dt.date) -> list[Row]:
     """Takings by hour of the day, in the store's time zone."""
-    shop.require(Permission.REPORTS)
+    ctx.require(Permission.REPORTS)
     _period(start, end)
-    tz = shop.store.tz
-    with shop.db.read() as conn:
+    tz = ctx.store.tz
+    with ctx.db.read() as conn:
         rows = conn.execute(
             select(t.orders.c.paid_at, t.orders.c.total).where(
                 t.orders.c.paid_at >= start_of_day(start, tz),
@@ -66,13 +66,13 @@ def sales_by_hour(shop: Shop, start: dt.date, end: dt.date) -> list[Row]:
     return [Row(f"{h:02d}:00", Decimal(hours[h][0]), hours[h][1]) for h in sorted(hours)]
 
 
-def waste_by_product(shop: Shop, start: dt.date, end: dt.date) -> list[Row]:
+def waste_by_product(ctx: Context, start: dt.date, end: dt.date) -> list[Row]:
     """Write-offs at cost, by product and reason."""
-    shop.require(Permission.REPORTS)
+    ctx.require(Permission.REPORTS)
     _period(start, end)
-    tz = shop.store.tz
+    tz = ctx.store.tz
     m = t.movements.c
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         rows = conn.execute(
             select(t.products.c.name, m.reason, m.quantity, m.unit_cost)
             .join(t.products, t.products.c.id == m.product_id)

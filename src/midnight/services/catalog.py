@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from midnight.db import repo
+from midnight.db import tables as t
 from midnight.domain.errors import Conflict, InvalidInput
 from midnight.domain.people import Permission
 from midnight.domain.product import (
@@ -18,15 +20,13 @@ from midnight.domain.product import (
     check_unit,
 )
 from midnight.domain.quantity import parse_quantity
-from midnight.services.shop import Shop
-from midnight.store import repo
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 LOCATION_KINDS = ("shelf", "fridge", "freezer", "store_room", "other")
 
 
 def product_values(
-    shop: Shop,
+    ctx: Context,
     sku: str,
     name: str,
     *,
@@ -51,12 +51,12 @@ def product_values(
             if reorder_point not in (None, "")
             else None
         ),
-        "created_at": shop.now(),
+        "created_at": ctx.now(),
     }
 
 
 def add_product(
-    shop: Shop,
+    ctx: Context,
     sku: str,
     name: str,
     *,
@@ -68,9 +68,9 @@ def add_product(
     reorder_point: str | None = None,
 ) -> Product:
     """Register a product. SKU and barcode are unique; the barcode's check digit must be right."""
-    shop.require(Permission.CATALOG)
+    ctx.require(Permission.CATALOG)
     values = product_values(
-        shop,
+        ctx,
         sku,
         name,
         unit=unit,
@@ -80,7 +80,7 @@ def add_product(
         opened_shelf_life_days=opened_shelf_life_days,
         reorder_point=reorder_point,
     )
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         return insert_product(conn, values)
 
 
@@ -97,22 +97,22 @@ def insert_product(conn: Connection, values: dict[str, Any]) -> Product:
     return repo.product_by_sku(conn, sku)
 
 
-def list_products(shop: Shop) -> list[Product]:
-    shop.require(Permission.READ_STOCK)
-    with shop.db.read() as conn:
+def list_products(ctx: Context) -> list[Product]:
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
         rows = conn.execute(select(t.products).order_by(t.products.c.sku)).all()
     return [repo.product_from_row(row) for row in rows]
 
 
-def get_product(shop: Shop, code: str) -> Product:
+def get_product(ctx: Context, code: str) -> Product:
     """A product by SKU or barcode."""
-    shop.require(Permission.READ_STOCK)
-    with shop.db.read() as conn:
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
         return repo.product_by_code(conn, code)
 
 
-def add_location(shop: Shop, name: str, kind: str = "shelf") -> dict[str, object]:
-    shop.require(Permission.CATALOG)
+def add_location(ctx: Context, name: str, kind: str = "shelf") -> dict[str, object]:
+    ctx.require(Permission.CATALOG)
     clean = str(name).strip()
     if not clean or len(clean) > 64:
         raise InvalidInput("location name must be 1-64 characters", field="name")
@@ -121,8 +121,8 @@ def add_location(shop: Shop, name: str, kind: str = "shelf") -> dict[str, object
         raise InvalidInput(
             f"location kind must be one of {', '.join(LOCATION_KINDS)}; got {kind!r}", field="kind"
         )
-    store_id = shop.store.id
-    with shop.db.write() as conn:
+    store_id = ctx.store.id
+    with ctx.db.write() as conn:
         existing = conn.execute(
             select(t.locations.c.name).where(t.locations.c.store_id == store_id)
         ).scalars()
@@ -131,15 +131,15 @@ def add_location(shop: Shop, name: str, kind: str = "shelf") -> dict[str, object
         new_id = conn.execute(
             insert(t.locations).values(store_id=store_id, name=clean, kind=kind_clean)
         ).inserted_primary_key[0]  # type: ignore[index]
-    return {"id": new_id, "name": clean, "kind": kind_clean, "store": shop.store.name}
+    return {"id": new_id, "name": clean, "kind": kind_clean, "store": ctx.store.name}
 
 
-def list_locations(shop: Shop) -> list[dict[str, object]]:
-    shop.require(Permission.READ_STOCK)
-    with shop.db.read() as conn:
+def list_locations(ctx: Context) -> list[dict[str, object]]:
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
         rows = conn.execute(
             select(t.locations.c.id, t.locations.c.name, t.locations.c.kind)
-            .where(t.locations.c.store_id == shop.store.id)
+            .where(t.locations.c.store_id == ctx.store.id)
             .order_by(t.locations.c.id)
         ).all()
-    return [{"id": r.id, "name": r.name, "kind": r.kind, "store": shop.store.name} for r in rows]
+    return [{"id": r.id, "name": r.name, "kind": r.kind, "store": ctx.store.name} for r in rows]

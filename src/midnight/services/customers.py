@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, or_, select
 
+from midnight.db import tables as t
 from midnight.domain.clock import parse_date
 from midnight.domain.errors import InvalidInput, NotFound, parse_id
 from midnight.domain.people import Permission
 from midnight.domain.product import check_name
 from midnight.notify.outbox import check_url
 from midnight.notify.templates import check_language
-from midnight.services.shop import Shop
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{3,31}$")
 
@@ -34,7 +34,7 @@ class CustomerInfo:
 
 
 def add_customer(
-    shop: Shop,
+    ctx: Context,
     name: str,
     *,
     nickname: str | None = None,
@@ -45,7 +45,7 @@ def add_customer(
     language: str = "en",
     notes: str = "",
 ) -> CustomerInfo:
-    shop.require(Permission.HOLD)
+    ctx.require(Permission.HOLD)
     who = check_name(name)
     nick = (nickname or "").strip() or None
     if nick is not None and len(nick) > 64:
@@ -61,7 +61,7 @@ def add_customer(
     )
     if birthday_greeting and born is None:
         raise InvalidInput("a birthday greeting needs a birthday", field="birthday")
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         customer_id = conn.execute(
             insert(t.customers).values(
                 name=who,
@@ -71,7 +71,7 @@ def add_customer(
                 birthday_greeting=birthday_greeting,
                 language=check_language(language),
                 notes=(notes or "").strip(),
-                created_at=shop.now(),
+                created_at=ctx.now(),
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         if urls:
@@ -126,18 +126,18 @@ def find_customer(conn: Connection, who: str | int) -> CustomerInfo:
     raise InvalidInput(f"{len(rows)} customers are called {text!r}: use their number (#id)", field="customer")
 
 
-def get_customer(shop: Shop, who: str | int) -> CustomerInfo:
-    shop.require(Permission.HOLD)
-    with shop.db.read() as conn:
+def get_customer(ctx: Context, who: str | int) -> CustomerInfo:
+    ctx.require(Permission.HOLD)
+    with ctx.db.read() as conn:
         return find_customer(conn, who)
 
 
-def search_customers(shop: Shop, query: str = "", *, limit: int = 50) -> list[CustomerInfo]:
+def search_customers(ctx: Context, query: str = "", *, limit: int = 50) -> list[CustomerInfo]:
     """By name, nickname or phone (any part of them)."""
-    shop.require(Permission.HOLD)
+    ctx.require(Permission.HOLD)
     pattern = f"%{query.strip().lower()}%"
     c = t.customers.c
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         ids = (
             conn.execute(
                 select(c.id)

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from midnight.db import tables as t
 from midnight.domain.clock import FixedClock, start_of_day
 from midnight.domain.errors import Conflict, InsufficientStock
 from midnight.domain.money import to_decimal
 from midnight.domain.people import Permission
 from midnight.services import catalog, menu, orders, stock
-from midnight.services.shop import Shop
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 
 @dataclass(frozen=True)
@@ -229,10 +229,10 @@ MENU = (
 MENU_BY_SKU = {product: code for code, _, _, _, product, _, _ in MENU if product}
 
 
-def _menu(shop: Shop) -> None:
+def _menu(ctx: Context) -> None:
     for code, name, price, category, product, recipe, markdown in MENU:
         menu.add_menu_item(
-            shop,
+            ctx,
             code,
             name,
             price,
@@ -244,18 +244,18 @@ def _menu(shop: Shop) -> None:
         )
 
 
-def _ring_up(shop: Shop, code: str, quantity: int, key: str, rng: random.Random) -> None:
+def _ring_up(ctx: Context, code: str, quantity: int, key: str, rng: random.Random) -> None:
     """Sell through the till: price the order, then pay it exactly by card or in cash with change."""
-    order = orders.place_order(shop, key, [orders.LineRequest(code, quantity)])
+    order = orders.place_order(ctx, key, [orders.LineRequest(code, quantity)])
     marked_down = any(c == code and md for c, _, _, _, _, _, md in MENU)
     if rng.random() < 0.4 and not marked_down:  # a card pays exactly; reductions are known only at payment
-        orders.pay_order(shop, order.id, [("card", str(to_decimal(order.total, shop.store.currency)))])
+        orders.pay_order(ctx, order.id, [("card", str(to_decimal(order.total, ctx.store.currency)))])
     else:
         tendered = (order.total // 10000 + 1) * 10000
         try:
-            orders.pay_order(shop, order.id, [("cash", str(to_decimal(tendered, shop.store.currency)))])
+            orders.pay_order(ctx, order.id, [("cash", str(to_decimal(tendered, ctx.store.currency)))])
         except InsufficientStock:
-            orders.void_order(shop, order.id, "ran out")
+            orders.void_order(ctx, order.id, "ran out")
             raise
 
 
@@ -266,19 +266,19 @@ class DemoLoaded:
     movements: int
 
 
-def load_demo(shop: Shop, days: int = 90, seed: int = 663) -> DemoLoaded:
+def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
     """Replay `days` of deliveries, sales and write-offs up to now, then leave a realistic board."""
-    shop.require(Permission.CATALOG)
-    with shop.db.read() as conn:
+    ctx.require(Permission.CATALOG)
+    with ctx.db.read() as conn:
         if conn.execute(select(t.products.c.id).limit(1)).first() is not None:
             raise Conflict("this database already has products; load the demo into an empty one", field="db")
     rng = random.Random(seed)
-    tz = shop.store.tz
-    real_now = shop.now()
-    today = shop.today()
+    tz = ctx.store.tz
+    real_now = ctx.now()
+    today = ctx.today()
     clock = FixedClock(start_of_day(today - dt.timedelta(days=days), tz))
-    past = Shop(shop.db, clock, "demo")
-    past.__dict__["store"] = shop.store  # the same store; skip re-reading it
+    past = Context(ctx.db, clock, "demo")
+    past.__dict__["store"] = ctx.store  # the same store; skip re-reading it
     for p in PRODUCTS:
         catalog.add_product(
             past,
@@ -346,6 +346,6 @@ def load_demo(shop: Shop, days: int = 90, seed: int = 663) -> DemoLoaded:
         expires=today + dt.timedelta(days=2),
     )
     stock.write_off(past, tins.lot.id, 1, "dented tin")
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         movements = len(conn.execute(select(t.movements.c.id)).all())
     return DemoLoaded(len(PRODUCTS), days, movements)

@@ -13,14 +13,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select, update
 
+from midnight.db import tables as t
 from midnight.domain.clock import parse_date
 from midnight.domain.errors import Conflict, InvalidInput, MidnightError, NotFound, parse_id
 from midnight.domain.people import Permission
 from midnight.notify import outbox
 from midnight.notify.templates import render
+from midnight.services.context import Context
 from midnight.services.customers import CustomerInfo, find_customer
-from midnight.services.shop import Shop
-from midnight.store import tables as t
 
 MAX_WRONG_CODES = 5
 DEFAULT_DAYS = 30
@@ -66,15 +66,15 @@ class WrongCode(InvalidInput):
     code = "wrong_code"
 
 
-def _event(conn: Connection, shop: Shop, hold_id: int, action: str, detail: str = "") -> None:
+def _event(conn: Connection, ctx: Context, hold_id: int, action: str, detail: str = "") -> None:
     conn.execute(
         insert(t.hold_events).values(
-            hold_id=hold_id, at=shop.now(), actor=shop.actor, action=action, detail=detail
+            hold_id=hold_id, at=ctx.now(), actor=ctx.actor, action=action, detail=detail
         )
     )
 
 
-def _info(shop: Shop, conn: Connection, hold_id: int) -> HoldInfo:
+def _info(ctx: Context, conn: Connection, hold_id: int) -> HoldInfo:
     row = conn.execute(
         select(t.holds, t.customers.c.name.label("for_name"))
         .join(t.customers, t.customers.c.id == t.holds.c.for_customer_id)
@@ -100,7 +100,7 @@ def _info(shop: Shop, conn: Connection, hold_id: int) -> HoldInfo:
         row.state,
         row.locked,
         row.wrong_tries,
-        row.state == "waiting" and row.hold_until < shop.today(),
+        row.state == "waiting" and row.hold_until < ctx.today(),
         row.created_at,
         row.closed_at,
         history,
@@ -121,16 +121,16 @@ def _date(value: dt.date | str | None, field: str) -> dt.date | None:
 
 
 def notify_waiting(
-    conn: Connection, shop: Shop, hold_id: int, customer: CustomerInfo, context: dict[str, object]
+    conn: Connection, ctx: Context, hold_id: int, customer: CustomerInfo, context: dict[str, object]
 ) -> None:
     subject, body = render(conn, "item_waiting", customer.language, context)
     outbox.enqueue(
-        conn, f"item_waiting:{hold_id}", "item_waiting", customer.contacts, subject, body, shop.now()
+        conn, f"item_waiting:{hold_id}", "item_waiting", customer.contacts, subject, body, ctx.now()
     )
 
 
 def hold_item(
-    shop: Shop,
+    ctx: Context,
     description: str,
     for_customer: str | int,
     *,
@@ -140,17 +140,17 @@ def hold_item(
     hold_until: dt.date | str | None = None,
 ) -> NewHold:
     """Put an item on the shelf for a customer; they are told it is waiting, with the pickup code."""
-    shop.require(Permission.HOLD)
+    ctx.require(Permission.HOLD)
     what = _text(description, "description", 500)
     if not what:
         raise InvalidInput("say what the item is (a description)", field="description")
     slot = _text(shelf_slot, "shelf_slot", 32)
     photo = _text(photo_path, "photo_path", 500) or None
-    until = _date(hold_until, "hold_until") or shop.today() + dt.timedelta(days=DEFAULT_DAYS)
-    if until < shop.today():
+    until = _date(hold_until, "hold_until") or ctx.today() + dt.timedelta(days=DEFAULT_DAYS)
+    if until < ctx.today():
         raise InvalidInput(f"hold until {until} is in the past", field="hold_until")
     code = f"{secrets.randbelow(10**6):06d}"
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         recipient = find_customer(conn, for_customer)
         depositor: CustomerInfo | None = None
         by_text = _text(left_by, "left_by", 200)
@@ -173,14 +173,14 @@ def hold_item(
                     wrong_tries=0,
                     locked=False,
                     state="waiting",
-                    created_at=shop.now(),
+                    created_at=ctx.now(),
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
         )
-        _event(conn, shop, hold_id, "hold", f"for {recipient.name}, until {until}")
+        _event(conn, ctx, hold_id, "hold", f"for {recipient.name}, until {until}")
         notify_waiting(
             conn,
-            shop,
+            ctx,
             hold_id,
             recipient,
             {
@@ -189,10 +189,10 @@ def hold_item(
                 "code": code,
                 "shelf_slot": slot or "-",
                 "hold_until": until.isoformat(),
-                "store": shop.store.name,
+                "store": ctx.store.name,
             },
         )
-        return NewHold(_info(shop, conn, hold_id), code)
+        return NewHold(_info(ctx, conn, hold_id), code)
 
 
 def _waiting(conn: Connection, hold_id: int | str):  # type: ignore[no-untyped-def]
@@ -206,14 +206,14 @@ def _waiting(conn: Connection, hold_id: int | str):  # type: ignore[no-untyped-d
 
 
 def pick_up(
-    shop: Shop, hold_id: int | str, *, code: str | None = None, identity_checked: bool = False
+    ctx: Context, hold_id: int | str, *, code: str | None = None, identity_checked: bool = False
 ) -> HoldInfo:
     """Hand an item over: with its code, or after the staff member checked the recipient's identity."""
-    shop.require(Permission.HOLD)
+    ctx.require(Permission.HOLD)
     if not code and not identity_checked:
         raise InvalidInput("give the pickup code, or check the recipient's identity", field="code")
     refusal: MidnightError | None = None
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         row = _waiting(conn, hold_id)
         if row.locked:
             raise Conflict(
@@ -222,7 +222,7 @@ def pick_up(
             )
         if code:
             given = str(code).strip()
-            if row.hold_until < shop.today():
+            if row.hold_until < ctx.today():
                 raise InvalidInput(
                     f"the pickup code expired on {row.hold_until}; check the recipient's identity instead",
                     field="code",
@@ -237,9 +237,9 @@ def pick_up(
                 conn.execute(
                     update(t.holds).where(t.holds.c.id == row.id).values(wrong_tries=tries, locked=locked)
                 )
-                _event(conn, shop, row.id, "wrong_code", f"try {tries}")
+                _event(conn, ctx, row.id, "wrong_code", f"try {tries}")
                 if locked:
-                    _event(conn, shop, row.id, "locked", f"after {tries} wrong codes")
+                    _event(conn, ctx, row.id, "locked", f"after {tries} wrong codes")
                 left = MAX_WRONG_CODES - tries
                 refusal = WrongCode(
                     f"wrong pickup code; {left} tries left"
@@ -250,83 +250,83 @@ def pick_up(
             else:
                 how = "with the pickup code"
         else:
-            how = f"identity checked by {shop.actor}"
+            how = f"identity checked by {ctx.actor}"
         if refusal is None:
             conn.execute(
-                update(t.holds).where(t.holds.c.id == row.id).values(state="picked_up", closed_at=shop.now())
+                update(t.holds).where(t.holds.c.id == row.id).values(state="picked_up", closed_at=ctx.now())
             )
-            _event(conn, shop, row.id, "picked_up", how)
-            return _info(shop, conn, row.id)
+            _event(conn, ctx, row.id, "picked_up", how)
+            return _info(ctx, conn, row.id)
     # The wrong try is committed above: refusing must not roll it back.
     raise refusal
 
 
-def unlock(shop: Shop, hold_id: int | str) -> HoldInfo:
-    shop.require(Permission.SHELF_ADMIN)
-    with shop.db.write() as conn:
+def unlock(ctx: Context, hold_id: int | str) -> HoldInfo:
+    ctx.require(Permission.SHELF_ADMIN)
+    with ctx.db.write() as conn:
         row = _waiting(conn, hold_id)
         conn.execute(update(t.holds).where(t.holds.c.id == row.id).values(locked=False, wrong_tries=0))
-        _event(conn, shop, row.id, "unlocked")
-        return _info(shop, conn, row.id)
+        _event(conn, ctx, row.id, "unlocked")
+        return _info(ctx, conn, row.id)
 
 
-def extend(shop: Shop, hold_id: int | str, until: dt.date | str) -> HoldInfo:
-    shop.require(Permission.HOLD)
+def extend(ctx: Context, hold_id: int | str, until: dt.date | str) -> HoldInfo:
+    ctx.require(Permission.HOLD)
     new = _date(until, "hold_until")
     assert new is not None
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         row = _waiting(conn, hold_id)
         if new <= row.hold_until:
             raise InvalidInput(f"extend to a date after {row.hold_until}", field="hold_until")
         conn.execute(update(t.holds).where(t.holds.c.id == row.id).values(hold_until=new))
-        _event(conn, shop, row.id, "extended", f"{row.hold_until} -> {new}")
-        return _info(shop, conn, row.id)
+        _event(conn, ctx, row.id, "extended", f"{row.hold_until} -> {new}")
+        return _info(ctx, conn, row.id)
 
 
-def return_to_sender(shop: Shop, hold_id: int | str, note: str | None = None) -> HoldInfo:
-    shop.require(Permission.HOLD)
-    with shop.db.write() as conn:
+def return_to_sender(ctx: Context, hold_id: int | str, note: str | None = None) -> HoldInfo:
+    ctx.require(Permission.HOLD)
+    with ctx.db.write() as conn:
         row = _waiting(conn, hold_id)
         conn.execute(
-            update(t.holds).where(t.holds.c.id == row.id).values(state="returned", closed_at=shop.now())
+            update(t.holds).where(t.holds.c.id == row.id).values(state="returned", closed_at=ctx.now())
         )
-        _event(conn, shop, row.id, "returned", _text(note, "note", 500) or f"to {row.left_by}")
-        return _info(shop, conn, row.id)
+        _event(conn, ctx, row.id, "returned", _text(note, "note", 500) or f"to {row.left_by}")
+        return _info(ctx, conn, row.id)
 
 
-def dispose(shop: Shop, hold_id: int | str, reason: str | None) -> HoldInfo:
+def dispose(ctx: Context, hold_id: int | str, reason: str | None) -> HoldInfo:
     """Dispose of an uncollected item, after its hold-until date (owner)."""
-    shop.require(Permission.SHELF_ADMIN)
+    ctx.require(Permission.SHELF_ADMIN)
     why = _text(reason, "reason", 500)
     if not why:
         raise InvalidInput("disposing of an item needs a reason", field="reason")
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         row = _waiting(conn, hold_id)
-        if row.hold_until >= shop.today():
+        if row.hold_until >= ctx.today():
             raise Conflict(
                 f"held item {row.id} is kept until {row.hold_until}; dispose of it after that", field="hold"
             )
         conn.execute(
-            update(t.holds).where(t.holds.c.id == row.id).values(state="disposed", closed_at=shop.now())
+            update(t.holds).where(t.holds.c.id == row.id).values(state="disposed", closed_at=ctx.now())
         )
-        _event(conn, shop, row.id, "disposed", why)
-        return _info(shop, conn, row.id)
+        _event(conn, ctx, row.id, "disposed", why)
+        return _info(ctx, conn, row.id)
 
 
-def get_hold(shop: Shop, hold_id: int | str) -> HoldInfo:
-    shop.require(Permission.HOLD)
-    with shop.db.read() as conn:
-        return _info(shop, conn, parse_id(hold_id, "hold"))
+def get_hold(ctx: Context, hold_id: int | str) -> HoldInfo:
+    ctx.require(Permission.HOLD)
+    with ctx.db.read() as conn:
+        return _info(ctx, conn, parse_id(hold_id, "hold"))
 
 
-def shelf(shop: Shop, *, include_closed: bool = False) -> list[HoldInfo]:
+def shelf(ctx: Context, *, include_closed: bool = False) -> list[HoldInfo]:
     """Items waiting, overdue first, then oldest first."""
-    shop.require(Permission.HOLD)
+    ctx.require(Permission.HOLD)
     query = select(t.holds.c.id, t.holds.c.hold_until, t.holds.c.created_at)
     if not include_closed:
         query = query.where(t.holds.c.state == "waiting")
-    today = shop.today()
-    with shop.db.read() as conn:
+    today = ctx.today()
+    with ctx.db.read() as conn:
         rows = conn.execute(query).all()
         ordered = sorted(rows, key=lambda r: (r.hold_until >= today, r.created_at, r.id))
-        return [_info(shop, conn, r.id) for r in ordered]
+        return [_info(ctx, conn, r.id) for r in ordered]

@@ -10,7 +10,7 @@ from pathlib import Path
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.people import Permission
 from midnight.services.catalog import insert_product, product_values
-from midnight.services.shop import Shop
+from midnight.services.context import Context
 from midnight.services.stock import receive_in
 
 PRODUCT_COLUMNS = (
@@ -79,9 +79,9 @@ def _kind(name: str, header: list[str]) -> tuple[str, tuple[str, ...], tuple[str
     )
 
 
-def import_csv(shop: Shop, path: str | Path) -> Imported:
+def import_csv(ctx: Context, path: str | Path) -> Imported:
     """Import products.csv or lots.csv (told apart by their columns) in one transaction."""
-    shop.require(Permission.CATALOG)
+    ctx.require(Permission.CATALOG)
     file = Path(path)
     header, rows = _read(file)
     kind, known, required = _kind(file.name, header)
@@ -92,7 +92,7 @@ def import_csv(shop: Shop, path: str | Path) -> Imported:
             field="file",
         )
     errors: list[tuple[int, str]] = []
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         for number, row in enumerate(rows, start=2):  # row 1 is the header
             if None in row:
                 errors.append((number, "more cells than columns"))
@@ -105,7 +105,7 @@ def import_csv(shop: Shop, path: str | Path) -> Imported:
             try:
                 if kind == "products":
                     values = product_values(
-                        shop,
+                        ctx,
                         cells["sku"],
                         cells["name"],
                         unit=cells.get("unit") or "each",
@@ -118,7 +118,7 @@ def import_csv(shop: Shop, path: str | Path) -> Imported:
                     insert_product(conn, values)
                 else:
                     receive_in(
-                        shop,
+                        ctx,
                         conn,
                         cells["sku"],
                         cells["quantity"],

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
+from midnight.db import repo
+from midnight.db import tables as t
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.menu import Markdown, RecipeLine, check_code, check_markdown
 from midnight.domain.money import parse_money
@@ -16,9 +18,7 @@ from midnight.domain.people import Permission
 from midnight.domain.pricing import parse_percent
 from midnight.domain.product import check_name
 from midnight.domain.quantity import parse_quantity, to_decimal
-from midnight.services.shop import Shop
-from midnight.store import repo
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def _parse_recipe(recipe: list[tuple[str, str]]) -> list[tuple[str, int]]:
 
 
 def add_menu_item(
-    shop: Shop,
+    ctx: Context,
     code: str,
     name: str,
     price: str | Decimal | int,
@@ -91,10 +91,10 @@ def add_menu_item(
     markdown_percent: str | Decimal | None = None,
 ) -> MenuItemInfo:
     """Add a menu item. `product` sells one stocked product 1:1; `recipe` lists SKU=quantity pairs."""
-    shop.require(Permission.PRICES)
+    ctx.require(Permission.PRICES)
     key = check_code(code)
     title = check_name(name)
-    amount = parse_money(price, shop.store.currency, field="price")
+    amount = parse_money(price, ctx.store.currency, field="price")
     if product is not None and recipe:
         raise InvalidInput("give either a product (sold 1:1) or a recipe, not both", field="recipe")
     lines = _parse_recipe([(product, "1")] if product is not None else (recipe or []))
@@ -106,8 +106,8 @@ def add_menu_item(
     group = (category or "").strip()
     if len(group) > 64:
         raise InvalidInput("category must be at most 64 characters", field="category")
-    now = shop.now()
-    with shop.db.write() as conn:
+    now = ctx.now()
+    with ctx.db.write() as conn:
         if conn.execute(select(t.menu_items.c.id).where(t.menu_items.c.code == key)).first():
             raise Conflict(f"menu item {key} already exists", field="code")
         products = [(repo.product_by_code(conn, sku), milli) for sku, milli in lines]
@@ -133,47 +133,47 @@ def add_menu_item(
         )
         conn.execute(
             insert(t.menu_prices).values(
-                menu_item_id=item_id, price=amount, effective_at=now, actor=shop.actor
+                menu_item_id=item_id, price=amount, effective_at=now, actor=ctx.actor
             )
         )
-        return _info(shop, conn, item_id)
+        return _info(ctx, conn, item_id)
 
 
-def set_price(shop: Shop, code: str, price: str | Decimal | int) -> MenuItemInfo:
+def set_price(ctx: Context, code: str, price: str | Decimal | int) -> MenuItemInfo:
     """A new price from now on; orders already placed keep the price they were sold at."""
-    shop.require(Permission.PRICES)
-    amount = parse_money(price, shop.store.currency, field="price")
-    with shop.db.write() as conn:
-        item = menu_item(conn, code, shop.now(), active_only=False)
+    ctx.require(Permission.PRICES)
+    amount = parse_money(price, ctx.store.currency, field="price")
+    with ctx.db.write() as conn:
+        item = menu_item(conn, code, ctx.now(), active_only=False)
         conn.execute(
             insert(t.menu_prices).values(
-                menu_item_id=item.id, price=amount, effective_at=shop.now(), actor=shop.actor
+                menu_item_id=item.id, price=amount, effective_at=ctx.now(), actor=ctx.actor
             )
         )
-        return _info(shop, conn, item.id)
+        return _info(ctx, conn, item.id)
 
 
-def set_active(shop: Shop, code: str, active: bool) -> MenuItemInfo:
-    shop.require(Permission.PRICES)
-    with shop.db.write() as conn:
-        item = menu_item(conn, code, shop.now(), active_only=False)
+def set_active(ctx: Context, code: str, active: bool) -> MenuItemInfo:
+    ctx.require(Permission.PRICES)
+    with ctx.db.write() as conn:
+        item = menu_item(conn, code, ctx.now(), active_only=False)
         conn.execute(update(t.menu_items).where(t.menu_items.c.id == item.id).values(active=active))
-        return _info(shop, conn, item.id)
+        return _info(ctx, conn, item.id)
 
 
-def list_menu(shop: Shop, *, include_inactive: bool = False) -> list[MenuItemInfo]:
-    shop.require(Permission.READ_STOCK)
-    with shop.db.read() as conn:
+def list_menu(ctx: Context, *, include_inactive: bool = False) -> list[MenuItemInfo]:
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
         query = select(t.menu_items.c.id).order_by(t.menu_items.c.category, t.menu_items.c.code)
         if not include_inactive:
             query = query.where(t.menu_items.c.active.is_(True))
-        return [_info(shop, conn, item_id) for item_id in conn.execute(query).scalars()]
+        return [_info(ctx, conn, item_id) for item_id in conn.execute(query).scalars()]
 
 
-def get_menu_item(shop: Shop, code: str) -> MenuItemInfo:
-    shop.require(Permission.READ_STOCK)
-    with shop.db.read() as conn:
-        return _info(shop, conn, menu_item(conn, code, shop.now(), active_only=False).id)
+def get_menu_item(ctx: Context, code: str) -> MenuItemInfo:
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
+        return _info(ctx, conn, menu_item(conn, code, ctx.now(), active_only=False).id)
 
 
 # Built once: the till runs these on every order.
@@ -246,7 +246,7 @@ def menu_item(conn: Connection, code: str, at: dt.datetime, *, active_only: bool
     return menu_items(conn, [code], at, active_only=active_only)[check_code(code)]
 
 
-def _info(shop: Shop, conn: Connection, item_id: int) -> MenuItemInfo:
+def _info(ctx: Context, conn: Connection, item_id: int) -> MenuItemInfo:
     row = conn.execute(select(t.menu_items).where(t.menu_items.c.id == item_id)).one()
     recipe = [
         RecipeInfo(sku, name, unit, to_decimal(milli))
@@ -273,7 +273,7 @@ def _info(shop: Shop, conn: Connection, item_id: int) -> MenuItemInfo:
         active=row.active,
         restockable=row.restockable,
         price=prices[0].price,  # the newest: prices take effect when they are set
-        currency=shop.store.currency,
+        currency=ctx.store.currency,
         recipe=recipe,
         markdown_days=row.markdown_days,
         markdown_percent=Decimal(row.markdown_bp) / 100 if row.markdown_bp is not None else None,

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from midnight.db import repo
+from midnight.db import tables as t
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput, NotFound
 from midnight.domain.menu import Markdown, RecipeLine, markdown_amount, scale_recipe
 from midnight.domain.money import format_money, parse_money
@@ -32,12 +34,10 @@ from midnight.domain.pricing import (
     settle,
 )
 from midnight.domain.quantity import parse_quantity, to_decimal
+from midnight.services.context import Context
 from midnight.services.menu import markdown_of, menu_items, recipes
 from midnight.services.orderviews import OrderInfo, order_id_of, order_info
-from midnight.services.shop import Shop
 from midnight.services.stock import draw_in
-from midnight.store import repo
-from midnight.store import tables as t
 
 MAX_LINES = 200
 
@@ -105,7 +105,7 @@ def _check_key(key: str) -> str:
 
 
 def place_order(
-    shop: Shop,
+    ctx: Context,
     key: str,
     lines: list[LineRequest],
     *,
@@ -115,9 +115,9 @@ def place_order(
     payments: list[tuple[str, str | int | Decimal]] | None = None,
 ) -> OrderInfo:
     """Open an order (and, given payments, pay it in the same transaction)."""
-    shop.require(Permission.SELL)
+    ctx.require(Permission.SELL)
     idem = _check_key(key)
-    currency = shop.store.currency
+    currency = ctx.store.currency
     if not lines:
         raise InvalidInput("an order needs at least one line", field="lines")
     if len(lines) > MAX_LINES:
@@ -138,21 +138,21 @@ def place_order(
     tenders = _tenders(payments, currency)
     digest = _fingerprint(parsed, order_discount, text, tenders)
     try:
-        with shop.db.write() as conn:
+        with ctx.db.write() as conn:
             existing = _replay(conn, idem, digest)
             if existing is not None:
-                return order_info(shop, conn, existing, replayed=True)
-            order_id = _insert_order(shop, conn, idem, digest, parsed, order_discount, text)
+                return order_info(ctx, conn, existing, replayed=True)
+            order_id = _insert_order(ctx, conn, idem, digest, parsed, order_discount, text)
             if tenders:
-                _pay(shop, conn, order_id, tenders)
-            return order_info(shop, conn, order_id)
+                _pay(ctx, conn, order_id, tenders)
+            return order_info(ctx, conn, order_id)
     except IntegrityError:
         # Another till committed the same key between our check and our insert (PostgreSQL).
-        with shop.db.read() as conn:
+        with ctx.db.read() as conn:
             existing = _replay(conn, idem, digest)
             if existing is None:
                 raise
-            return order_info(shop, conn, existing, replayed=True)
+            return order_info(ctx, conn, existing, replayed=True)
 
 
 # Statements run on every order are built once (building costs more than running them).
@@ -198,7 +198,7 @@ def _replay(conn: Connection, key: str, digest: str) -> int | None:
 
 
 def _insert_order(
-    shop: Shop,
+    ctx: Context,
     conn: Connection,
     key: str,
     digest: str,
@@ -206,7 +206,7 @@ def _insert_order(
     discount: Discount | None,
     note: str,
 ) -> int:
-    now = shop.now()
+    now = ctx.now()
     by_code = menu_items(conn, [line.code for line in lines], now)
     items = [by_code[line.code] for line in lines]
     priced = price_order(
@@ -216,12 +216,12 @@ def _insert_order(
     order_id = conn.execute(
         _INSERT_ORDER,
         {
-            "store_id": shop.store.id,
+            "store_id": ctx.store.id,
             "idempotency_key": key,
             "request_hash": digest,
             "state": "open",
             "created_at": now,
-            "actor": shop.actor,
+            "actor": ctx.actor,
             "note": note,
             "gross": priced.gross,
             "markdowns": priced.markdowns,
@@ -254,23 +254,25 @@ def _insert_order(
     return int(order_id)
 
 
-def pay_order(shop: Shop, order_id: int | str, payments: list[tuple[str, str | int | Decimal]]) -> OrderInfo:
+def pay_order(
+    ctx: Context, order_id: int | str, payments: list[tuple[str, str | int | Decimal]]
+) -> OrderInfo:
     """Pay an open order: draw every ingredient FEFO, record the payments, mark it paid — or nothing.
 
     Paying a paid order again with the same payments (a till retrying) returns it unchanged.
     """
-    shop.require(Permission.SELL)
-    tenders = _tenders(payments, shop.store.currency)
+    ctx.require(Permission.SELL)
+    tenders = _tenders(payments, ctx.store.currency)
     if not tenders:
         raise InvalidInput("give at least one payment (--cash, --card or --other)", field="payments")
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         order = _order_row(conn, order_id, for_update=True)
         if order.state != "open":
             if order.state != "void" and _recorded_tenders(conn, order.id) == tenders:
-                return order_info(shop, conn, order.id, replayed=True)
+                return order_info(ctx, conn, order.id, replayed=True)
             raise Conflict(f"order #{order.id} is {order.state}, not open", field="order")
-        _pay(shop, conn, order.id, tenders)
-        return order_info(shop, conn, order.id)
+        _pay(ctx, conn, order.id, tenders)
+        return order_info(ctx, conn, order.id)
 
 
 def _recorded_tenders(conn: Connection, order_id: int) -> list[Tender]:
@@ -300,14 +302,14 @@ def current_business_date(conn: Connection, store_id: int, today: dt.date) -> dt
     return day
 
 
-def _pay(shop: Shop, conn: Connection, order_id: int, tenders: list[Tender]) -> None:
-    now, today = shop.now(), shop.today()
+def _pay(ctx: Context, conn: Connection, order_id: int, tenders: list[Tender]) -> None:
+    now, today = ctx.now(), ctx.today()
     order = _order_row(conn, order_id)
     lines = conn.execute(_ORDER_LINES_FOR_PAY, {"order_id": order_id}).all()
     recipe = recipes(conn, sorted({line.menu_item_id for line in lines}))
     inputs = []
     for line in lines:
-        marked = _draw_line(shop, conn, order_id, line, recipe[line.menu_item_id], markdown_of(line), today)
+        marked = _draw_line(ctx, conn, order_id, line, recipe[line.menu_item_id], markdown_of(line), today)
         inputs.append(
             LineInput(
                 line.unit_price,
@@ -330,7 +332,7 @@ def _pay(shop: Shop, conn: Connection, order_id: int, tenders: list[Tender]) -> 
                     "net": price.net,
                 },
             )
-    store = shop.store
+    store = ctx.store
     settled = settle(priced.total, tenders, lambda minor: format_money(minor, store.currency, store.locale))
     business_date = current_business_date(conn, store.id, today)
     for s in settled:
@@ -344,7 +346,7 @@ def _pay(shop: Shop, conn: Connection, order_id: int, tenders: list[Tender]) -> 
                 "change": s.change,
                 "at": now,
                 "business_date": business_date,
-                "actor": shop.actor,
+                "actor": ctx.actor,
             },
         )
     conn.execute(
@@ -371,7 +373,7 @@ _ORDER_LINES_FOR_PAY = (
 
 
 def _draw_line(
-    shop: Shop,
+    ctx: Context,
     conn: Connection,
     order_id: int,
     line: Row[Any],
@@ -384,7 +386,7 @@ def _draw_line(
     for sku, needed in scale_recipe(recipe, line.quantity):
         try:
             drawn = draw_in(
-                shop, conn, "sell", sku, needed, reference=f"order #{order_id}", order_line_id=line.id
+                ctx, conn, "sell", sku, needed, reference=f"order #{order_id}", order_line_id=line.id
             )
         except InsufficientStock as exc:
             exc.message = f"{line.name}: {exc.message}"
@@ -400,13 +402,13 @@ def _draw_line(
     return min(amount, round_half_up(Decimal(line.unit_price) * line.quantity / 1000))
 
 
-def void_order(shop: Shop, order_id: int | str, reason: str | None) -> OrderInfo:
+def void_order(ctx: Context, order_id: int | str, reason: str | None) -> OrderInfo:
     """Void an unpaid order; it stays on record with its reason."""
-    shop.require(Permission.SELL)
+    ctx.require(Permission.SELL)
     why = _note(reason, "reason")
     if not why:
         raise InvalidInput("a void needs a reason", field="reason")
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         order = _order_row(conn, order_id, for_update=True)
         if order.state != "open":
             raise Conflict(
@@ -417,16 +419,16 @@ def void_order(shop: Shop, order_id: int | str, reason: str | None) -> OrderInfo
             .where(t.orders.c.id == order.id)
             .values(
                 state="void",
-                voided_at=shop.now(),
+                voided_at=ctx.now(),
                 void_reason=why,
-                business_date=current_business_date(conn, shop.store.id, shop.today()),
+                business_date=current_business_date(conn, ctx.store.id, ctx.today()),
             )
         )
-        return order_info(shop, conn, order.id)
+        return order_info(ctx, conn, order.id)
 
 
 def refund_order(
-    shop: Shop,
+    ctx: Context,
     order_id: int | str,
     *,
     lines: list[tuple[int, str | int | Decimal]] | None = None,
@@ -437,11 +439,11 @@ def refund_order(
 
     Restockable items go back to the lots they came from; others are written off as waste.
     """
-    shop.require(Permission.REFUND)
+    ctx.require(Permission.REFUND)
     why = _note(reason, "reason")
     if not why:
         raise InvalidInput("a refund needs a reason", field="reason")
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         order = _order_row(conn, order_id, for_update=True)
         if order.state not in ("paid", "partly_refunded"):
             raise Conflict(
@@ -475,7 +477,7 @@ def refund_order(
                 for no, q in wanted.items()
             )
             amount = min(amount, order.total - already)
-        now = shop.now()
+        now = ctx.now()
         refund_id = conn.execute(
             insert(t.refunds).values(
                 order_id=order.id,
@@ -483,8 +485,8 @@ def refund_order(
                 amount=amount,
                 reason=why,
                 at=now,
-                business_date=current_business_date(conn, shop.store.id, shop.today()),
-                actor=shop.actor,
+                business_date=current_business_date(conn, ctx.store.id, ctx.today()),
+                actor=ctx.actor,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         for row in rows:
@@ -492,13 +494,13 @@ def refund_order(
             if not q:
                 continue
             conn.execute(insert(t.refund_lines).values(refund_id=refund_id, order_line_id=row.id, quantity=q))
-            _return_stock(shop, conn, row, q, int(refund_id), restock=row.restockable)
+            _return_stock(ctx, conn, row, q, int(refund_id), restock=row.restockable)
         conn.execute(
             update(t.orders)
             .where(t.orders.c.id == order.id)
             .values(state="refunded" if everything else "partly_refunded")
         )
-        return order_info(shop, conn, order.id)
+        return order_info(ctx, conn, order.id)
 
 
 def _refunded_quantities(conn: Connection, order_id: int) -> dict[int, int]:
@@ -549,7 +551,7 @@ def _refund_method(conn: Connection, order_id: int, method: str | None) -> Metho
 
 
 def _return_stock(
-    shop: Shop, conn: Connection, line: Row[Any], quantity: int, refund_id: int, *, restock: bool
+    ctx: Context, conn: Connection, line: Row[Any], quantity: int, refund_id: int, *, restock: bool
 ) -> None:
     """Give back the stock of `quantity` units of a line, to the lots it was drawn from, latest first."""
     m = t.movements.c
@@ -562,7 +564,7 @@ def _return_stock(
     per_product: dict[int, list] = {}  # type: ignore[type-arg]
     for row in drawn:
         per_product.setdefault(row.product_id, []).append(row)
-    now = shop.now()
+    now = ctx.now()
     # This refund's lines are already recorded: if nothing of the line is left out, give back all.
     last = _refunded_quantities(conn, line.order_id).get(line.id, 0) >= line.quantity
     for product_id, lots in per_product.items():
@@ -591,13 +593,13 @@ def _return_stock(
             repo.record(
                 conn,
                 repo.NewMovement("sell", lot.lot_id, product_id, back, lot.unit_cost, now, **common),
-                actor=shop.actor,
+                actor=ctx.actor,
                 recorded_at=now,
             )
             if not restock:
                 repo.record(
                     conn,
                     repo.NewMovement("waste", lot.lot_id, product_id, -back, lot.unit_cost, now, **common),
-                    actor=shop.actor,
+                    actor=ctx.actor,
                     recorded_at=now,
                 )

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, bindparam, select
 
+from midnight.db import tables as t
 from midnight.domain.errors import InvalidInput, NotFound, parse_id
 from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
-from midnight.services.shop import Shop
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ _PAYMENTS = select(t.payments).where(t.payments.c.order_id == bindparam("order_i
 _REFUNDS = select(t.refunds).where(t.refunds.c.order_id == bindparam("order_id")).order_by(t.refunds.c.id)
 
 
-def order_info(shop: Shop, conn: Connection, order_id: int, *, replayed: bool = False) -> OrderInfo:
+def order_info(ctx: Context, conn: Connection, order_id: int, *, replayed: bool = False) -> OrderInfo:
     key = {"order_id": order_id}
     order = conn.execute(_ORDER, key).one()
     refunded: dict[int, int] = {}
@@ -136,7 +136,7 @@ def order_info(shop: Shop, conn: Connection, order_id: int, *, replayed: bool = 
         business_date=order.business_date,
         actor=order.actor,
         note=order.note,
-        currency=shop.store.currency,
+        currency=ctx.store.currency,
         lines=lines,
         gross=order.gross,
         markdowns=order.markdowns,
@@ -155,19 +155,19 @@ def order_id_of(value: int | str) -> int:
     return parse_id(value, "order")
 
 
-def get_order(shop: Shop, order_id: int | str) -> OrderInfo:
-    shop.require(Permission.SELL)
+def get_order(ctx: Context, order_id: int | str) -> OrderInfo:
+    ctx.require(Permission.SELL)
     key = order_id_of(order_id)
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         if conn.execute(select(t.orders.c.id).where(t.orders.c.id == key)).first() is None:
             raise NotFound(f"no order #{key}", field="order")
-        return order_info(shop, conn, key)
+        return order_info(ctx, conn, key)
 
 
 def list_orders(
-    shop: Shop, *, business_date: dt.date | None = None, state: str | None = None, limit: int = 100
+    ctx: Context, *, business_date: dt.date | None = None, state: str | None = None, limit: int = 100
 ) -> list[OrderInfo]:
-    shop.require(Permission.SELL)
+    ctx.require(Permission.SELL)
     if limit < 1 or limit > 1000:
         raise InvalidInput("limit must be between 1 and 1000", field="limit")
     query = select(t.orders.c.id).order_by(t.orders.c.id.desc()).limit(limit)
@@ -175,5 +175,5 @@ def list_orders(
         query = query.where(t.orders.c.business_date == business_date)
     if state is not None:
         query = query.where(t.orders.c.state == state)
-    with shop.db.read() as conn:
-        return [order_info(shop, conn, order_id) for order_id in conn.execute(query).scalars()]
+    with ctx.db.read() as conn:
+        return [order_info(ctx, conn, order_id) for order_id in conn.execute(query).scalars()]

@@ -12,10 +12,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from midnight.db import tables as t
 from midnight.domain.errors import Conflict, Forbidden, InvalidInput, MidnightError, NotFound
 from midnight.domain.people import Actor, Permission, Role, check_password, check_username
-from midnight.services.shop import Shop
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 log = logging.getLogger("midnight.people")
 _hasher = PasswordHasher()
@@ -64,10 +64,10 @@ class IssuedToken:
     info: TokenInfo
 
 
-def _event(conn: Connection, shop: Shop, user: str, action: str, detail: str = "") -> None:
+def _event(conn: Connection, ctx: Context, user: str, action: str, detail: str = "") -> None:
     conn.execute(
         insert(t.user_events).values(
-            at=shop.now(), actor=shop.actor, user_name=user, action=action, detail=detail
+            at=ctx.now(), actor=ctx.actor, user_name=user, action=action, detail=detail
         )
     )
 
@@ -76,37 +76,37 @@ def _user_info(row) -> UserInfo:  # type: ignore[no-untyped-def]
     return UserInfo(row.name, row.role, row.active, row.created_at)
 
 
-def count_users(shop: Shop) -> int:
-    with shop.db.read() as conn:
+def count_users(ctx: Context) -> int:
+    with ctx.db.read() as conn:
         return int(conn.execute(select(func.count()).select_from(t.users)).scalar_one())
 
 
-def add_user(shop: Shop, name: str, role: str, password: str) -> UserInfo:
+def add_user(ctx: Context, name: str, role: str, password: str) -> UserInfo:
     """Add a user. Only an owner may, except for the very first user, who must be an owner."""
     user = check_username(name)
     who = Role.parse(role)
     secret = check_password(password)
     digest = _hasher.hash(secret)
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         first = conn.execute(select(func.count()).select_from(t.users)).scalar_one() == 0
         if first and who is not Role.OWNER:
             raise InvalidInput("the first user must be an owner", field="role")
         if not first:
-            shop.require(Permission.USERS)
+            ctx.require(Permission.USERS)
         if conn.execute(select(t.users.c.id).where(t.users.c.name == user)).first():
             raise Conflict(f"user {user} already exists", field="name")
         conn.execute(
             insert(t.users).values(
-                name=user, role=who.value, password_hash=digest, active=True, created_at=shop.now()
+                name=user, role=who.value, password_hash=digest, active=True, created_at=ctx.now()
             )
         )
-        _event(conn, shop, user, "add", who.value)
+        _event(conn, ctx, user, "add", who.value)
         return _user_info(conn.execute(select(t.users).where(t.users.c.name == user)).one())
 
 
-def list_users(shop: Shop) -> list[UserInfo]:
-    shop.require(Permission.USERS)
-    with shop.db.read() as conn:
+def list_users(ctx: Context) -> list[UserInfo]:
+    ctx.require(Permission.USERS)
+    with ctx.db.read() as conn:
         return [_user_info(r) for r in conn.execute(select(t.users).order_by(t.users.c.name))]
 
 
@@ -117,13 +117,13 @@ def _user_row(conn: Connection, name: str):  # type: ignore[no-untyped-def]
     return row
 
 
-def set_password(shop: Shop, name: str, password: str) -> UserInfo:
+def set_password(ctx: Context, name: str, password: str) -> UserInfo:
     """Change a password: your own, or anyone's if you are an owner. Their sessions end."""
     secret = check_password(password)
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         row = _user_row(conn, name)
-        if row.name != shop.actor:
-            shop.require(Permission.USERS)
+        if row.name != ctx.actor:
+            ctx.require(Permission.USERS)
         conn.execute(update(t.users).where(t.users.c.id == row.id).values(password_hash=_hasher.hash(secret)))
         conn.execute(
             update(t.api_tokens)
@@ -132,15 +132,15 @@ def set_password(shop: Shop, name: str, password: str) -> UserInfo:
                 t.api_tokens.c.kind == "session",
                 t.api_tokens.c.revoked_at.is_(None),
             )
-            .values(revoked_at=shop.now())
+            .values(revoked_at=ctx.now())
         )
-        _event(conn, shop, row.name, "password")
+        _event(conn, ctx, row.name, "password")
         return _user_info(row)
 
 
-def set_role(shop: Shop, name: str, role: str | None = None, active: bool | None = None) -> UserInfo:
-    shop.require(Permission.USERS)
-    with shop.db.write() as conn:
+def set_role(ctx: Context, name: str, role: str | None = None, active: bool | None = None) -> UserInfo:
+    ctx.require(Permission.USERS)
+    with ctx.db.write() as conn:
         row = _user_row(conn, name)
         values: dict[str, object] = {}
         if role is not None:
@@ -155,7 +155,7 @@ def set_role(shop: Shop, name: str, role: str | None = None, active: bool | None
         ).scalar_one()
         if owners == 0:
             raise Conflict("the shop must keep at least one active owner", field="role")
-        _event(conn, shop, row.name, "change", ", ".join(f"{k}={v}" for k, v in values.items()))
+        _event(conn, ctx, row.name, "change", ", ".join(f"{k}={v}" for k, v in values.items()))
         return _user_info(conn.execute(select(t.users).where(t.users.c.id == row.id)).one())
 
 
@@ -163,9 +163,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _issue(conn: Connection, shop: Shop, user_id: int, user: str, kind: str, label: str) -> IssuedToken:
+def _issue(conn: Connection, ctx: Context, user_id: int, user: str, kind: str, label: str) -> IssuedToken:
     secret = ("mxs_" if kind == "session" else "mxt_") + secrets.token_urlsafe(32)
-    now = shop.now()
+    now = ctx.now()
     expires = now + SESSION_LIFE if kind == "session" else None
     token_id = conn.execute(
         insert(t.api_tokens).values(
@@ -180,30 +180,30 @@ def _issue(conn: Connection, shop: Shop, user_id: int, user: str, kind: str, lab
     return IssuedToken(secret, TokenInfo(int(token_id), user, label, kind, now, expires, None))
 
 
-def create_token(shop: Shop, name: str, label: str) -> IssuedToken:
+def create_token(ctx: Context, name: str, label: str) -> IssuedToken:
     """An API token for a user (yours, or anyone's if you are an owner)."""
     text = (label or "").strip()
     if not text or len(text) > 100:
         raise InvalidInput("a token needs a label of 1-100 characters, e.g. 'till 1'", field="label")
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         row = _user_row(conn, name)
-        if row.name != shop.actor:
-            shop.require(Permission.USERS)
-        issued = _issue(conn, shop, row.id, row.name, "api", text)
-        _event(conn, shop, row.name, "token", f"created {issued.info.id} {text}")
+        if row.name != ctx.actor:
+            ctx.require(Permission.USERS)
+        issued = _issue(conn, ctx, row.id, row.name, "api", text)
+        _event(conn, ctx, row.name, "token", f"created {issued.info.id} {text}")
         return issued
 
 
-def list_tokens(shop: Shop, name: str | None = None) -> list[TokenInfo]:
-    with shop.db.read() as conn:
+def list_tokens(ctx: Context, name: str | None = None) -> list[TokenInfo]:
+    with ctx.db.read() as conn:
         query = (
             select(t.api_tokens, t.users.c.name)
             .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
             .where(t.api_tokens.c.kind == "api")
             .order_by(t.api_tokens.c.id)
         )
-        if name is None or check_username(name) != shop.actor:
-            shop.require(Permission.USERS)
+        if name is None or check_username(name) != ctx.actor:
+            ctx.require(Permission.USERS)
         if name is not None:
             query = query.where(t.users.c.name == check_username(name))
         return [
@@ -212,8 +212,8 @@ def list_tokens(shop: Shop, name: str | None = None) -> list[TokenInfo]:
         ]
 
 
-def revoke_token(shop: Shop, token_id: int) -> TokenInfo:
-    with shop.db.write() as conn:
+def revoke_token(ctx: Context, token_id: int) -> TokenInfo:
+    with ctx.db.write() as conn:
         row = conn.execute(
             select(t.api_tokens, t.users.c.name)
             .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
@@ -221,22 +221,22 @@ def revoke_token(shop: Shop, token_id: int) -> TokenInfo:
         ).first()
         if row is None:
             raise NotFound(f"no token {token_id}", field="token")
-        if row.name != shop.actor:
-            shop.require(Permission.USERS)
+        if row.name != ctx.actor:
+            ctx.require(Permission.USERS)
         if row.revoked_at is None:
             conn.execute(
-                update(t.api_tokens).where(t.api_tokens.c.id == token_id).values(revoked_at=shop.now())
+                update(t.api_tokens).where(t.api_tokens.c.id == token_id).values(revoked_at=ctx.now())
             )
-            _event(conn, shop, row.name, "token", f"revoked {token_id}")
-        return TokenInfo(row.id, row.name, row.label, row.kind, row.created_at, row.expires_at, shop.now())
+            _event(conn, ctx, row.name, "token", f"revoked {token_id}")
+        return TokenInfo(row.id, row.name, row.label, row.kind, row.created_at, row.expires_at, ctx.now())
 
 
-def log_in(shop: Shop, name: str, password: str, address: str) -> IssuedToken:
+def log_in(ctx: Context, name: str, password: str, address: str) -> IssuedToken:
     """Check a password and start a session. Ten failures for a name from an address lock it a while."""
     user = str(name).strip().lower()[:64]
     where = (address or "unknown")[:64]
-    now = shop.now()
-    with shop.db.write() as conn:
+    now = ctx.now()
+    with ctx.db.write() as conn:
         since = now - LOCK_WINDOW
         last_ok = conn.execute(
             select(func.max(t.login_attempts.c.at)).where(
@@ -257,10 +257,10 @@ def log_in(shop: Shop, name: str, password: str, address: str) -> IssuedToken:
             until = failures[1] + LOCK_WINDOW
             raise TooManyAttempts(
                 f"too many failed logins for {user} from {where}; try again after "
-                f"{until.astimezone(shop.store.tz):%H:%M}"
+                f"{until.astimezone(ctx.store.tz):%H:%M}"
             )
     row = None
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         row = conn.execute(select(t.users).where(t.users.c.name == user)).first()
     ok = False
     if row is not None and row.active:
@@ -268,11 +268,11 @@ def log_in(shop: Shop, name: str, password: str, address: str) -> IssuedToken:
             ok = _hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
             ok = False
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         conn.execute(insert(t.login_attempts).values(name=user, address=where, at=now, ok=ok))
         if ok:
             assert row is not None
-            return _issue(conn, shop, row.id, row.name, "session", f"login from {where}")
+            return _issue(conn, ctx, row.id, row.name, "session", f"login from {where}")
     # The failed attempt is committed above: refusing must not roll it back.
     if failures[0] + 1 >= MAX_FAILURES:
         log.warning("login for %s from %s locked after %d failures", user, where, MAX_FAILURES)
@@ -288,31 +288,31 @@ _BY_TOKEN = (
 )
 
 
-def authenticate(shop: Shop, token: str) -> Actor:
+def authenticate(ctx: Context, token: str) -> Actor:
     """The person a bearer token or session belongs to; refused if unknown, revoked or expired."""
     if not token or len(token) > 200:
         raise NotAuthenticated("missing or malformed token")
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         row = conn.execute(_BY_TOKEN, {"digest": _digest(token)}).first()
     if row is None or row.revoked_at is not None or not row.active:
         raise NotAuthenticated("unknown or revoked token")
-    if row.expires_at is not None and row.expires_at <= shop.now():
+    if row.expires_at is not None and row.expires_at <= ctx.now():
         raise NotAuthenticated("session expired; log in again")
     return Actor(row.name, Role(row.role))
 
 
-def log_out(shop: Shop, token: str) -> None:
-    with shop.db.write() as conn:
+def log_out(ctx: Context, token: str) -> None:
+    with ctx.db.write() as conn:
         conn.execute(
             update(t.api_tokens)
             .where(t.api_tokens.c.token_hash == _digest(token), t.api_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=shop.now())
+            .values(revoked_at=ctx.now())
         )
 
 
-def local_actor(shop: Shop, name: str | None) -> Actor:
+def local_actor(ctx: Context, name: str | None) -> Actor:
     """Who the CLI acts as: the named user, or the first owner; anyone before the first user exists."""
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         if name:
             row = conn.execute(select(t.users).where(t.users.c.name == check_username(name))).first()
             if row is None:
@@ -327,4 +327,4 @@ def local_actor(shop: Shop, name: str | None) -> Actor:
             .where(t.users.c.role == "owner", t.users.c.active.is_(True))
             .order_by(t.users.c.id)
         ).first()
-    return Actor(owner.name, Role.OWNER) if owner else Actor(shop.actor, Role.OWNER)
+    return Actor(owner.name, Role.OWNER) if owner else Actor(ctx.actor, Role.OWNER)

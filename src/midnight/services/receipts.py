@@ -7,8 +7,8 @@ import unicodedata
 from midnight.domain.errors import InvalidInput
 from midnight.domain.money import format_money
 from midnight.domain.people import Permission
+from midnight.services.context import Context
 from midnight.services.orderviews import OrderInfo, get_order
-from midnight.services.shop import Shop
 
 WIDTHS = {58: 32, 80: 48}
 
@@ -42,11 +42,11 @@ def centre(text: str, width: int) -> str:
     return " " * pad + text
 
 
-def render(shop: Shop, order: OrderInfo, paper_mm: int = 80) -> str:
+def render(ctx: Context, order: OrderInfo, paper_mm: int = 80) -> str:
     if paper_mm not in WIDTHS:
         raise InvalidInput("paper width must be 58 or 80 (mm)", field="width")
     width = WIDTHS[paper_mm]
-    store = shop.store
+    store = ctx.store
 
     def money(minor: int) -> str:
         return format_money(minor, store.currency, store.locale)
@@ -106,6 +106,6 @@ def render(shop: Shop, order: OrderInfo, paper_mm: int = 80) -> str:
     return "\n".join(out) + "\n"
 
 
-def receipt(shop: Shop, order_id: int | str, paper_mm: int = 80) -> str:
-    shop.require(Permission.SELL)
-    return render(shop, get_order(shop, order_id), paper_mm)
+def receipt(ctx: Context, order_id: int | str, paper_mm: int = 80) -> str:
+    ctx.require(Permission.SELL)
+    return render(ctx, get_order(ctx, order_id), paper_mm)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from midnight.db import tables as t
 from midnight.domain.clock import parse_date, start_of_day
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.money import cost_of
 from midnight.domain.people import Permission
+from midnight.services.context import Context
 from midnight.services.orders import current_business_date
-from midnight.services.shop import Shop
-from midnight.store import tables as t
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,13 @@ class DayReport:
     closed_by: str | None = None
 
 
-def _date(shop: Shop, conn: Connection, day: dt.date | str | None) -> dt.date:
+def _date(ctx: Context, conn: Connection, day: dt.date | str | None) -> dt.date:
     if day is None:
-        return current_business_date(conn, shop.store.id, shop.today())
+        return current_business_date(conn, ctx.store.id, ctx.today())
     return day if isinstance(day, dt.date) else parse_date(day, field="date")
 
 
-def _compute(shop: Shop, conn: Connection, day: dt.date, kind: str) -> DayReport:
+def _compute(ctx: Context, conn: Connection, day: dt.date, kind: str) -> DayReport:
     o, p, r = t.orders.c, t.payments.c, t.refunds.c
     sold = conn.execute(
         select(
@@ -84,7 +84,7 @@ def _compute(shop: Shop, conn: Connection, day: dt.date, kind: str) -> DayReport
         .where(m.kind == "sell", r.business_date == day)
     ).all()
     cogs = -sum(cost_of(c, q) for c, q in sale_cost) - sum(cost_of(c, q) for c, q in returned)
-    start = start_of_day(day, shop.store.tz)
+    start = start_of_day(day, ctx.store.tz)
     wasted = conn.execute(
         select(m.unit_cost, m.quantity).where(
             and_(m.kind == "waste", m.at >= start, m.at < start + dt.timedelta(days=1))
@@ -93,7 +93,7 @@ def _compute(shop: Shop, conn: Connection, day: dt.date, kind: str) -> DayReport
     return DayReport(
         kind=kind,
         business_date=day,
-        currency=shop.store.currency,
+        currency=ctx.store.currency,
         orders=int(sold[0]),
         gross_sales=int(sold[1]),
         markdowns=int(sold[2]),
@@ -109,42 +109,40 @@ def _compute(shop: Shop, conn: Connection, day: dt.date, kind: str) -> DayReport
     )
 
 
-def x_report(shop: Shop, day: dt.date | str | None = None) -> DayReport:
+def x_report(ctx: Context, day: dt.date | str | None = None) -> DayReport:
     """The day so far (default: the current business day), without closing it."""
-    shop.require(Permission.REPORTS)
-    with shop.db.read() as conn:
-        return _compute(shop, conn, _date(shop, conn, day), "X")
+    ctx.require(Permission.REPORTS)
+    with ctx.db.read() as conn:
+        return _compute(ctx, conn, _date(ctx, conn, day), "X")
 
 
-def close_day(shop: Shop, day: dt.date | str | None = None) -> DayReport:
+def close_day(ctx: Context, day: dt.date | str | None = None) -> DayReport:
     """Close a business day (default today): record its Z report.
 
     A day closes once; sales after the close count on the next day.
     """
-    shop.require(Permission.REPORTS)
-    with shop.db.write() as conn:
-        when = shop.today() if day is None else _date(shop, conn, day)
-        if when > shop.today():
+    ctx.require(Permission.REPORTS)
+    with ctx.db.write() as conn:
+        when = ctx.today() if day is None else _date(ctx, conn, day)
+        if when > ctx.today():
             raise InvalidInput(f"{when} has not started yet; it cannot be closed", field="date")
         done = conn.execute(
             select(t.day_closes.c.closed_at).where(
-                t.day_closes.c.store_id == shop.store.id, t.day_closes.c.business_date == when
+                t.day_closes.c.store_id == ctx.store.id, t.day_closes.c.business_date == when
             )
         ).first()
         if done is not None:
             raise Conflict(
-                f"{when} was already closed at {done.closed_at.astimezone(shop.store.tz):%H:%M}", field="date"
+                f"{when} was already closed at {done.closed_at.astimezone(ctx.store.tz):%H:%M}", field="date"
             )
-        report = dataclasses.replace(
-            _compute(shop, conn, when, "Z"), closed_at=shop.now(), closed_by=shop.actor
-        )
+        report = dataclasses.replace(_compute(ctx, conn, when, "Z"), closed_at=ctx.now(), closed_by=ctx.actor)
         try:
             conn.execute(
                 insert(t.day_closes).values(
-                    store_id=shop.store.id,
+                    store_id=ctx.store.id,
                     business_date=when,
                     closed_at=report.closed_at,
-                    actor=shop.actor,
+                    actor=ctx.actor,
                     report=json.dumps(_jsonable(report)),
                 )
             )
@@ -153,14 +151,14 @@ def close_day(shop: Shop, day: dt.date | str | None = None) -> DayReport:
         return report
 
 
-def z_report(shop: Shop, day: dt.date | str) -> DayReport:
+def z_report(ctx: Context, day: dt.date | str) -> DayReport:
     """A closed day's Z report, exactly as recorded."""
-    shop.require(Permission.REPORTS)
+    ctx.require(Permission.REPORTS)
     when = day if isinstance(day, dt.date) else parse_date(day, field="date")
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         row = conn.execute(
             select(t.day_closes.c.report).where(
-                t.day_closes.c.store_id == shop.store.id, t.day_closes.c.business_date == when
+                t.day_closes.c.store_id == ctx.store.id, t.day_closes.c.business_date == when
             )
         ).first()
     if row is None:

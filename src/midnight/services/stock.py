@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
+from midnight.db import repo
+from midnight.db import tables as t
 from midnight.domain.clock import local_date, parse_date, start_of_day
 from midnight.domain.errors import Conflict, InvalidInput, NotFound, parse_id
 from midnight.domain.fefo import allocate
@@ -19,10 +21,8 @@ from midnight.domain.money import cost_of, parse_money
 from midnight.domain.people import Permission
 from midnight.domain.product import ExpiryKind
 from midnight.domain.quantity import SCALE, format_quantity, parse_quantity, to_decimal
-from midnight.services.shop import Shop
+from midnight.services.context import Context
 from midnight.services.views import LotInfo, MovementInfo, lot_info, movements_by_id
-from midnight.store import repo
-from midnight.store import tables as t
 
 Quantity = str | int | Decimal
 
@@ -92,7 +92,7 @@ def _text(value: str | None, field: str, limit: int = 200) -> str:
 
 
 def receive(
-    shop: Shop,
+    ctx: Context,
     code: str,
     quantity: Quantity,
     *,
@@ -104,10 +104,10 @@ def receive(
     reference: str | None = None,
 ) -> Received:
     """A delivery arrives: a new lot (never merged into another) and its receive movement."""
-    shop.require(Permission.RECEIVE)
-    with shop.db.write() as conn:
+    ctx.require(Permission.RECEIVE)
+    with ctx.db.write() as conn:
         return receive_in(
-            shop,
+            ctx,
             conn,
             code,
             quantity,
@@ -121,7 +121,7 @@ def receive(
 
 
 def receive_in(
-    shop: Shop,
+    ctx: Context,
     conn: Connection,
     code: str,
     quantity: Quantity,
@@ -135,12 +135,12 @@ def receive_in(
 ) -> Received:
     """Receive inside the caller's transaction (an import receives many lots in one)."""
     milli = parse_quantity(quantity)
-    unit_cost = parse_money(cost, shop.store.currency, field="cost")
+    unit_cost = parse_money(cost, ctx.store.currency, field="cost")
     expiry_given = _date(expires, "expires")
     back_date = _date(received_on, "received")
     supplier_name = _text(supplier, "supplier")
     note = _text(reference, "reference")
-    now, today = shop.now(), shop.today()
+    now, today = ctx.now(), ctx.today()
     if back_date is not None and back_date > today:
         raise InvalidInput(f"received date {back_date} is in the future", field="received")
     received_on_day = back_date or today
@@ -148,10 +148,10 @@ def receive_in(
     received_at = (
         now
         if received_on_day == today
-        else start_of_day(received_on_day, shop.store.tz) + dt.timedelta(hours=12)
+        else start_of_day(received_on_day, ctx.store.tz) + dt.timedelta(hours=12)
     )
     product = repo.product_by_code(conn, code)
-    where = repo.location_id(conn, shop.store.id, location)
+    where = repo.location_id(conn, ctx.store.id, location)
     expiry = default_expiry(received_on_day, product.shelf_life_days, expiry_given)
     if expiry < received_on_day:
         raise InvalidInput(
@@ -179,17 +179,17 @@ def receive_in(
             reason="delivery",
             reference=note,
         ),
-        actor=shop.actor,
+        actor=ctx.actor,
         recorded_at=now,
     )
     warnings = []
     if is_expired(expiry, today):
         warnings.append(f"lot {lot_id} is already past its {product.expiry_kind.value} date {expiry}")
-    return Received(lot_info(shop, conn, lot_id), movement_id, warnings)
+    return Received(lot_info(ctx, conn, lot_id), movement_id, warnings)
 
 
 def sell(
-    shop: Shop,
+    ctx: Context,
     code: str,
     quantity: Quantity,
     *,
@@ -197,12 +197,12 @@ def sell(
     reference: str | None = None,
 ) -> Drawn:
     """Sell stock FEFO across lots, all or nothing."""
-    shop.require(Permission.SELL)
-    return _draw(shop, "sell", code, quantity, allow_past_best_before, reference)
+    ctx.require(Permission.SELL)
+    return _draw(ctx, "sell", code, quantity, allow_past_best_before, reference)
 
 
 def use(
-    shop: Shop,
+    ctx: Context,
     code: str,
     quantity: Quantity,
     *,
@@ -210,12 +210,12 @@ def use(
     reference: str | None = None,
 ) -> Drawn:
     """The kitchen uses stock FEFO across lots, all or nothing."""
-    shop.require(Permission.SELL)
-    return _draw(shop, "use", code, quantity, allow_past_best_before, reference)
+    ctx.require(Permission.SELL)
+    return _draw(ctx, "use", code, quantity, allow_past_best_before, reference)
 
 
 def draw_in(
-    shop: Shop,
+    ctx: Context,
     conn: Connection,
     kind: str,
     code: str,
@@ -226,7 +226,7 @@ def draw_in(
     order_line_id: int | None = None,
 ) -> Drawn:
     """Draw FEFO inside the caller's transaction (the till pays a whole order in one)."""
-    now, today, currency = shop.now(), shop.today(), shop.store.currency
+    now, today, currency = ctx.now(), ctx.today(), ctx.store.currency
     product, found = repo.sellable_lots(
         conn, code, today=today, allow_past_best_before=allow_past_best_before, enough=milli, for_update=True
     )
@@ -254,7 +254,7 @@ def draw_in(
                 reference=reference,
                 order_line_id=order_line_id,
             ),
-            actor=shop.actor,
+            actor=ctx.actor,
             recorded_at=now,
         )
         if draw.past_best_before:
@@ -273,7 +273,7 @@ def draw_in(
 
 
 def _draw(
-    shop: Shop,
+    ctx: Context,
     kind: str,
     code: str,
     quantity: Quantity,
@@ -281,9 +281,9 @@ def _draw(
     reference: str | None,
 ) -> Drawn:
     milli = parse_quantity(quantity)
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         return draw_in(
-            shop,
+            ctx,
             conn,
             kind,
             code,
@@ -306,7 +306,7 @@ def _take(lot: repo.LotRecord, quantity: Quantity | None, what: str) -> int:
 
 
 def _split(
-    shop: Shop,
+    ctx: Context,
     conn: Connection,
     kind: str,
     lot: repo.LotRecord,
@@ -318,7 +318,7 @@ def _split(
     reason: str,
 ) -> int:
     """Move part of a lot into a new child lot: two movements that net to zero."""
-    now = shop.now()
+    now = ctx.now()
     child = repo.insert_lot(
         conn,
         product_id=lot.product_id,
@@ -334,7 +334,7 @@ def _split(
     out_id = repo.record(
         conn,
         repo.NewMovement(kind, lot.id, lot.product_id, -milli, lot.unit_cost, now, reason=reason),
-        actor=shop.actor,
+        actor=ctx.actor,
         recorded_at=now,
     )
     repo.record(
@@ -342,23 +342,23 @@ def _split(
         repo.NewMovement(
             kind, child, lot.product_id, milli, lot.unit_cost, now, reason=reason, pair_id=out_id
         ),
-        actor=shop.actor,
+        actor=ctx.actor,
         recorded_at=now,
     )
     return child
 
 
-def open_pack(shop: Shop, lot_id: int | str, quantity: Quantity | None = None) -> LotInfo:
+def open_pack(ctx: Context, lot_id: int | str, quantity: Quantity | None = None) -> LotInfo:
     """Open a pack: it becomes its own lot whose life is cut to the product's opened shelf life.
 
     Without a quantity, one unit is opened (or the whole lot if it holds one unit or less).
     """
-    shop.require(Permission.OPEN)
-    with shop.db.write() as conn:
+    ctx.require(Permission.OPEN)
+    with ctx.db.write() as conn:
         lot = repo.lot_by_id(conn, lot_id, for_update=True)
         if lot.opened_at is not None:
             raise Conflict(f"lot {lot.id} is already open", field="lot")
-        if lot.expiry_kind is ExpiryKind.USE_BY and is_expired(lot.effective_expiry, shop.today()):
+        if lot.expiry_kind is ExpiryKind.USE_BY and is_expired(lot.effective_expiry, ctx.today()):
             raise Conflict(
                 f"lot {lot.id} is past its use-by date {lot.effective_expiry}: write it off",
                 field="lot",
@@ -366,10 +366,10 @@ def open_pack(shop: Shop, lot_id: int | str, quantity: Quantity | None = None) -
         if quantity is None and lot.on_hand > SCALE:
             quantity = 1
         milli = _take(lot, quantity, "open")
-        now = shop.now()
-        opened_on = local_date(now, shop.store.tz)
+        now = ctx.now()
+        opened_on = local_date(now, ctx.store.tz)
         child = _split(
-            shop,
+            ctx,
             conn,
             "open",
             lot,
@@ -379,20 +379,20 @@ def open_pack(shop: Shop, lot_id: int | str, quantity: Quantity | None = None) -
             effective=effective_expiry(lot.expiry_date, opened_on, lot.opened_shelf_life_days),
             reason="opened",
         )
-        return lot_info(shop, conn, child)
+        return lot_info(ctx, conn, child)
 
 
-def move(shop: Shop, lot_id: int | str, quantity: Quantity | None, location: str) -> LotInfo:
+def move(ctx: Context, lot_id: int | str, quantity: Quantity | None, location: str) -> LotInfo:
     """Move some or all of a lot to another location; the moved part becomes a new lot there."""
-    shop.require(Permission.MOVE)
-    with shop.db.write() as conn:
+    ctx.require(Permission.MOVE)
+    with ctx.db.write() as conn:
         lot = repo.lot_by_id(conn, lot_id, for_update=True)
-        target = repo.location_id(conn, shop.store.id, location)
+        target = repo.location_id(conn, ctx.store.id, location)
         if target == lot.location_id:
             raise InvalidInput(f"lot {lot.id} is already in {location}", field="location")
         milli = _take(lot, quantity, "move")
         child = _split(
-            shop,
+            ctx,
             conn,
             "move",
             lot,
@@ -402,7 +402,7 @@ def move(shop: Shop, lot_id: int | str, quantity: Quantity | None, location: str
             effective=lot.effective_expiry,
             reason=f"moved to {location}",
         )
-        return lot_info(shop, conn, child)
+        return lot_info(ctx, conn, child)
 
 
 def _reason(text: str | None) -> str:
@@ -412,22 +412,22 @@ def _reason(text: str | None) -> str:
     return reason
 
 
-def write_off(shop: Shop, lot_id: int | str, quantity: Quantity | None, reason: str | None) -> WrittenOff:
+def write_off(ctx: Context, lot_id: int | str, quantity: Quantity | None, reason: str | None) -> WrittenOff:
     """Expired or damaged stock goes to waste, with its cost and a reason."""
-    shop.require(Permission.WRITE_OFF)
+    ctx.require(Permission.WRITE_OFF)
     why = _reason(reason)
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         lot = repo.lot_by_id(conn, lot_id, for_update=True)
         milli = _take(lot, quantity, "write off")
-        return _waste(shop, conn, lot, milli, why)
+        return _waste(ctx, conn, lot, milli, why)
 
 
-def _waste(shop: Shop, conn: Connection, lot: repo.LotRecord, milli: int, reason: str) -> WrittenOff:
-    now = shop.now()
+def _waste(ctx: Context, conn: Connection, lot: repo.LotRecord, milli: int, reason: str) -> WrittenOff:
+    now = ctx.now()
     movement_id = repo.record(
         conn,
         repo.NewMovement("waste", lot.id, lot.product_id, -milli, lot.unit_cost, now, reason=reason),
-        actor=shop.actor,
+        actor=ctx.actor,
         recorded_at=now,
     )
     return WrittenOff(
@@ -436,17 +436,17 @@ def _waste(shop: Shop, conn: Connection, lot: repo.LotRecord, milli: int, reason
         lot.sku,
         to_decimal(milli),
         cost_of(lot.unit_cost, milli),
-        shop.store.currency,
+        ctx.store.currency,
         reason,
     )
 
 
-def write_off_expired(shop: Shop, reason: str = "expired") -> list[WrittenOff]:
+def write_off_expired(ctx: Context, reason: str = "expired") -> list[WrittenOff]:
     """Write off every use-by lot past its effective expiry, in one transaction."""
-    shop.require(Permission.WRITE_OFF)
+    ctx.require(Permission.WRITE_OFF)
     why = _reason(reason)
-    today = shop.today()
-    with shop.db.write() as conn:
+    today = ctx.today()
+    with ctx.db.write() as conn:
         ids = (
             conn.execute(
                 select(t.lots.c.id)
@@ -465,22 +465,22 @@ def write_off_expired(shop: Shop, reason: str = "expired") -> list[WrittenOff]:
         written = []
         for lot_id in ids:
             lot = repo.lot_by_id(conn, lot_id)
-            written.append(_waste(shop, conn, lot, lot.on_hand, why))
+            written.append(_waste(ctx, conn, lot, lot.on_hand, why))
         return written
 
 
-def count(shop: Shop, lot_id: int | str, counted: Quantity) -> Counted:
+def count(ctx: Context, lot_id: int | str, counted: Quantity) -> Counted:
     """A stock take: the lot is counted, and the difference is written as an adjustment."""
-    shop.require(Permission.ADJUST)
+    ctx.require(Permission.ADJUST)
     milli = parse_quantity(counted, field="counted quantity", allow_zero=True)
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         lot = repo.lot_by_id(conn, lot_id, for_update=True)
-        now = shop.now()
+        now = ctx.now()
         delta = milli - lot.on_hand
         movement_id = repo.record(
             conn,
             repo.NewMovement("adjust", lot.id, lot.product_id, delta, lot.unit_cost, now, reason="count"),
-            actor=shop.actor,
+            actor=ctx.actor,
             recorded_at=now,
         )
         return Counted(
@@ -488,11 +488,11 @@ def count(shop: Shop, lot_id: int | str, counted: Quantity) -> Counted:
         )
 
 
-def undo(shop: Shop, movement_id: int | str) -> list[MovementInfo]:
+def undo(ctx: Context, movement_id: int | str) -> list[MovementInfo]:
     """Reverse a movement (both legs of a move or open) with new, opposite movements."""
-    shop.require(Permission.ADJUST)
+    ctx.require(Permission.ADJUST)
     key = parse_id(movement_id, "movement")
-    with shop.db.write() as conn:
+    with ctx.db.write() as conn:
         m = t.movements.c
         original = conn.execute(select(t.movements).where(m.id == key)).first()
         if original is None:
@@ -524,7 +524,7 @@ def undo(shop: Shop, movement_id: int | str) -> list[MovementInfo]:
                     f"but the undo would take {format_quantity(leg.quantity)}",
                     field="movement",
                 )
-        now = shop.now()
+        now = ctx.now()
         written: list[int] = []
         # Give back before taking away, so no lot dips below zero mid-way.
         for leg in sorted(legs, key=lambda leg: leg.quantity):
@@ -543,7 +543,7 @@ def undo(shop: Shop, movement_id: int | str) -> list[MovementInfo]:
                         pair_id=written[0] if written else None,
                         reverses_id=leg.id,
                     ),
-                    actor=shop.actor,
+                    actor=ctx.actor,
                     recorded_at=now,
                 )
             )

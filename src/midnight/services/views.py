@@ -8,14 +8,14 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Row, Select, select
 
+from midnight.db import repo
+from midnight.db import tables as t
 from midnight.domain.errors import InvalidInput
 from midnight.domain.lot import ExpiryStatus, expiry_status
 from midnight.domain.money import cost_of
 from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
-from midnight.services.shop import Shop
-from midnight.store import repo
-from midnight.store import tables as t
+from midnight.services.context import Context
 
 
 @dataclass(frozen=True)
@@ -129,23 +129,23 @@ def _lot_info(row: Row, today: dt.date, currency: str) -> LotInfo:  # type: igno
     )
 
 
-def lot_info(shop: Shop, conn: Connection, lot_id: int) -> LotInfo:
+def lot_info(ctx: Context, conn: Connection, lot_id: int) -> LotInfo:
     row = conn.execute(_lot_info_select().where(t.lots.c.id == lot_id)).one()
-    return _lot_info(row, shop.today(), shop.store.currency)
+    return _lot_info(row, ctx.today(), ctx.store.currency)
 
 
-def get_lot(shop: Shop, lot_id: int | str) -> LotInfo:
-    shop.require(Permission.READ_STOCK)
-    with shop.db.read() as conn:
+def get_lot(ctx: Context, lot_id: int | str) -> LotInfo:
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
         lot = repo.lot_by_id(conn, lot_id)
-        return lot_info(shop, conn, lot.id)
+        return lot_info(ctx, conn, lot.id)
 
 
-def stock(shop: Shop, code: str | None = None) -> list[ProductStock]:
+def stock(ctx: Context, code: str | None = None) -> list[ProductStock]:
     """On hand per product and per lot, earliest expiry first within each product."""
-    shop.require(Permission.READ_STOCK)
-    today, currency = shop.today(), shop.store.currency
-    with shop.db.read() as conn:
+    ctx.require(Permission.READ_STOCK)
+    today, currency = ctx.today(), ctx.store.currency
+    with ctx.db.read() as conn:
         products = select(t.products).order_by(t.products.c.sku)
         if code is not None:
             product = repo.product_by_code(conn, code)
@@ -176,15 +176,15 @@ def stock(shop: Shop, code: str | None = None) -> list[ProductStock]:
     return result
 
 
-def expiring(shop: Shop, days: int = 3, *, limit: int = 1000) -> list[LotInfo]:
+def expiring(ctx: Context, days: int = 3, *, limit: int = 1000) -> list[LotInfo]:
     """The expiry board: lots past their date, due today and within `days`, earliest first."""
-    shop.require(Permission.READ_STOCK)
+    ctx.require(Permission.READ_STOCK)
     if days < 0 or days > 365:
         raise InvalidInput(f"days must be between 0 and 365, got {days}", field="days")
-    today = shop.today()
+    today = ctx.today()
     query = board_query(today + dt.timedelta(days=days), limit)
-    with shop.db.read() as conn:
-        return [_lot_info(row, today, shop.store.currency) for row in conn.execute(query)]
+    with ctx.db.read() as conn:
+        return [_lot_info(row, today, ctx.store.currency) for row in conn.execute(query)]
 
 
 def board_query(horizon: dt.date, limit: int) -> Select:  # type: ignore[type-arg]
@@ -225,16 +225,16 @@ def movements_by_id(conn: Connection, ids: list[int]) -> list[MovementInfo]:
 
 
 def ledger(
-    shop: Shop, code: str | None = None, *, limit: int = 100, before: int | None = None
+    ctx: Context, code: str | None = None, *, limit: int = 100, before: int | None = None
 ) -> list[MovementInfo]:
     """Movements, newest first; `before` pages back through older ones."""
-    shop.require(Permission.READ_STOCK)
+    ctx.require(Permission.READ_STOCK)
     if limit < 1 or limit > 10_000:
         raise InvalidInput(f"limit must be between 1 and 10000, got {limit}", field="limit")
     query = select(t.movements, t.products.c.sku).join(
         t.products, t.products.c.id == t.movements.c.product_id
     )
-    with shop.db.read() as conn:
+    with ctx.db.read() as conn:
         if code is not None:
             query = query.where(t.movements.c.product_id == repo.product_by_code(conn, code).id)
         if before is not None:

@@ -12,34 +12,34 @@ from midnight.domain.errors import MidnightError
 from midnight.domain.people import Permission
 from midnight.notify import schedule
 from midnight.services import catalog, customers, menu, people
-from midnight.services.shop import Shop
-from midnight.web.core import check_csrf, page_shop, redirect, render
+from midnight.services.context import Context
+from midnight.web.core import check_csrf, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _page(
-    request: Request, shop: Shop, status_code: int = 200, errors: Any = None, values: Any = None
+    request: Request, ctx: Context, status_code: int = 200, errors: Any = None, values: Any = None
 ) -> HTMLResponse:
     return render(
         request,
         "admin.html",
-        shop,
+        ctx,
         status_code=status_code,
         errors=errors or {},
         values=values or {},
-        products=catalog.list_products(shop),
-        menu=menu.list_menu(shop, include_inactive=True),
-        customers=customers.search_customers(shop, ""),
-        users=people.list_users(shop),
-        targets=schedule.list_targets(shop),
+        products=catalog.list_products(ctx),
+        menu=menu.list_menu(ctx, include_inactive=True),
+        customers=customers.search_customers(ctx, ""),
+        users=people.list_users(ctx),
+        targets=schedule.list_targets(ctx),
     )
 
 
-def _owner(request: Request) -> Shop:
-    shop = page_shop(request)
-    shop.require(Permission.USERS)  # the admin pages are the owner's: refused, not just hidden
-    return shop
+def _owner(request: Request) -> Context:
+    ctx = page_context(request)
+    ctx.require(Permission.USERS)  # the admin pages are the owner's: refused, not just hidden
+    return ctx
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -48,15 +48,15 @@ def admin(request: Request) -> HTMLResponse:
 
 
 async def _submit(
-    request: Request, section: str, action: Callable[[Shop, dict[str, str]], object]
+    request: Request, section: str, action: Callable[[Context, dict[str, str]], object]
 ) -> Response:
-    shop = _owner(request)
+    ctx = _owner(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
     try:
-        action(shop, form)
+        action(ctx, form)
     except MidnightError as exc:
         return _page(
-            request, shop, exc.http_status, {section: {exc.field or "_": exc.message}}, {section: form}
+            request, ctx, exc.http_status, {section: {exc.field or "_": exc.message}}, {section: form}
         )
     return redirect("/admin")
 

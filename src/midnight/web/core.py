@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import format_money
 from midnight.services import people
-from midnight.services.shop import Shop
+from midnight.services.context import Context
 
 SESSION_COOKIE = "midnight_session"
 CSRF_COOKIE = "midnight_csrf"
@@ -25,8 +25,8 @@ class LoginRequired(Exception):
     """No valid session: the page sends the browser to /login."""
 
 
-def page_shop(request: Request) -> Shop:
-    base: Shop = request.app.state.shop
+def page_context(request: Request) -> Context:
+    base: Context = request.app.state.ctx
     try:
         return base.acting_as(people.authenticate(base, request.cookies.get(SESSION_COOKIE, "")))
     except MidnightError:
@@ -55,9 +55,9 @@ async def check_csrf(request: Request) -> dict[str, Any]:
 
 
 def render(
-    request: Request, name: str, shop: Shop | None, status_code: int = 200, **context: Any
+    request: Request, name: str, ctx: Context | None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    store = shop.store if shop is not None else request.app.state.shop.store
+    store = ctx.store if ctx is not None else request.app.state.ctx.store
 
     def money(minor: int) -> str:
         return format_money(minor, store.currency, store.locale)
@@ -69,7 +69,7 @@ def render(
         request,
         name,
         {
-            "who": shop.who if shop else None,
+            "who": ctx.who if ctx else None,
             "store": store,
             "money": money,
             "local": local,

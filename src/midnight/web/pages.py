@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import minor_digits
 from midnight.services import menu, orders, people, receipts
-from midnight.web.core import SESSION_COOKIE, check_csrf, page_shop, redirect, render
+from midnight.web.core import SESSION_COOKIE, check_csrf, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +28,7 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_model=None)
 async def login(request: Request) -> Response:
-    base = request.app.state.shop
+    base = request.app.state.ctx
     values: dict[str, str] = {}
     try:
         form = await check_csrf(request)
@@ -47,8 +47,8 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await check_csrf(request)
-    shop = page_shop(request)
-    people.log_out(shop, request.cookies.get(SESSION_COOKIE, ""))
+    ctx = page_context(request)
+    people.log_out(ctx, request.cookies.get(SESSION_COOKIE, ""))
     response = redirect("/login")
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -56,23 +56,23 @@ async def logout(request: Request) -> Response:
 
 @router.get("/till", response_class=HTMLResponse)
 def till(request: Request) -> HTMLResponse:
-    shop = page_shop(request)
-    items = menu.list_menu(shop)
+    ctx = page_context(request)
+    items = menu.list_menu(ctx)
     grouped = [(category, list(group)) for category, group in groupby(items, key=lambda i: i.category)]
     return render(
         request,
         "till.html",
-        shop,
+        ctx,
         menu=grouped,
         key=uuid.uuid4().hex,
-        digits=minor_digits(shop.store.currency),
+        digits=minor_digits(ctx.store.currency),
     )
 
 
 @router.post("/till/pay", response_class=HTMLResponse)
 async def pay(request: Request) -> HTMLResponse:
     """Place and pay the order in one go; the page's idempotency key makes a double click harmless."""
-    shop = page_shop(request)
+    ctx = page_context(request)
     try:
         form = await request.form()
         await check_csrf(request)
@@ -85,7 +85,7 @@ async def pay(request: Request) -> HTMLResponse:
         if not payments:
             raise InvalidInput("enter the cash handed over, or pay by card", field="payments")
         order = orders.place_order(
-            shop,
+            ctx,
             str(form.get("key", "")),
             lines,
             discount=str(form.get("discount") or "") or None,
@@ -93,7 +93,5 @@ async def pay(request: Request) -> HTMLResponse:
             payments=payments,
         )
     except MidnightError as exc:
-        return render(request, "paid.html", shop, status_code=200, error=exc.message)
-    return render(
-        request, "paid.html", shop, order=order, receipt=receipts.render(shop, order, 80), error=None
-    )
+        return render(request, "paid.html", ctx, status_code=200, error=exc.message)
+    return render(request, "paid.html", ctx, order=order, receipt=receipts.render(ctx, order, 80), error=None)

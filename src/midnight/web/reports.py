@@ -13,16 +13,16 @@ from midnight.domain.money import format_money
 from midnight.domain.people import Permission
 from midnight.services import analytics, reports
 from midnight.web.charts import bars
-from midnight.web.core import check_csrf, page_shop, redirect, render
+from midnight.web.core import check_csrf, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/reports", response_class=HTMLResponse)
 def report_page(request: Request) -> HTMLResponse:
-    shop = page_shop(request)
-    shop.require(Permission.REPORTS)
-    today = shop.today()
+    ctx = page_context(request)
+    ctx.require(Permission.REPORTS)
+    today = ctx.today()
     error = None
     try:
         end = (
@@ -33,9 +33,9 @@ def report_page(request: Request) -> HTMLResponse:
             if request.query_params.get("start")
             else end - dt.timedelta(days=6)
         )
-        by_item = analytics.sales_by_item(shop, start, end)
-        by_hour = analytics.sales_by_hour(shop, start, end)
-        waste = analytics.waste_by_product(shop, start, end)
+        by_item = analytics.sales_by_item(ctx, start, end)
+        by_hour = analytics.sales_by_hour(ctx, start, end)
+        waste = analytics.waste_by_product(ctx, start, end)
     except MidnightError as exc:
         error, start, end, by_item, by_hour, waste = (
             exc.message,
@@ -46,17 +46,17 @@ def report_page(request: Request) -> HTMLResponse:
             [],
         )
     try:
-        day = reports.z_report(shop, end)
+        day = reports.z_report(ctx, end)
     except MidnightError:
-        day = reports.x_report(shop, end)
+        day = reports.x_report(ctx, end)
 
     def money(minor: int) -> str:
-        return format_money(minor, shop.store.currency, shop.store.locale)
+        return format_money(minor, ctx.store.currency, ctx.store.locale)
 
     return render(
         request,
         "reports.html",
-        shop,
+        ctx,
         start=start,
         end=end,
         report=day,
@@ -69,7 +69,7 @@ def report_page(request: Request) -> HTMLResponse:
 
 @router.post("/reports/close", response_model=None)
 async def close(request: Request) -> Response:
-    shop = page_shop(request)
+    ctx = page_context(request)
     await check_csrf(request)
-    reports.close_day(shop)
+    reports.close_day(ctx)
     return redirect("/reports")

@@ -7,20 +7,20 @@ from fastapi.responses import HTMLResponse, Response
 
 from midnight.domain.errors import MidnightError
 from midnight.services import holds
-from midnight.web.core import check_csrf, page_shop, redirect, render
+from midnight.web.core import check_csrf, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _shelf(request: Request, status_code: int = 200, **context: object) -> HTMLResponse:
-    shop = page_shop(request)
+    ctx = page_context(request)
     defaults: dict[str, object] = {"errors": {}, "form_errors": {}, "values": {}, "code": None, "held": None}
     return render(
         request,
         "shelf.html",
-        shop,
+        ctx,
         status_code=status_code,
-        holds=holds.shelf(shop),
+        holds=holds.shelf(ctx),
         **{**defaults, **context},
     )
 
@@ -35,9 +35,9 @@ def shelf(request: Request) -> HTMLResponse:
     hold_id, _, code = shown.partition(":")
     if not (hold_id.isdigit() and code.isdigit()):
         return _shelf(request)
-    shop = page_shop(request)
+    ctx = page_context(request)
     response = _shelf(
-        request, code=code, held=holds.get_hold(shop, int(hold_id)), message=f"Holding item {hold_id}"
+        request, code=code, held=holds.get_hold(ctx, int(hold_id)), message=f"Holding item {hold_id}"
     )
     response.delete_cookie(CODE_COOKIE, path="/shelf")
     return response
@@ -46,11 +46,11 @@ def shelf(request: Request) -> HTMLResponse:
 @router.post("/shelf", response_model=None)
 async def hold(request: Request) -> Response:
     """Hold an item, then redirect (so a reload cannot hold it twice) to show the code once."""
-    shop = page_shop(request)
+    ctx = page_context(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
     try:
         new = holds.hold_item(
-            shop,
+            ctx,
             form.get("description", ""),
             form.get("for_customer", ""),
             left_by=form.get("left_by"),
@@ -70,11 +70,11 @@ async def hold(request: Request) -> Response:
 
 @router.post("/shelf/{hold_id}/pickup", response_class=HTMLResponse)
 async def pickup(request: Request, hold_id: int) -> HTMLResponse:
-    shop = page_shop(request)
+    ctx = page_context(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
     try:
         done = holds.pick_up(
-            shop, hold_id, code=form.get("code") or None, identity_checked=bool(form.get("identity_checked"))
+            ctx, hold_id, code=form.get("code") or None, identity_checked=bool(form.get("identity_checked"))
         )
     except MidnightError as exc:
         return _shelf(request, status_code=exc.http_status, errors={hold_id: exc.message})

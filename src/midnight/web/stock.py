@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.services import catalog, stock, views
-from midnight.web.core import check_csrf, page_shop, redirect, render
+from midnight.web.core import check_csrf, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,23 +19,23 @@ def _board(
     message: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    shop = page_shop(request)
+    ctx = page_context(request)
     location = request.query_params.get("location") or ""
     sku = request.query_params.get("sku") or ""
-    lots = [lot for p in views.stock(shop, sku or None) for lot in p.lots]
+    lots = [lot for p in views.stock(ctx, sku or None) for lot in p.lots]
     lots.sort(key=lambda lot: (lot.effective_expiry, lot.received_at, lot.id))
     if location:
         lots = [lot for lot in lots if lot.location == location]
     return render(
         request,
         "stock.html",
-        shop,
+        ctx,
         status_code=status_code,
         lots=lots,
         location=location,
         sku=sku,
-        locations=catalog.list_locations(shop),
-        products=catalog.list_products(shop),
+        locations=catalog.list_locations(ctx),
+        products=catalog.list_products(ctx),
         errors=errors or {},
         values=values or {"location": "shelf"},
         message=message,
@@ -49,11 +49,11 @@ def board(request: Request) -> HTMLResponse:
 
 @router.post("/stock/receive", response_model=None)
 async def receive(request: Request) -> Response:
-    shop = page_shop(request)
+    ctx = page_context(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
     try:
         got = stock.receive(
-            shop,
+            ctx,
             form.get("code", ""),
             form.get("quantity") or "1",
             expires=form.get("expires") or None,
@@ -72,21 +72,21 @@ async def receive(request: Request) -> Response:
 
 @router.post("/stock/lots/{lot_id}", response_model=None)
 async def lot_action(request: Request, lot_id: int) -> Response:
-    shop = page_shop(request)
+    ctx = page_context(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
     action, quantity, detail = form.get("action"), form.get("quantity") or None, form.get("detail") or ""
     try:
         if action == "use":
-            lot = views.get_lot(shop, lot_id)
-            stock.use(shop, lot.sku, quantity or "1")
+            lot = views.get_lot(ctx, lot_id)
+            stock.use(ctx, lot.sku, quantity or "1")
         elif action == "open":
-            stock.open_pack(shop, lot_id, quantity)
+            stock.open_pack(ctx, lot_id, quantity)
         elif action == "move":
-            stock.move(shop, lot_id, quantity, detail)
+            stock.move(ctx, lot_id, quantity, detail)
         elif action == "waste":
-            stock.write_off(shop, lot_id, quantity, detail)
+            stock.write_off(ctx, lot_id, quantity, detail)
         elif action == "count":
-            stock.count(shop, lot_id, quantity or "")
+            stock.count(ctx, lot_id, quantity or "")
         else:
             raise InvalidInput(f"unknown action {action!r}", field="action")
     except MidnightError as exc:
@@ -101,5 +101,5 @@ async def lot_action(request: Request, lot_id: int) -> Response:
 
 @router.get("/stock/ledger", response_class=HTMLResponse)
 def ledger(request: Request, sku: str) -> HTMLResponse:
-    shop = page_shop(request)
-    return render(request, "ledger.html", shop, sku=sku, movements=views.ledger(shop, sku, limit=200))
+    ctx = page_context(request)
+    return render(request, "ledger.html", ctx, sku=sku, movements=views.ledger(ctx, sku, limit=200))

@@ -20,7 +20,7 @@ from sqlalchemy import (
     text,
 )
 
-from midnight.store.types import UTCDateTime
+from midnight.db.types import UTCDateTime
 
 metadata = MetaData(
     naming_convention={

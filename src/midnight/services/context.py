@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from midnight.db import tables as t
+from midnight.db.engine import Database, make_engine, migrate
 from midnight.domain.clock import Clock, SystemClock, today, zone
 from midnight.domain.errors import InvalidInput
 from midnight.domain.people import Actor, Permission, Role
 from midnight.settings import Settings
-from midnight.store import tables as t
-from midnight.store.db import Database, make_engine, migrate
 
 DEFAULT_LOCATIONS = (
     ("shelf", "shelf"),
@@ -34,7 +34,7 @@ class Store:
     locale: str
 
 
-class Shop:
+class Context:
     """Handed to every service. `today()` reads the clock at each call, never at start-up.
 
     `actor` is the name recorded on everything this shop writes; `who` also carries the role that
@@ -47,9 +47,9 @@ class Shop:
         self.who = actor if isinstance(actor, Actor) else Actor(actor, Role.OWNER)
         self.actor = self.who.name
 
-    def acting_as(self, who: Actor) -> Shop:
+    def acting_as(self, who: Actor) -> Context:
         """The same shop, database and clock, for another person (one per web request)."""
-        other = Shop(self.db, self.clock, who)
+        other = Context(self.db, self.clock, who)
         if "store" in self.__dict__:
             other.__dict__["store"] = self.store
         return other
@@ -92,17 +92,17 @@ def bootstrap(db: Database, settings: Settings) -> None:
         )
 
 
-def open_shop(
+def open_context(
     settings: Settings | None = None,
     *,
     url: str | None = None,
     clock: Clock | None = None,
     actor: str | Actor | None = None,
-) -> Shop:
-    """Open (and if needed migrate and seed) the database and return a Shop on it."""
+) -> Context:
+    """Open (and if needed migrate and seed) the database and return a Context on it."""
     settings = settings or Settings()
     engine = make_engine(url or settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     migrate(engine)
     db = Database(engine)
     bootstrap(db, settings)
-    return Shop(db, clock or SystemClock(), actor or settings.user or getpass.getuser())
+    return Context(db, clock or SystemClock(), actor or settings.user or getpass.getuser())

@@ -8,7 +8,7 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
-from midnight.store.types import UTCDateTime
+from midnight.db.types import UTCDateTime
 
 revision = "0004"
 down_revision = "0003"

@@ -19,10 +19,10 @@ from sqlalchemy import (
     select,
 )
 
+from midnight.db import tables as t
 from midnight.domain.errors import NotFound, parse_id
 from midnight.domain.lot import LotView
 from midnight.domain.product import ExpiryKind, Product, check_barcode, check_sku
-from midnight.store import tables as t
 
 
 @dataclass(frozen=True)

@@ -70,14 +70,14 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
 
 def _alembic_config(connection: Connection) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("midnight.store") / "migrations"))
+    config.set_main_option("script_location", str(resources.files("midnight.db") / "migrations"))
     config.attributes["connection"] = connection
     return config
 
 
 def head_revision() -> str | None:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("midnight.store") / "migrations"))
+    config.set_main_option("script_location", str(resources.files("midnight.db") / "migrations"))
     return ScriptDirectory.from_config(config).get_current_head()
 
 
