@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -76,7 +77,8 @@ class PostgresServer:
     def make_template(self) -> None:
         self.sql(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
         self.sql(f"CREATE DATABASE {self.template}")
-        ctx = open_context(Settings(), url=self.url_for(self.template), clock=FixedClock(NOW), actor="tester")
+        settings = Settings(secret_key_file=os.path.join(tempfile.gettempdir(), f"{self.template}.key"))
+        ctx = open_context(settings, url=self.url_for(self.template), clock=FixedClock(NOW), actor="tester")
         ctx.db.dispose()
 
     def create(self) -> str:
@@ -102,9 +104,10 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture
-def postgres_ctx(postgres: PostgresServer, clock: FixedClock) -> Iterator[Context]:
+def postgres_ctx(postgres: PostgresServer, clock: FixedClock, tmp_path: Path) -> Iterator[Context]:
     name = postgres.create()
-    s = open_context(Settings(), url=postgres.url_for(name), clock=clock, actor="tester")
+    settings = Settings(secret_key_file=str(tmp_path / "secret.key"))
+    s = open_context(settings, url=postgres.url_for(name), clock=clock, actor="tester")
     yield s
     s.db.dispose()
     postgres.drop(name)

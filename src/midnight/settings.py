@@ -16,3 +16,8 @@ class Settings(BaseSettings):
     # Tests and benchmarks of throughput may relax this; a shop never should.
     sqlite_synchronous: str = "FULL"
     user: str | None = None
+    # The key that encrypts contact addresses and waiting messages (default: beside a SQLite file).
+    secret_key_file: str | None = None
+    # Behind a reverse proxy the owner trusts: believe its X-Forwarded-Proto/-For from these addresses.
+    trust_proxy: bool = False
+    proxy_addresses: str = "127.0.0.1"

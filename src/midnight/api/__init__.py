@@ -14,9 +14,9 @@ from midnight import __version__, web
 from midnight.api import counter, errors, people, stock, till
 from midnight.db.engine import current_revision, head_revision
 from midnight.domain.clock import Clock
-from midnight.notify.worker import NotifyWorker
 from midnight.services.context import Context, open_context
 from midnight.settings import Settings
+from midnight.worker import NotifyWorker
 
 
 def create_app(

@@ -2,92 +2,47 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, status
-from pydantic import Field
+from fastapi import APIRouter, Path, Query, status
 
 from midnight.api.deps import CtxDep
 from midnight.api.errors import ERROR_RESPONSES
-from midnight.api.models import MAX_ID, Body, Id
-from midnight.notify import outbox, schedule
-from midnight.services import customers, holds
+from midnight.api.models import Id
+from midnight.commands.catalog import PageQuery
+from midnight.commands.counter import (
+    AddCustomer,
+    AddTarget,
+    ContactPolicyIn,
+    CustomerQuery,
+    DigestTime,
+    Dispose,
+    EditTemplate,
+    Extend,
+    HoldItem,
+    MessageQuery,
+    PickUp,
+    ReturnHold,
+    ShelfQuery,
+)
+from midnight.db.paging import Page
+from midnight.domain.errors import MAX_ID
+from midnight.services import customers, holds, notify, schedule
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["counter"])
-
-
-class CustomerIn(Body):
-    name: str = Field(examples=["Mr Chan 陳先生"])
-    nickname: str | None = Field(default=None, examples=["663"])
-    phone: str | None = Field(default=None, examples=["+852 9123 4567"])
-    contacts: list[str] = Field(default_factory=list, examples=[["ntfy://ntfy.example.org/chan663"]])
-    birthday: dt.date | None = None
-    birthday_greeting: bool = False
-    language: str = Field(default="en", examples=["zh-Hant"])
-    notes: str = ""
-
-
-class HoldIn(Body):
-    description: str = Field(examples=["envelope with keys"])
-    for_customer: str = Field(examples=["663"], description="#number, name or nickname")
-    left_by: str | None = Field(default=None, examples=["Ms Wong"])
-    shelf_slot: str = Field(default="", examples=["B2"])
-    photo_path: str | None = None
-    hold_until: dt.date | None = None
-
-
-class PickupIn(Body):
-    code: str | None = Field(default=None, examples=["042917"])
-    identity_checked: bool = False
-
-
-class ExtendIn(Body):
-    hold_until: dt.date
-
-
-class NoteIn(Body):
-    note: str | None = None
-
-
-class ReasonIn(Body):
-    reason: str = Field(examples=["uncollected after 30 days"])
-
-
-class TargetIn(Body):
-    url: str = Field(examples=["mailto://shop:secret@example.com"])
-    label: str = "staff"
-
-
-class TemplateIn(Body):
-    event: str = Field(examples=["item_waiting"])
-    language: str = Field(default="en", examples=["zh-Hant"])
-    subject: str
-    body: str
-
-
 HoldId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/customers")
-def search_customers(ctx: CtxDep, q: str = "") -> list[customers.CustomerInfo]:
+def search_customers(ctx: CtxDep, query: Annotated[CustomerQuery, Query()]) -> Page[customers.CustomerInfo]:
     """Customers whose name, nickname or phone contains `q`."""
-    return customers.search_customers(ctx, q)
+    return customers.search_customers(ctx, query)
 
 
 @router.post("/customers", status_code=status.HTTP_201_CREATED)
-def add_customer(ctx: CtxDep, body: CustomerIn) -> customers.CustomerInfo:
-    return customers.add_customer(
-        ctx,
-        body.name,
-        nickname=body.nickname,
-        phone=body.phone,
-        contacts=body.contacts,
-        birthday=body.birthday,
-        birthday_greeting=body.birthday_greeting,
-        language=body.language,
-        notes=body.notes,
-    )
+def add_customer(ctx: CtxDep, body: AddCustomer) -> customers.CustomerInfo:
+    """A customer; contact addresses must be of a kind the owner allows (credentials are shown masked)."""
+    return customers.add_customer(ctx, body)
 
 
 @router.get("/customers/{customer_id}")
@@ -96,23 +51,15 @@ def get_customer(ctx: CtxDep, customer_id: Id) -> customers.CustomerInfo:
 
 
 @router.get("/holds")
-def shelf(ctx: CtxDep, all_items: bool = False) -> list[holds.HoldInfo]:
-    """Items waiting, overdue first."""
-    return holds.shelf(ctx, include_closed=all_items)
+def shelf(ctx: CtxDep, query: Annotated[ShelfQuery, Query()]) -> Page[holds.HoldInfo]:
+    """Items waiting, overdue first; with `all=true`, every item, newest first; `customer` for one person's."""
+    return holds.shelf(ctx, query)
 
 
 @router.post("/holds", status_code=status.HTTP_201_CREATED)
-def hold_item(ctx: CtxDep, body: HoldIn) -> holds.NewHold:
+def hold_item(ctx: CtxDep, body: HoldItem) -> holds.NewHold:
     """Put an item on the shelf. The response carries the pickup code, this once."""
-    return holds.hold_item(
-        ctx,
-        body.description,
-        body.for_customer,
-        left_by=body.left_by,
-        shelf_slot=body.shelf_slot,
-        photo_path=body.photo_path,
-        hold_until=body.hold_until,
-    )
+    return holds.hold_item(ctx, body)
 
 
 @router.get("/holds/{hold_id}")
@@ -121,25 +68,25 @@ def get_hold(ctx: CtxDep, hold_id: HoldId) -> holds.HoldInfo:
 
 
 @router.post("/holds/{hold_id}/pickup")
-def pick_up(ctx: CtxDep, hold_id: HoldId, body: PickupIn) -> holds.HoldInfo:
+def pick_up(ctx: CtxDep, hold_id: HoldId, body: PickUp) -> holds.HoldInfo:
     """Hand over with the code, or after checking identity. Five wrong codes lock the item."""
-    return holds.pick_up(ctx, hold_id, code=body.code, identity_checked=body.identity_checked)
+    return holds.pick_up(ctx, hold_id, body)
 
 
 @router.post("/holds/{hold_id}/extend")
-def extend(ctx: CtxDep, hold_id: HoldId, body: ExtendIn) -> holds.HoldInfo:
-    return holds.extend(ctx, hold_id, body.hold_until)
+def extend(ctx: CtxDep, hold_id: HoldId, body: Extend) -> holds.HoldInfo:
+    return holds.extend(ctx, hold_id, body)
 
 
 @router.post("/holds/{hold_id}/return")
-def return_to_sender(ctx: CtxDep, hold_id: HoldId, body: NoteIn) -> holds.HoldInfo:
-    return holds.return_to_sender(ctx, hold_id, body.note)
+def return_to_sender(ctx: CtxDep, hold_id: HoldId, body: ReturnHold) -> holds.HoldInfo:
+    return holds.return_to_sender(ctx, hold_id, body)
 
 
 @router.post("/holds/{hold_id}/dispose")
-def dispose(ctx: CtxDep, hold_id: HoldId, body: ReasonIn) -> holds.HoldInfo:
+def dispose(ctx: CtxDep, hold_id: HoldId, body: Dispose) -> holds.HoldInfo:
     """Dispose of an uncollected item after its date (owner)."""
-    return holds.dispose(ctx, hold_id, body.reason)
+    return holds.dispose(ctx, hold_id, body)
 
 
 @router.post("/holds/{hold_id}/unlock")
@@ -149,31 +96,50 @@ def unlock(ctx: CtxDep, hold_id: HoldId) -> holds.HoldInfo:
 
 
 @router.get("/notify/messages")
-def messages(ctx: CtxDep, state: str | None = None) -> list[outbox.Delivery]:
-    ctx.require(schedule.Permission.NOTIFY)
-    return outbox.messages(ctx, state=state)
+def messages(ctx: CtxDep, query: Annotated[MessageQuery, Query()]) -> Page[notify.Delivery]:
+    """The outbox, newest first (owner)."""
+    return notify.messages_page(ctx, query)
 
 
 @router.post("/notify/run")
-def run(ctx: CtxDep) -> dict[str, Any]:
+def run(ctx: CtxDep) -> dict[str, int]:
     """Queue today's scheduled messages and deliver what is due (owner)."""
-    ctx.require(schedule.Permission.NOTIFY)
-    queued = schedule.queue_due(ctx)
-    sent = outbox.deliver(ctx)
-    return {"queued": queued, "delivered": sum(1 for d in sent if d.state == "sent"), "attempted": len(sent)}
+    return schedule.run(ctx)
 
 
 @router.get("/notify/targets")
-def targets(ctx: CtxDep) -> list[schedule.Target]:
-    return schedule.list_targets(ctx)
+def targets(ctx: CtxDep, query: Annotated[PageQuery, Query()]) -> Page[notify.Target]:
+    return notify.list_targets(ctx, query)
 
 
 @router.post("/notify/targets", status_code=status.HTTP_201_CREATED)
-def add_target(ctx: CtxDep, body: TargetIn) -> schedule.Target:
-    return schedule.add_target(ctx, body.url, body.label)
+def add_target(ctx: CtxDep, body: AddTarget) -> notify.Target:
+    return notify.add_target(ctx, body)
+
+
+@router.delete("/notify/targets/{target_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_target(ctx: CtxDep, target_id: Id) -> None:
+    notify.remove_target(ctx, target_id)
 
 
 @router.put("/notify/templates")
-def edit_template(ctx: CtxDep, body: TemplateIn) -> dict[str, str]:
-    schedule.edit_template(ctx, body.event, body.language, body.subject, body.body)
+def edit_template(ctx: CtxDep, body: EditTemplate) -> dict[str, str]:
+    """Change a message template (owner); it is tried on sample data before it is saved."""
+    notify.edit_template(ctx, body)
     return {"event": body.event, "language": body.language}
+
+
+@router.put("/notify/digest-time")
+def digest_time(ctx: CtxDep, body: DigestTime) -> dict[str, str]:
+    return {"time": notify.set_digest_time(ctx, body)}
+
+
+@router.get("/notify/contact-policy")
+def get_contact_policy(ctx: CtxDep) -> notify.PolicyInfo:
+    """Which kinds of contact address staff may type, and whether private addresses are allowed (owner)."""
+    return notify.get_contact_policy(ctx)
+
+
+@router.put("/notify/contact-policy")
+def set_contact_policy(ctx: CtxDep, body: ContactPolicyIn) -> notify.PolicyInfo:
+    return notify.set_contact_policy(ctx, body)

@@ -1,10 +1,10 @@
-"""Dependencies: the shop for this request, acting as the person its token or session names."""
+"""Dependencies: the context for this request, acting as the person its token or session names."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from midnight.services import people
@@ -19,6 +19,22 @@ bearer = HTTPBearer(
 def base_context(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The session as an HttpOnly, SameSite=Strict cookie; Secure whenever the page came over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=int(people.SESSION_LIFE.total_seconds()),
+    )
 
 
 def token_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:

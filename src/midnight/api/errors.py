@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from midnight.api.models import ErrorBody
+from midnight.commands import invalid_input
 from midnight.domain.errors import MidnightError
 
 log = logging.getLogger("midnight.api")
@@ -55,18 +56,17 @@ def install(app: FastAPI) -> None:
         return error(exc.http_status, exc.code, exc.message, exc.field)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = [
-            str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")
-        ]
-        field = ".".join(where) or None
-        message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
-        return error(422, "invalid_input", message, field)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        refused = invalid_input(exc.errors())
+        if is_page(request):
+            return error_page(request, refused.http_status, refused.message)
+        return error(refused.http_status, refused.code, refused.message, refused.field)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_page(request) and exc.status_code == 404:
+            return error_page(request, 404, "There is no page at this address.")
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated", 413: "too_large"}
         return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
 
     @app.exception_handler(Exception)

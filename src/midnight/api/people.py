@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel
 
-from midnight.api.deps import SESSION_COOKIE, CtxDep, base_context, bearer, token_of
+from midnight.api.deps import CtxDep, base_context, bearer, client_address, set_session_cookie, token_of
 from midnight.api.errors import ERROR_RESPONSES
-from midnight.api.models import Id, LoginIn, LoginOut, PasswordIn, TokenIn, UserChange, UserIn
+from midnight.api.models import Id
+from midnight.commands.catalog import PageQuery
+from midnight.commands.people import AddUser, ChangeUser, CreateToken, LogIn, SetPassword, TokenQuery
+from midnight.db.paging import Page
 from midnight.services import people
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["people"])
 
 
+class LoginOut(BaseModel):
+    token: str
+    user: str
+    role: str
+    expires_at: dt.datetime | None
+
+
 @router.post("/login", responses={429: ERROR_RESPONSES[401]})
-def log_in(request: Request, response: Response, body: LoginIn) -> LoginOut:
+def log_in(request: Request, response: Response, body: LogIn) -> LoginOut:
     """Check a password: a session token (also set as a cookie). Ten failures lock it for 15 minutes."""
     ctx = base_context(request)
-    address = request.client.host if request.client else "unknown"
-    issued = people.log_in(ctx, body.name, body.password, address)
+    issued = people.log_in(ctx, body, client_address(request))
     who = people.authenticate(ctx, issued.token)
-    response.set_cookie(
-        SESSION_COOKIE,
-        issued.token,
-        httponly=True,
-        samesite="strict",
-        max_age=int(people.SESSION_LIFE.total_seconds()),
-    )
+    set_session_cookie(request, response, issued.token)
     return LoginOut(token=issued.token, user=who.name, role=who.role.value, expires_at=issued.info.expires_at)
 
 
@@ -40,7 +45,7 @@ def log_out(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
     people.log_out(ctx, token_of(request, credentials))
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie("midnight_session")
 
 
 @router.get("/me")
@@ -49,34 +54,35 @@ def me(ctx: CtxDep) -> dict[str, str]:
 
 
 @router.get("/users")
-def list_users(ctx: CtxDep) -> list[people.UserInfo]:
-    return people.list_users(ctx)
+def list_users(ctx: CtxDep, query: Annotated[PageQuery, Query()]) -> Page[people.UserInfo]:
+    return people.list_users(ctx, query)
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
-def add_user(ctx: CtxDep, body: UserIn) -> people.UserInfo:
-    return people.add_user(ctx, body.name, body.role, body.password)
+def add_user(ctx: CtxDep, body: AddUser) -> people.UserInfo:
+    return people.add_user(ctx, body)
 
 
 @router.patch("/users/{name}")
-def change_user(ctx: CtxDep, name: str, body: UserChange) -> people.UserInfo:
-    return people.set_role(ctx, name, body.role, body.active)
+def change_user(ctx: CtxDep, name: str, body: ChangeUser) -> people.UserInfo:
+    return people.change_user(ctx, name, body)
 
 
 @router.post("/users/{name}/password")
-def set_password(ctx: CtxDep, name: str, body: PasswordIn) -> people.UserInfo:
-    return people.set_password(ctx, name, body.password)
+def set_password(ctx: CtxDep, name: str, body: SetPassword) -> people.UserInfo:
+    """Change a password; every token and session of that user ends."""
+    return people.set_password(ctx, name, body)
 
 
 @router.post("/users/{name}/tokens", status_code=status.HTTP_201_CREATED)
-def create_token(ctx: CtxDep, name: str, body: TokenIn) -> people.IssuedToken:
+def create_token(ctx: CtxDep, name: str, body: CreateToken) -> people.IssuedToken:
     """A new API token; its secret is in this response only."""
-    return people.create_token(ctx, name, body.label)
+    return people.create_token(ctx, name, body)
 
 
 @router.get("/tokens")
-def list_tokens(ctx: CtxDep, user: str | None = None) -> list[people.TokenInfo]:
-    return people.list_tokens(ctx, user)
+def list_tokens(ctx: CtxDep, query: Annotated[TokenQuery, Query()]) -> Page[people.TokenInfo]:
+    return people.list_tokens(ctx, query)
 
 
 @router.delete("/tokens/{token_id}")

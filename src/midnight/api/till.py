@@ -2,69 +2,50 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import PlainTextResponse
 
 from midnight.api.deps import CtxDep
 from midnight.api.errors import ERROR_RESPONSES, TEXT_ROUTE_ERRORS
-from midnight.api.models import (
-    MAX_ID,
-    ActiveIn,
-    CloseIn,
-    Id,
-    MenuItemIn,
-    OrderIn,
-    Page,
-    PayIn,
-    PriceIn,
-    RefundIn,
-    VoidIn,
+from midnight.api.models import DayPath, Id
+from midnight.commands.fields import Day, IdempotencyKey
+from midnight.commands.till import (
+    AddMenuItem,
+    CloseDay,
+    MenuQuery,
+    OrderQuery,
+    PayOrder,
+    PlaceOrder,
+    RefundOrder,
+    SetActive,
+    SetPrice,
+    VoidOrder,
 )
-from midnight.api.paging import page
+from midnight.db.paging import Page
 from midnight.services import menu, orders, receipts, reports
-from midnight.services.orderviews import OrderInfo, get_order, list_orders
+from midnight.services.orders import OrderInfo
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["till"])
-Limit = Annotated[int, Query(ge=1, le=1000)]
-IdempotencyKey = Annotated[
-    str,
+KeyHeader = Annotated[
+    IdempotencyKey,
     Header(
         alias="Idempotency-Key",
-        min_length=1,
-        max_length=128,
         description="Chosen by the till; the same key with the same order returns the original and writes nothing.",
     ),
 ]
 
 
-@router.get("/menu", response_model=Page[menu.MenuItemInfo])
-def list_menu(
-    ctx: CtxDep,
-    all_items: Annotated[bool, Query(alias="all")] = False,
-    limit: Limit = 200,
-    cursor: str | None = None,
-) -> dict[str, Any]:
-    return page(menu.list_menu(ctx, include_inactive=all_items), lambda i: i.code, limit, cursor)
+@router.get("/menu")
+def list_menu(ctx: CtxDep, query: Annotated[MenuQuery, Query()]) -> Page[menu.MenuItemInfo]:
+    return menu.list_menu(ctx, query)
 
 
 @router.post("/menu", status_code=status.HTTP_201_CREATED)
-def add_menu_item(ctx: CtxDep, body: MenuItemIn) -> menu.MenuItemInfo:
+def add_menu_item(ctx: CtxDep, body: AddMenuItem) -> menu.MenuItemInfo:
     """Add a menu item (owner)."""
-    return menu.add_menu_item(
-        ctx,
-        body.code,
-        body.name,
-        body.price,
-        category=body.category,
-        recipe=[(r.sku, str(r.quantity)) for r in body.recipe or []],
-        product=body.product,
-        restockable=body.restockable,
-        markdown_days=body.markdown_days,
-        markdown_percent=None if body.markdown_percent is None else str(body.markdown_percent),
-    )
+    return menu.add_menu_item(ctx, body)
 
 
 @router.get("/menu/{code}")
@@ -73,15 +54,15 @@ def get_menu_item(ctx: CtxDep, code: str) -> menu.MenuItemInfo:
 
 
 @router.put("/menu/{code}/price")
-def set_price(ctx: CtxDep, code: str, body: PriceIn) -> menu.MenuItemInfo:
+def set_price(ctx: CtxDep, code: str, body: SetPrice) -> menu.MenuItemInfo:
     """A new price from now on (owner); past orders keep theirs."""
-    return menu.set_price(ctx, code, body.price)
+    return menu.set_price(ctx, code, body)
 
 
 @router.put("/menu/{code}/active")
-def set_active(ctx: CtxDep, code: str, body: ActiveIn) -> menu.MenuItemInfo:
+def set_active(ctx: CtxDep, code: str, body: SetActive) -> menu.MenuItemInfo:
     """Put an item on or off sale (owner)."""
-    return menu.set_active(ctx, code, body.active)
+    return menu.set_active(ctx, code, body)
 
 
 @router.post(
@@ -89,62 +70,40 @@ def set_active(ctx: CtxDep, code: str, body: ActiveIn) -> menu.MenuItemInfo:
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "A retry: the original order"}},
 )
-def place_order(ctx: CtxDep, body: OrderIn, key: IdempotencyKey, response: Response) -> OrderInfo:
+def place_order(ctx: CtxDep, body: PlaceOrder, key: KeyHeader, response: Response) -> OrderInfo:
     """Ring up an order, and pay it at once if payments are given. Exactly once per Idempotency-Key."""
-    order = orders.place_order(
-        ctx,
-        key,
-        [
-            orders.LineRequest(ln.code, ln.quantity, ln.note, ln.discount, ln.discount_reason)
-            for ln in body.lines
-        ],
-        discount=body.discount,
-        discount_reason=body.discount_reason,
-        note=body.note,
-        payments=[(p.method, p.amount) for p in body.payments] if body.payments else None,
-    )
+    order = orders.place_order(ctx, key, body)
     if order.replayed:
         response.status_code = status.HTTP_200_OK
     return order
 
 
-@router.get("/orders", response_model=Page[OrderInfo])
-def get_orders(
-    ctx: CtxDep,
-    date: dt.date | None = None,
-    state: str | None = None,
-    limit: Limit = 50,
-    cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-) -> dict[str, Any]:
+@router.get("/orders")
+def get_orders(ctx: CtxDep, query: Annotated[OrderQuery, Query()]) -> Page[OrderInfo]:
     """Orders, newest first; filter by business date and state."""
-    found = list_orders(ctx, business_date=date, state=state, limit=1000)
-    if cursor is not None:
-        found = [o for o in found if o.id < cursor]
-    more = len(found) > limit
-    return {"items": found[:limit], "next_cursor": str(found[limit - 1].id) if more else None}
+    return orders.list_orders(ctx, query)
 
 
 @router.get("/orders/{order_id}")
 def one_order(ctx: CtxDep, order_id: Id) -> OrderInfo:
-    return get_order(ctx, order_id)
+    return orders.get_order(ctx, order_id)
 
 
 @router.post("/orders/{order_id}/pay")
-def pay(ctx: CtxDep, order_id: Id, body: PayIn) -> OrderInfo:
+def pay(ctx: CtxDep, order_id: Id, body: PayOrder) -> OrderInfo:
     """Pay an open order; paying again with the same payments is a harmless retry."""
-    return orders.pay_order(ctx, order_id, [(p.method, p.amount) for p in body.payments])
+    return orders.pay_order(ctx, order_id, body)
 
 
 @router.post("/orders/{order_id}/refund")
-def refund(ctx: CtxDep, order_id: Id, body: RefundIn) -> OrderInfo:
-    """Refund all or part of a paid order (owner)."""
-    lines = [(ln.line, ln.quantity) for ln in body.lines] if body.lines else None
-    return orders.refund_order(ctx, order_id, lines=lines, method=body.method, reason=body.reason)
+def refund(ctx: CtxDep, order_id: Id, body: RefundOrder) -> OrderInfo:
+    """Refund all or part of a paid order, the way it was paid (owner)."""
+    return orders.refund_order(ctx, order_id, body)
 
 
 @router.post("/orders/{order_id}/void")
-def void(ctx: CtxDep, order_id: Id, body: VoidIn) -> OrderInfo:
-    return orders.void_order(ctx, order_id, body.reason)
+def void(ctx: CtxDep, order_id: Id, body: VoidOrder) -> OrderInfo:
+    return orders.void_order(ctx, order_id, body)
 
 
 @router.get(
@@ -157,17 +116,17 @@ def receipt(ctx: CtxDep, order_id: Id, width: Annotated[int, Query(description="
 
 
 @router.get("/reports/x")
-def x_report(ctx: CtxDep, date: dt.date | None = None) -> reports.DayReport:
+def x_report(ctx: CtxDep, date: Annotated[Day | None, Query()] = None) -> reports.DayReport:
     """The day so far (owner)."""
     return reports.x_report(ctx, date)
 
 
 @router.post("/reports/z", status_code=status.HTTP_201_CREATED)
-def close_day(ctx: CtxDep, body: CloseIn) -> reports.DayReport:
+def close_day(ctx: CtxDep, body: CloseDay) -> reports.DayReport:
     """Close a day and record its Z report (owner); a day closes once."""
-    return reports.close_day(ctx, body.date)
+    return reports.close_day(ctx, body)
 
 
 @router.get("/reports/z/{date}")
-def z_report(ctx: CtxDep, date: dt.date) -> reports.DayReport:
+def z_report(ctx: CtxDep, date: DayPath) -> reports.DayReport:
     return reports.z_report(ctx, date)

@@ -1,8 +1,22 @@
-"""The `midnight` command line: thin commands over the services."""
+"""The `midnight` command line: thin commands over the services, one file per command group."""
 
 from __future__ import annotations
 
-from midnight.cli import catalog, counter, data, people, stock, till  # noqa: F401  (registers the commands)
+# Importing the modules registers their commands.
+from midnight.cli import (  # noqa: F401
+    customer,
+    hold,
+    location,
+    menu,
+    notify,
+    order,
+    product,
+    report,
+    serve,
+    setup,
+    stock,
+    user,
+)
 from midnight.cli.app import app
 
 

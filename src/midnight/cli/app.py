@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from typer import Abort
 
@@ -14,14 +16,18 @@ from typer import Abort
 from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
+from midnight.commands import build
+from midnight.db.paging import Page
 from midnight.domain.clock import Clock
-from midnight.domain.errors import MidnightError
+from midnight.domain.errors import MidnightError, parse_id
 from midnight.services.context import Context, open_context
 from midnight.services.people import local_actor
 from midnight.settings import Settings
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
@@ -68,7 +74,7 @@ class CliState:
     settings: Settings = field(default_factory=Settings)
     _context: Context | None = None
 
-    def context_of(self) -> Context:
+    def context(self) -> Context:
         if self._context is None:
             opened = open_context(self.settings, url=self.url(), clock=self.clock, actor=self.user)
             # The CLI acts as a named user (--user / MIDNIGHT_USER) with that user's role.
@@ -109,7 +115,29 @@ def _options(
 
 def context_of(ctx: typer.Context) -> Context:
     state: CliState = ctx.find_root().obj
-    return state.context_of()
+    return state.context()
+
+
+def command(model: type[M], values: Mapping[str, object]) -> M:
+    """The command from the options given; options not given take the command's defaults."""
+    return build(model, {key: value for key, value in values.items() if value is not None})
+
+
+def record_id(text: str, what: str) -> int:
+    """A record number as typed: "12" or "#12"."""
+    return parse_id(text, what)
+
+
+def every(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
+    """All items of a paged list, page by page (each page one bounded query)."""
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+NUMBERS_AS_ARGS = {"ignore_unknown_options": True}  # so "-3" reaches the parser and gets a clear message

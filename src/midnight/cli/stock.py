@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, context_of
+from midnight.cli.app import NUMBERS_AS_ARGS, JsonFlag, app, command, context_of, every, record_id
 from midnight.cli.output import money, print_json, status, table, warn
+from midnight.commands.catalog import BoardQuery, LedgerQuery, StockQuery
+from midnight.commands.stock import (
+    CountLot,
+    DrawStock,
+    MoveLot,
+    OpenPack,
+    ReceiveLot,
+    WriteOff,
+    WriteOffExpired,
+)
 from midnight.domain.errors import InvalidInput
 from midnight.services import stock as svc
 from midnight.services import views
 from midnight.services.context import Context
-
-# Quantities are parsed by the services so "-3" reaches them and gets a clear message.
-NUMBERS_AS_ARGS = {"ignore_unknown_options": True}
 
 
 def _money(s: Context, minor: int) -> str:
@@ -60,17 +68,20 @@ def receive(
 ) -> None:
     """A delivery arrives: record it as a new lot."""
     s = context_of(ctx)
-    result = svc.receive(
-        s,
-        code,
-        quantity,
-        expires=expires,
-        cost=cost,
-        location=location,
-        supplier=supplier,
-        received_on=received,
-        reference=reference,
+    delivery = command(
+        ReceiveLot,
+        {
+            "sku": code,
+            "quantity": quantity,
+            "expires": expires,
+            "cost": cost,
+            "location": location,
+            "supplier": supplier,
+            "received": received,
+            "reference": reference,
+        },
     )
+    result = svc.receive(s, delivery)
     if as_json:
         print_json(result)
         return
@@ -101,7 +112,7 @@ AllowPastBB = Annotated[
 def _draw_command(draw: Callable[..., svc.Drawn], doc: str) -> Callable[..., None]:
     """Sell and use take the same arguments and differ only in the movement they write."""
 
-    def command(
+    def run(
         ctx: typer.Context,
         code: Annotated[str, typer.Argument(metavar="SKU")],
         quantity: Annotated[str, typer.Argument(metavar="QTY")],
@@ -110,11 +121,19 @@ def _draw_command(draw: Callable[..., svc.Drawn], doc: str) -> Callable[..., Non
         as_json: JsonFlag = False,
     ) -> None:
         s = context_of(ctx)
-        result = draw(s, code, quantity, allow_past_best_before=allow_past_best_before, reference=reference)
-        _print_drawn(s, result, as_json)
+        wanted = command(
+            DrawStock,
+            {
+                "sku": code,
+                "quantity": quantity,
+                "allow_past_best_before": allow_past_best_before,
+                "reference": reference,
+            },
+        )
+        _print_drawn(s, draw(s, wanted), as_json)
 
-    command.__doc__ = doc
-    return command
+    run.__doc__ = doc
+    return run
 
 
 app.command(name="sell", context_settings=NUMBERS_AS_ARGS)(
@@ -134,7 +153,7 @@ def open_(
 ) -> None:
     """Open a pack: its life shortens to the product's opened shelf life."""
     s = context_of(ctx)
-    opened = svc.open_pack(s, lot, qty)
+    opened = svc.open_pack(s, record_id(lot, "lot"), command(OpenPack, {"quantity": qty}))
     if as_json:
         print_json(opened)
         return
@@ -154,7 +173,7 @@ def move(
 ) -> None:
     """Move some of a lot to another location."""
     s = context_of(ctx)
-    moved = svc.move(s, lot, quantity, location)
+    moved = svc.move(s, record_id(lot, "lot"), command(MoveLot, {"quantity": quantity, "location": location}))
     if as_json:
         print_json(moved)
         return
@@ -177,13 +196,14 @@ def waste(
     if expired:
         if lot is not None:
             raise InvalidInput("give either --expired or a LOT, not both", field="lot")
-        written = svc.write_off_expired(s, reason or "expired")
+        written = svc.write_off_expired(s, command(WriteOffExpired, {"reason": reason}))
     elif lot is None:
         raise InvalidInput("give a LOT and QTY to write off, or --expired", field="lot")
     else:
         if quantity is None:
             raise InvalidInput("give the QTY to write off", field="quantity")
-        written = [svc.write_off(s, lot, quantity, reason)]
+        cmd = command(WriteOff, {"quantity": quantity, "reason": reason})
+        written = [svc.write_off(s, record_id(lot, "lot"), cmd)]
     if as_json:
         print_json(
             {"written_off": written, "cost": sum(w.cost for w in written), "currency": s.store.currency}
@@ -202,7 +222,7 @@ def count(
     as_json: JsonFlag = False,
 ) -> None:
     """Stock take: set a lot to what was counted (writes the adjustment)."""
-    result = svc.count(context_of(ctx), lot, quantity)
+    result = svc.count(context_of(ctx), record_id(lot, "lot"), command(CountLot, {"quantity": quantity}))
     if as_json:
         print_json(result)
         return
@@ -218,7 +238,7 @@ def undo(
     as_json: JsonFlag = False,
 ) -> None:
     """Reverse a movement by writing its opposite."""
-    written = svc.undo(context_of(ctx), movement)
+    written = svc.undo(context_of(ctx), record_id(movement, "movement"))
     if as_json:
         print_json(written)
         return
@@ -235,7 +255,9 @@ def stock_(
 ) -> None:
     """On hand per product and per lot, earliest expiry first."""
     s = context_of(ctx)
-    products = views.stock(s, code)
+    products = list(
+        every(lambda cursor: views.stock(s, command(StockQuery, {"sku": code, "cursor": cursor})))
+    )
     if as_json:
         print_json(products)
         return
@@ -259,7 +281,9 @@ def expiring(
 ) -> None:
     """The expiry board: expired, due today, and due within DAYS, earliest first."""
     s = context_of(ctx)
-    lots = views.expiring(s, days)
+    lots = list(
+        every(lambda cursor: views.expiring(s, command(BoardQuery, {"days": days, "cursor": cursor})))
+    )
     if as_json:
         print_json({"today": s.today(), "days": days, "lots": lots})
         return
@@ -272,14 +296,17 @@ def ledger(
     ctx: typer.Context,
     code: Annotated[str | None, typer.Argument(metavar="[SKU]")] = None,
     limit: Annotated[int, typer.Option(help="How many movements.")] = 50,
-    before: Annotated[int | None, typer.Option(help="Only movements older than this id.")] = None,
+    cursor: Annotated[
+        str | None, typer.Option(help="Continue where a full page said (its next cursor).")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The stock ledger: every movement, newest first."""
     s = context_of(ctx)
-    rows = views.ledger(s, code, limit=limit, before=before)
+    page = views.ledger(s, command(LedgerQuery, {"sku": code, "limit": limit, "cursor": cursor}))
+    rows = page.items
     if as_json:
-        print_json(rows)
+        print_json(page)
         return
     tz = s.store.tz
     table(
@@ -300,3 +327,5 @@ def ledger(
             for m in rows
         ],
     )
+    if page.next_cursor:
+        print(f"older movements: --cursor {page.next_cursor}", file=sys.stderr)

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Connection,
     Date,
     ForeignKey,
     Index,
@@ -16,6 +17,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    false,
     literal_column,
     text,
 )
@@ -41,6 +44,10 @@ stores = Table(
     Column("currency", String(3), nullable=False),
     Column("locale", String(16), nullable=False),
     Column("digest_time", String(5), nullable=False, server_default="07:30"),  # local HH:MM (migration 0004)
+    # Which kinds of contact address staff may type, comma-separated (NULL: the personal ones), and
+    # whether addresses on the shop's own network are allowed (migration 0005).
+    Column("contact_schemes", Text, nullable=True),
+    Column("allow_private_addresses", Boolean, nullable=False, server_default=false()),
 )
 
 locations = Table(
@@ -136,6 +143,8 @@ movements = Table(
     Index("ix_movements_lot_id", "lot_id"),
     Index("ix_movements_at", "at"),
     Index("ix_movements_order_line_id", "order_line_id"),
+    Index("ix_movements_refund_id", "refund_id"),  # what a day's refunds put back (migration 0005)
+    Index("ix_movements_kind_at", "kind", "at"),  # a period's write-offs without reading its sales
 )
 
 # --- the till (migration 0002) ------------------------------------------------------------------
@@ -153,6 +162,11 @@ menu_items = Table(
     Column("markdown_days", Integer, nullable=True),
     Column("markdown_bp", Integer, nullable=True),  # percent in hundredths: 3000 = 30%
     Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(
+        "(markdown_days IS NULL AND markdown_bp IS NULL) OR "
+        "(markdown_days BETWEEN 0 AND 365 AND markdown_bp BETWEEN 1 AND 10000)",
+        name="markdown",
+    ),
 )
 
 recipe_lines = Table(
@@ -203,7 +217,13 @@ orders = Table(
     Column("voided_at", UTCDateTime, nullable=True),
     Column("void_reason", Text, nullable=True),
     CheckConstraint("state IN ('open', 'paid', 'void', 'partly_refunded', 'refunded')", name="state"),
+    CheckConstraint(
+        "gross >= 0 AND markdowns >= 0 AND line_discounts >= 0 AND order_discount >= 0 AND total >= 0",
+        name="amounts_not_negative",
+    ),
+    CheckConstraint("total = gross - markdowns - line_discounts - order_discount", name="total_adds_up"),
     Index("ix_orders_business_date", "business_date"),
+    Index("ix_orders_state_id", "state", "id"),
 )
 
 order_lines = Table(
@@ -225,6 +245,11 @@ order_lines = Table(
     Column("discount", BigInteger, nullable=False),
     Column("net", BigInteger, nullable=False),
     UniqueConstraint("order_id", "line_no"),
+    CheckConstraint("quantity > 0 AND unit_price >= 0 AND line_no >= 1", name="quantity_and_price"),
+    CheckConstraint(
+        "gross >= 0 AND markdown >= 0 AND discount >= 0 AND net >= 0", name="amounts_not_negative"
+    ),
+    CheckConstraint("net = gross - markdown - discount", name="net_adds_up"),
 )
 
 payments = Table(
@@ -239,6 +264,8 @@ payments = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("business_date", Date, nullable=False),
     Column("actor", String(100), nullable=False),
+    CheckConstraint("tendered > 0 AND applied >= 0 AND change >= 0", name="amounts"),
+    CheckConstraint("applied + change = tendered", name="tendered_adds_up"),
     Index("ix_payments_order_id", "order_id"),
     Index("ix_payments_business_date", "business_date"),
 )
@@ -254,6 +281,7 @@ refunds = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("business_date", Date, nullable=False),
     Column("actor", String(100), nullable=False),
+    CheckConstraint("amount >= 0", name="amount_not_negative"),
     Index("ix_refunds_order_id", "order_id"),
     Index("ix_refunds_business_date", "business_date"),
 )
@@ -265,6 +293,9 @@ refund_lines = Table(
     Column("refund_id", Integer, ForeignKey("refunds.id"), nullable=False),
     Column("order_line_id", Integer, ForeignKey("order_lines.id"), nullable=False),
     Column("quantity", BigInteger, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    Index("ix_refund_lines_refund_id", "refund_id"),
+    Index("ix_refund_lines_order_line_id", "order_line_id"),
 )
 
 day_closes = Table(
@@ -345,6 +376,11 @@ customers = Table(
     Column("language", String(8), nullable=False),  # "en" or "zh-Hant"
     Column("notes", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Unicode case-folded (NFKC + casefold) forms, so "ÉLODIE" finds "Élodie" on SQLite too (0005).
+    Column("name_key", String(200), nullable=False, server_default=""),
+    Column("nickname_key", String(64), nullable=True),
+    Index("ix_customers_name_key_id", "name_key", "id"),
+    Index("ix_customers_nickname_key", "nickname_key"),
 )
 
 customer_contacts = Table(
@@ -352,7 +388,10 @@ customer_contacts = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
-    Column("url", Text, nullable=False),  # an Apprise URL: pager/SMS gateway, mailto://, tgram://, ntfy://
+    Column(
+        "url", Text, nullable=False
+    ),  # an Apprise URL, encrypted (adapters/secrets): it may hold credentials
+    Column("display", Text, nullable=False, server_default=""),  # the same with credentials masked (0005)
 )
 
 holds = Table(
@@ -373,7 +412,9 @@ holds = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime, nullable=True),
     CheckConstraint("state IN ('waiting', 'picked_up', 'returned', 'disposed')", name="state"),
+    CheckConstraint("wrong_tries >= 0", name="wrong_tries_not_negative"),
     Index("ix_holds_state_hold_until", "state", "hold_until"),
+    Index("ix_holds_for_customer_id_id", "for_customer_id", "id"),  # a customer's history (0005)
 )
 
 hold_events = Table(
@@ -392,7 +433,8 @@ notify_targets = Table(
     "notify_targets",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("url", Text, nullable=False),  # where staff messages (the expiry digest, low stock) go
+    Column("url", Text, nullable=False),  # where staff messages (the expiry digest, low stock) go, encrypted
+    Column("display", Text, nullable=False, server_default=""),  # credentials masked (0005)
     Column("label", String(100), nullable=False),
     Column("active", Boolean, nullable=False),
 )
@@ -417,7 +459,8 @@ outbox = Table(
     Column("id", Integer, primary_key=True),
     Column("event_key", String(200), nullable=False),
     Column("event", String(32), nullable=False),
-    Column("url", Text, nullable=False),
+    Column("url", Text, nullable=False),  # encrypted, like the message itself (0005)
+    Column("display", Text, nullable=False, server_default=""),
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("state", String(16), nullable=False),  # pending, sending, sent, failed, uncertain
@@ -429,5 +472,69 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("event_key", "url"),
     CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'uncertain')", name="state"),
+    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
 )
+
+
+# --- what the database itself refuses (triggers; migrations 0001 and 0005 create the same) --------
+
+# Rows that record money or history are never changed or deleted: a correction is a new row.
+APPEND_ONLY = ("movements", "payments", "refunds", "refund_lines", "hold_events", "user_events", "day_closes")
+
+
+def sqlite_triggers() -> dict[str, str]:
+    """Trigger name -> its SQL on SQLite."""
+    found = {
+        f"{table}_no_{action.lower()}": (
+            f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END"
+        )
+        for table in APPEND_ONLY
+        for action in ("UPDATE", "DELETE")
+    }
+    found["movements_apply_to_lot"] = (
+        "CREATE TRIGGER movements_apply_to_lot AFTER INSERT ON movements WHEN NEW.quantity <> 0 "
+        "BEGIN UPDATE lots SET on_hand = on_hand + NEW.quantity WHERE id = NEW.lot_id; END"
+    )
+    return found
+
+
+POSTGRES_FUNCTIONS = {
+    "midnight_append_only": (
+        "CREATE FUNCTION midnight_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$"
+    ),
+    "midnight_apply_to_lot": (
+        "CREATE FUNCTION midnight_apply_to_lot() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN UPDATE lots SET on_hand = on_hand + NEW.quantity WHERE id = NEW.lot_id; RETURN NULL; END $$"
+    ),
+}
+
+
+def postgres_triggers() -> dict[str, str]:
+    found = {
+        f"{table}_append_only": (
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION midnight_append_only()"
+        )
+        for table in APPEND_ONLY
+    }
+    found["movements_apply_to_lot"] = (
+        "CREATE TRIGGER movements_apply_to_lot AFTER INSERT ON movements "
+        "FOR EACH ROW WHEN (NEW.quantity <> 0) EXECUTE FUNCTION midnight_apply_to_lot()"
+    )
+    return found
+
+
+def _create_triggers(target: MetaData, connection: Connection, **_: object) -> None:
+    """Declared with the schema, so `metadata.create_all` (the drift test's reference) has them too."""
+    if connection.dialect.name == "sqlite":
+        statements = list(sqlite_triggers().values())
+    else:
+        statements = [*POSTGRES_FUNCTIONS.values(), *postgres_triggers().values()]
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+
+
+event.listen(metadata, "after_create", _create_triggers)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Row
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -36,3 +36,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if instant.tzinfo is None:
             return instant.replace(tzinfo=UTC)
         return instant.astimezone(UTC)
+
+
+# A result row of any width (SQLAlchemy types rows by the columns selected).
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from midnight.domain.errors import InvalidInput
 
 UTC = dt.UTC
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class Clock(Protocol):
@@ -61,12 +61,35 @@ def start_of_day(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz).astimezone(UTC)
 
 
-def parse_date(text: str, *, field: str = "date") -> dt.date:
-    """Parse YYYY-MM-DD; a malformed or impossible date (2026-02-30) is a clear error."""
-    raw = str(text).strip()
+# The days a shop can mean: a delivery, an expiry, a report. Year 1 or 9999 is a typo (and would
+# overflow time-zone arithmetic), not a date.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+
+def check_day(
+    day: dt.date, *, field: str = "date", earliest: dt.date = FIRST_DAY, latest: dt.date = LAST_DAY
+) -> dt.date:
+    if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
+        raise InvalidInput(f"{field} must be a date like 2026-12-31", field=field)
+    if not earliest <= day <= latest:
+        raise InvalidInput(f"{field} {day} is not between {earliest} and {latest}", field=field)
+    return day
+
+
+def parse_date(
+    value: object, *, field: str = "date", earliest: dt.date = FIRST_DAY, latest: dt.date = LAST_DAY
+) -> dt.date:
+    """Parse YYYY-MM-DD (or take a date) within the window; a malformed or impossible date is a clear error."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return check_day(value, field=field, earliest=earliest, latest=latest)
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a date like 2026-12-31", field=field)
+    raw = value.strip()
     if not _DATE.match(raw):
-        raise InvalidInput(f"{field} must be a date like 2026-12-31, got {raw!r}", field=field)
+        raise InvalidInput(f"{field} must be a date like 2026-12-31, got {raw[:40]!r}", field=field)
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(f"{field} {raw} is not a real calendar date", field=field) from None
+    return check_day(day, field=field, earliest=earliest, latest=latest)

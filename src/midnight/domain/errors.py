@@ -71,3 +71,17 @@ def parse_id(value: object, what: str, *, field: str | None = None) -> int:
     if not 1 <= number <= MAX_ID:
         raise InvalidInput(f"{what} must be a number from 1 to {MAX_ID}, got {text}", field=field or what)
     return number
+
+
+class NotAuthenticated(MidnightError):
+    """No valid session or token, or a wrong name or password."""
+
+    code = "not_authenticated"
+    http_status = 401
+
+
+class TooManyAttempts(MidnightError):
+    """Logins locked after too many failures for this name from this address."""
+
+    code = "too_many_attempts"
+    http_status = 429

@@ -6,12 +6,15 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from midnight.domain.errors import InvalidInput
+from midnight.domain.errors import Conflict, InvalidInput
 from midnight.domain.product import ExpiryKind
+from midnight.domain.quantity import SCALE, format_quantity
+
+SOON_DAYS = 3  # "soon" on the board: within this many days
 
 
 class ExpiryStatus(enum.StrEnum):
-    EXPIRED = "expired"
+    EXPIRED = "expired"  # past its effective expiry
     TODAY = "today"
     SOON = "soon"
     LATER = "later"
@@ -34,7 +37,7 @@ def default_expiry(received_on: dt.date, shelf_life_days: int | None, given: dt.
         return given
     if shelf_life_days is None:
         raise InvalidInput(
-            "this product has no default shelf life: give the expiry date (--expires YYYY-MM-DD)",
+            "this product has no default shelf life: give its expiry date",
             field="expires",
         )
     return received_on + dt.timedelta(days=shelf_life_days)
@@ -54,7 +57,7 @@ def is_expired(effective: dt.date, today: dt.date) -> bool:
     return effective < today
 
 
-def expiry_status(effective: dt.date, today: dt.date, soon_days: int = 3) -> ExpiryStatus:
+def expiry_status(effective: dt.date, today: dt.date, soon_days: int = SOON_DAYS) -> ExpiryStatus:
     if effective < today:
         return ExpiryStatus.EXPIRED
     if effective == today:
@@ -71,3 +74,127 @@ def sellable(lot: LotView, today: dt.date, allow_past_best_before: bool) -> bool
     if not is_expired(lot.effective_expiry, today):
         return True
     return lot.expiry_kind is ExpiryKind.BEST_BEFORE and allow_past_best_before
+
+
+class MovementKind(enum.StrEnum):
+    RECEIVE = "receive"
+    SELL = "sell"
+    USE = "use"
+    OPEN = "open"  # a pack opened: split off into its own lot with a shorter life
+    MOVE = "move"  # part of a lot moved: split off into a lot at the new location
+    WASTE = "waste"
+    ADJUST = "adjust"  # a stock take's difference
+
+
+@dataclass(frozen=True)
+class Lot:
+    """A lot with what its movements and rules need to know."""
+
+    id: int
+    product_id: int
+    sku: str
+    unit: str
+    expiry_kind: ExpiryKind
+    opened_shelf_life_days: int | None
+    location_id: int
+    supplier: str
+    unit_cost: int
+    received_at: dt.datetime
+    expiry_date: dt.date
+    opened_at: dt.datetime | None
+    effective_expiry: dt.date
+    on_hand: int
+
+    def view(self) -> LotView:
+        return LotView(self.id, self.on_hand, self.effective_expiry, self.received_at, self.expiry_kind)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One append-only ledger row to write. Quantities are signed milli-units."""
+
+    kind: MovementKind
+    lot_id: int
+    product_id: int
+    quantity: int
+    unit_cost: int
+    at: dt.datetime
+    reason: str = ""
+    reference: str = ""
+    pair_id: int | None = None
+    reverses_id: int | None = None
+    order_line_id: int | None = None
+    refund_id: int | None = None
+
+
+def take(lot: Lot, milli: int | None, what: str) -> int:
+    """How much of a lot an action takes: all of it by default, never more than it holds."""
+    if lot.on_hand == 0:
+        raise Conflict(f"lot {lot.id} is empty", field="lot")
+    wanted = lot.on_hand if milli is None else milli
+    if wanted > lot.on_hand:
+        raise Conflict(
+            f"cannot {what} {format_quantity(wanted)} of lot {lot.id}: it holds {format_quantity(lot.on_hand)}",
+            field="quantity",
+        )
+    return wanted
+
+
+def to_open(lot: Lot, milli: int | None, today: dt.date) -> int:
+    """How much of a lot opening takes: one unit by default (all of it if it holds one or less)."""
+    if lot.opened_at is not None:
+        raise Conflict(f"lot {lot.id} is already open", field="lot")
+    if lot.expiry_kind is ExpiryKind.USE_BY and is_expired(lot.effective_expiry, today):
+        raise Conflict(
+            f"lot {lot.id} is past its use-by date {lot.effective_expiry}: write it off", field="lot"
+        )
+    if milli is None and lot.on_hand > SCALE:
+        milli = SCALE
+    return take(lot, milli, "open")
+
+
+def check_received(received_on: dt.date | None, expires: dt.date, today: dt.date) -> None:
+    if received_on is not None and received_on > today:
+        raise InvalidInput(f"received date {received_on} is in the future", field="received")
+    day = received_on or today
+    if expires < day:
+        raise InvalidInput(f"expiry date {expires} is before the received date {day}", field="expires")
+
+
+def check_whole_units(unit: str, milli: int, sku: str, *, field: str = "quantity") -> None:
+    """Things counted one by one (unit "each") arrive and sell whole; a kitchen may use part of one."""
+    if unit == "each" and milli % SCALE:
+        raise InvalidInput(
+            f"{sku} is counted in whole units: {format_quantity(milli)} is not a whole number", field=field
+        )
+
+
+def reversal(original: Movement, legs: list[tuple[int, Movement]], undone_by: int | None) -> None:
+    """Whether a movement (and the other leg of a move or open) may be undone; raises why not."""
+    key = legs[0][0] if legs else 0
+    if original.order_line_id is not None or original.refund_id is not None:
+        raise Conflict(f"movement {key} belongs to a till order; refund the order instead", field="movement")
+    if original.reverses_id is not None:
+        raise Conflict(
+            f"movement {key} is itself the undo of {original.reverses_id}; record the change again instead",
+            field="movement",
+        )
+    if undone_by is not None:
+        raise Conflict(f"movement {key} was already undone by movement {undone_by}", field="movement")
+    if all(leg.quantity == 0 for _, leg in legs):
+        raise Conflict(f"movement {key} changed nothing; there is nothing to undo", field="movement")
+
+
+def check_move(lot: Lot, target_location_id: int, location: str) -> None:
+    if target_location_id == lot.location_id:
+        raise InvalidInput(f"lot {lot.id} is already in {location}", field="location")
+
+
+def check_undo_fits(movement_id: int, lot: Lot, leg: Movement) -> None:
+    """Undoing takes a leg's quantity back out of its lot: the lot must still hold it."""
+    if lot.on_hand - leg.quantity < 0:
+        raise Conflict(
+            f"cannot undo movement {movement_id}: lot {lot.id} holds {format_quantity(lot.on_hand)} "
+            f"but the undo would take {format_quantity(leg.quantity)}",
+            field="movement",
+        )

@@ -40,26 +40,17 @@ class Markdown:
         return (effective_expiry - today).days <= self.days
 
 
-def check_markdown(
-    days: int | str | None, percent: Decimal | None, recipe: list[RecipeLine]
-) -> Markdown | None:
+def check_markdown(days: int | None, percent: Decimal | None, recipe_lines: int) -> Markdown | None:
+    """A reduce-to-clear rule needs both its days and its percentage, and one product to watch."""
     if days is None and percent is None:
         return None
     if days is None or percent is None:
         raise InvalidInput("a markdown needs both days before expiry and a percentage", field="markdown")
-    try:
-        whole_days = int(str(days).strip())
-    except ValueError:
-        raise InvalidInput(
-            f"markdown days must be a whole number, got {days!r}", field="markdown_days"
-        ) from None
-    if not 0 <= whole_days <= 365:
-        raise InvalidInput("markdown days must be between 0 and 365", field="markdown_days")
-    if len(recipe) != 1:
+    if recipe_lines != 1:
         raise InvalidInput(
             "a markdown applies only to an item that sells one product directly", field="markdown"
         )
-    return Markdown(whole_days, percent)
+    return Markdown(days, percent)
 
 
 def markdown_amount(unit_price: int, recipe_milli: int, marked_down_stock: int, percent: Decimal) -> int:
@@ -80,3 +71,24 @@ def scale_recipe(recipe: list[RecipeLine], milli_sold: int) -> list[tuple[str, i
             raise InvalidInput(f"quantity too small: it would draw no {line.sku}", field="quantity")
         out.append((line.sku, needed))
     return out
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """What the till needs to sell an item: its recipe, price now, and markdown rule."""
+
+    id: int
+    code: str
+    name: str
+    active: bool
+    restockable: bool
+    price: int
+    recipe: list[RecipeLine]
+    markdown: Markdown | None
+
+
+def markdown_from(days: int | None, basis_points: int | None) -> Markdown | None:
+    """The reduce-to-clear rule as stored: percent in hundredths (3000 = 30%)."""
+    if days is None or basis_points is None:
+        return None
+    return Markdown(days, Decimal(basis_points) / 100)

@@ -6,37 +6,44 @@ the result is rounded half up to the nearest minor unit, once, at the end.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 
 from midnight.domain.errors import InvalidInput
-from midnight.domain.quantity import SCALE
+from midnight.domain.quantity import SCALE, exact_decimal
+
+# HK$100,000,000.00 in a two-digit currency: far above any price, cost or payment at a counter.
+MAX_MINOR = 10**10
 
 
 def minor_digits(currency: str) -> int:
     return int(get_currency_precision(currency))
 
 
-def parse_money(text: str | int | Decimal, currency: str, *, field: str = "cost") -> int:
-    """Parse "12.50" into 1250 minor units; refuse negatives, junk and sub-cent amounts."""
-    if isinstance(text, (bool, float)):
-        raise InvalidInput(f"{field} must be an exact decimal, not {text!r}", field=field)
-    raw = str(text).strip()
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidInput(f"{field} must be an amount like 12.50, got {raw!r}", field=field) from None
-    if not value.is_finite():
-        raise InvalidInput(f"{field} must be an amount like 12.50, got {raw!r}", field=field)
-    if value < 0:
-        raise InvalidInput(f"{field} must not be negative, got {raw}", field=field)
-    minor = value.scaleb(minor_digits(currency))
+def parse_amount(value: object, *, field: str = "amount") -> Decimal:
+    """An amount of money as typed ("12.50"), exact, not negative, not absurd; any currency."""
+    amount = exact_decimal(value, field, '"12.50"')
+    if amount < 0:
+        raise InvalidInput(f"{field} must not be negative, got {amount}", field=field)
+    if amount > Decimal(MAX_MINOR) / 100:
+        raise InvalidInput(f"{field} {amount} is too large", field=field)
+    return amount
+
+
+def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
+    """An exact amount in minor units of `currency`; refuses fractions of a cent (or of a yen)."""
+    minor = amount.scaleb(minor_digits(currency))
     if minor != minor.to_integral_value():
-        raise InvalidInput(f"{field} {raw} has more decimal places than {currency} allows", field=field)
-    if minor > 10**13:
-        raise InvalidInput(f"{field} {raw} is too large", field=field)
+        raise InvalidInput(f"{field} {amount} has more decimal places than {currency} allows", field=field)
+    if minor > MAX_MINOR:
+        raise InvalidInput(f"{field} {amount} is too large", field=field)
     return int(minor)
+
+
+def parse_money(value: object, currency: str, *, field: str = "cost") -> int:
+    """Parse "12.50" into 1250 minor units; refuse negatives, junk and sub-cent amounts."""
+    return to_minor(parse_amount(value, field=field), currency, field=field)
 
 
 def cost_of(unit_cost: int, milli: int) -> int:

@@ -10,6 +10,8 @@ from midnight.domain.errors import Forbidden, InvalidInput
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+LANGUAGES = ("en", "zh-Hant")  # what customers may be written to in
 
 
 class Role(enum.StrEnum):
@@ -22,6 +24,11 @@ class Role(enum.StrEnum):
             return cls(str(text).strip().lower())
         except ValueError:
             raise InvalidInput(f"role must be owner or staff, got {text!r}", field="role") from None
+
+
+class TokenKind(enum.StrEnum):
+    API = "api"  # for a program (a till, a script); lives until revoked
+    SESSION = "session"  # a person logged in; ends after a while
 
 
 class Permission(enum.StrEnum):
@@ -71,9 +78,22 @@ def check_username(text: str) -> str:
     return name.lower()
 
 
-def check_password(text: str) -> str:
-    if len(text) < MIN_PASSWORD:
-        raise InvalidInput(f"password must be at least {MIN_PASSWORD} characters", field="password")
-    if len(text) > 1024:
-        raise InvalidInput("password must be at most 1024 characters", field="password")
-    return text
+def check_password(value: object, *, field: str = "password") -> str:
+    """Any characters a keyboard makes (spaces included, kept as typed), 8-1024 of them."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text", field=field)
+    if any(0xD800 <= ord(ch) <= 0xDFFF or ch == "\x00" for ch in value):
+        raise InvalidInput(f"{field} contains a character that cannot be stored", field=field)
+    if len(value) < MIN_PASSWORD:
+        raise InvalidInput(f"{field} must be at least {MIN_PASSWORD} characters", field=field)
+    if len(value) > MAX_PASSWORD:
+        raise InvalidInput(f"{field} must be at most {MAX_PASSWORD} characters", field=field)
+    return value
+
+
+def check_language(value: object) -> str:
+    text = str(value or "en").strip()
+    for language in LANGUAGES:
+        if text.lower() == language.lower():
+            return language
+    raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}, got {text[:20]!r}", field="language")

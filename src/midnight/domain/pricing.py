@@ -13,12 +13,13 @@ the receipt always adds up.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from midnight.domain.errors import InvalidInput
-from midnight.domain.money import parse_money
+from midnight.domain.money import parse_amount, to_minor
 from midnight.domain.quantity import SCALE
 
 
@@ -34,19 +35,23 @@ def percent_of(amount: int, percent: Decimal) -> int:
     return round_half_up(Decimal(amount) * percent / 100)
 
 
-def parse_percent(text: str | Decimal | int, *, field: str = "percent") -> Decimal:
-    raw = str(text).strip().rstrip("%").strip()
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidInput(
-            f"{field} must be a percentage like 10 or 12.5, got {text!r}", field=field
-        ) from None
-    if not value.is_finite() or value <= 0 or value > 100:
-        raise InvalidInput(f"{field} must be more than 0 and at most 100, got {text}", field=field)
-    if value != value.quantize(Decimal("0.01")):
-        raise InvalidInput(f"{field} {text} has more than 2 decimal places", field=field)
-    return value
+_PERCENT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+def parse_percent(value: object, *, field: str = "percent") -> Decimal:
+    """A percentage like 10 or 12.5 (a single trailing % allowed); more than 0, at most 100."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidInput(f"{field} must be a percentage like 10 or 12.5", field=field)
+    raw = str(value).strip()
+    number = raw[:-1].strip() if raw.endswith("%") else raw
+    if len(number) > 12 or not _PERCENT.match(number):
+        raise InvalidInput(f"{field} must be a percentage like 10 or 12.5, got {raw[:20]!r}", field=field)
+    percent = Decimal(number)
+    if percent <= 0 or percent > 100:
+        raise InvalidInput(f"{field} must be more than 0 and at most 100, got {number}", field=field)
+    if percent != percent.quantize(Decimal("0.01")):
+        raise InvalidInput(f"{field} {number} has more than 2 decimal places", field=field)
+    return percent
 
 
 class DiscountKind(enum.StrEnum):
@@ -55,36 +60,45 @@ class DiscountKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class DiscountSpec:
+    """A discount as asked for, before the store's currency is known: a percentage or an amount."""
+
+    kind: DiscountKind
+    value: Decimal  # percent for PERCENT, an amount of money for AMOUNT
+
+
+def parse_discount_spec(value: object, *, field: str = "discount") -> DiscountSpec:
+    """ "10%" is a percentage; "5" or "5.50" an amount of money."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return DiscountSpec(DiscountKind.PERCENT, parse_percent(value, field=field))
+    amount = parse_amount(value, field=field)
+    if amount == 0:
+        raise InvalidInput(f"{field} must be more than zero", field=field)
+    return DiscountSpec(DiscountKind.AMOUNT, amount)
+
+
+@dataclass(frozen=True)
 class Discount:
     kind: DiscountKind
     value: Decimal  # minor units for AMOUNT, percent for PERCENT
     reason: str
 
-    def amount_off(self, base: int, what: str) -> int:
+    def amount_off(self, base: int, what: str, fmt: Callable[[int], str] = str) -> int:
         if self.kind is DiscountKind.PERCENT:
             return percent_of(base, self.value)
         off = int(self.value)
         if off > base:
             raise InvalidInput(
-                f"discount of {off} minor units is more than the {what} ({base})", field="discount"
+                f"a discount of {fmt(off)} is more than the {what} ({fmt(base)})", field="discount"
             )
         return off
 
 
-def parse_discount(text: str, reason: str | None, currency: str, *, field: str = "discount") -> Discount:
-    """ "10%" is a percentage; "5" or "5.50" an amount in the store's currency. A reason is required."""
-    raw = str(text).strip()
-    why = (reason or "").strip()
-    if not why:
-        raise InvalidInput(f"a {field} needs a reason", field=f"{field}_reason")
-    if len(why) > 200:
-        raise InvalidInput(f"{field} reason must be at most 200 characters", field=f"{field}_reason")
-    if raw.endswith("%"):
-        return Discount(DiscountKind.PERCENT, parse_percent(raw, field=field), why)
-    amount = parse_money(raw, currency, field=field)
-    if amount == 0:
-        raise InvalidInput(f"{field} must be more than zero", field=field)
-    return Discount(DiscountKind.AMOUNT, Decimal(amount), why)
+def discount_of(spec: DiscountSpec, reason: str, currency: str, *, field: str = "discount") -> Discount:
+    """The discount in the store's currency; an amount must fit its minor units."""
+    if spec.kind is DiscountKind.PERCENT:
+        return Discount(spec.kind, spec.value, reason)
+    return Discount(spec.kind, Decimal(to_minor(spec.value, currency, field=field)), reason)
 
 
 @dataclass(frozen=True)
@@ -117,17 +131,19 @@ class OrderPrice:
         return self.line_discounts + self.order_discount
 
 
-def price_order(lines: list[LineInput], order_discount: Discount | None) -> OrderPrice:
+def price_order(
+    lines: list[LineInput], order_discount: Discount | None, fmt: Callable[[int], str] = str
+) -> OrderPrice:
     priced = []
     for line in lines:
         gross = line_gross(line.unit_price, line.milli)
         if line.markdown > gross:
             raise ValueError("markdown larger than the line")
         after_markdown = gross - line.markdown
-        off = line.discount.amount_off(after_markdown, "line") if line.discount else 0
+        off = line.discount.amount_off(after_markdown, "line", fmt) if line.discount else 0
         priced.append(LinePrice(gross, line.markdown, off, after_markdown - off))
     subtotal = sum(p.net for p in priced)
-    order_off = order_discount.amount_off(subtotal, "order total") if order_discount else 0
+    order_off = order_discount.amount_off(subtotal, "order total", fmt) if order_discount else 0
     return OrderPrice(
         lines=priced,
         gross=sum(p.gross for p in priced),

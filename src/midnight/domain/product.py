@@ -53,6 +53,14 @@ def check_sku(text: str) -> str:
     return sku.upper()
 
 
+def check_code(text: str) -> str:
+    """What a person scans or types to name a product: its SKU, or its barcode (all digits)."""
+    code = str(text).strip()
+    if code.isdigit() and code.isascii():
+        return code
+    return check_sku(code)
+
+
 def check_name(text: str) -> str:
     name = str(text).strip()
     if not name or len(name) > 200:
@@ -97,3 +105,24 @@ def check_days(value: str | int | None, *, field: str) -> int | None:
     if days < 0 or days > 3650:
         raise InvalidInput(f"{field} must be between 0 and 3650 days, got {days}", field=field)
     return days
+
+
+class LocationKind(enum.StrEnum):
+    """What kind of place a location is: where stock sits in a store."""
+
+    SHELF = "shelf"
+    FRIDGE = "fridge"
+    FREEZER = "freezer"
+    STORE_ROOM = "store_room"
+    OTHER = "other"
+
+    @classmethod
+    def parse(cls, text: object) -> LocationKind:
+        value = str(text).strip().lower().replace(" ", "_")
+        try:
+            return cls(value)
+        except ValueError:
+            known = ", ".join(kind.value for kind in cls)
+            raise InvalidInput(
+                f"location kind must be one of {known}; got {str(text)[:30]!r}", field="kind"
+            ) from None

@@ -5,34 +5,48 @@ A tin is 1000, a tenth of a lettuce is 100, 0.125 kg is 125. Never float.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from midnight.domain.errors import InvalidInput
 
 SCALE = 1000
+MAX_UNITS = 1_000_000  # a million of anything is more than a snack bar ever counts in one go
+MAX_MILLI = MAX_UNITS * SCALE
+# Plain ASCII decimals only: "1_000", "1e3", "١٢" and "１２" are all refused, not reinterpreted.
+_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 
-def parse_quantity(text: str | int | Decimal, *, field: str = "quantity", allow_zero: bool = False) -> int:
-    """Parse a quantity such as "3", "0.125" into milli-units; reject zero, negatives, junk."""
-    if isinstance(text, (bool, float)):
-        raise InvalidInput(f"{field} must be an exact decimal, not {text!r}", field=field)
-    raw = str(text).strip()
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidInput(f"{field} must be a number, got {raw!r}", field=field) from None
-    if not value.is_finite():
-        raise InvalidInput(f"{field} must be a finite number, got {raw!r}", field=field)
-    milli = value * SCALE
-    if milli != milli.to_integral_value():
-        raise InvalidInput(f"{field} {raw} has more than 3 decimal places", field=field)
-    result = int(milli)
-    if result < 0 or (result == 0 and not allow_zero):
+def exact_decimal(value: object, field: str, example: str) -> Decimal:
+    """A number a person typed or a program sent, as an exact Decimal; floats and booleans refused."""
+    if isinstance(value, bool | float):
+        raise InvalidInput(f"{field} must be an exact number like {example}, not {value!r}", field=field)
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+        if not number.is_finite():
+            raise InvalidInput(f"{field} must be a number like {example}", field=field)
+        return number
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a number like {example}", field=field)
+    raw = value.strip()
+    if len(raw) > 40 or not _DECIMAL.match(raw):
+        shown = raw if len(raw) <= 40 else raw[:37] + "..."
+        raise InvalidInput(f"{field} must be a number like {example}, got {shown!r}", field=field)
+    return Decimal(raw)
+
+
+def parse_quantity(value: object, *, field: str = "quantity", allow_zero: bool = False) -> int:
+    """Parse a quantity such as "3" or "0.125" into milli-units; refuse zero, negatives, junk, excess."""
+    number = exact_decimal(value, field, '"2" or "0.125"')
+    if number < 0 or (number == 0 and not allow_zero):
         bound = "zero or more" if allow_zero else "greater than zero"
-        raise InvalidInput(f"{field} must be {bound}, got {raw}", field=field)
-    if result > 10**15:
-        raise InvalidInput(f"{field} {raw} is too large", field=field)
-    return result
+        raise InvalidInput(f"{field} must be {bound}, got {number}", field=field)
+    if number > MAX_UNITS:
+        raise InvalidInput(f"{field} {number} is too large (at most {MAX_UNITS:,})", field=field)
+    milli = number * SCALE
+    if milli != milli.to_integral_value():
+        raise InvalidInput(f"{field} {number} has more than 3 decimal places", field=field)
+    return int(milli)
 
 
 def format_quantity(milli: int) -> str:

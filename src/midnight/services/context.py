@@ -1,28 +1,26 @@
-"""The context every service runs in: a database, a clock, a person, a store."""
+"""The context every service runs in: a database, a clock, a person, a store, and the outside world."""
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
+import threading
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
-
-from midnight.db import tables as t
+from midnight.adapters.notifier import AppriseNotifier, Notifier
+from midnight.adapters.secrets import SecretBox, load_key
+from midnight.adapters.templates import TemplateRenderer
+from midnight.db import stores as stores_db
 from midnight.db.engine import Database, make_engine, migrate
 from midnight.domain.clock import Clock, SystemClock, today, zone
 from midnight.domain.errors import InvalidInput
+from midnight.domain.money import format_money
 from midnight.domain.people import Actor, Permission, Role
 from midnight.settings import Settings
-
-DEFAULT_LOCATIONS = (
-    ("shelf", "shelf"),
-    ("fridge", "fridge"),
-    ("freezer", "freezer"),
-    ("store room", "store_room"),
-)
 
 
 @dataclass(frozen=True)
@@ -34,22 +32,49 @@ class Store:
     locale: str
 
 
+@dataclass(frozen=True)
+class Adapters:
+    """The outside world, behind small interfaces: rendering owners' templates, sending, secrets."""
+
+    renderer: TemplateRenderer
+    notifier: Notifier
+    box: SecretBox
+
+
+_renderer: TemplateRenderer | None = None
+_renderer_lock = threading.Lock()
+
+
+def shared_renderer() -> TemplateRenderer:
+    """One pool of template workers per process, started on first use."""
+    global _renderer
+    with _renderer_lock:
+        if _renderer is None:
+            _renderer = TemplateRenderer()
+        return _renderer
+
+
 class Context:
     """Handed to every service. `today()` reads the clock at each call, never at start-up.
 
-    `actor` is the name recorded on everything this shop writes; `who` also carries the role that
-    the services check (a plain name means the local owner, as on the shop's own machine).
+    `actor` is the name recorded on everything this context writes; `who` also carries the role
+    that the services check (a plain name means the local owner, as on the shop's own machine).
     """
 
-    def __init__(self, db: Database, clock: Clock, actor: str | Actor) -> None:
+    def __init__(self, db: Database, clock: Clock, actor: str | Actor, adapters: Adapters) -> None:
         self.db = db
         self.clock = clock
         self.who = actor if isinstance(actor, Actor) else Actor(actor, Role.OWNER)
         self.actor = self.who.name
+        self.adapters = adapters
 
     def acting_as(self, who: Actor) -> Context:
-        """The same shop, database and clock, for another person (one per web request)."""
-        other = Context(self.db, self.clock, who)
+        """The same database, clock and store, for another person (one per web request)."""
+        return self.at(self.clock, who)
+
+    def at(self, clock: Clock, who: str | Actor) -> Context:
+        """The same database and store on another clock (replaying history), for a person."""
+        other = Context(self.db, clock, who, self.adapters)
         if "store" in self.__dict__:
             other.__dict__["store"] = self.store
         return other
@@ -60,7 +85,9 @@ class Context:
     @cached_property
     def store(self) -> Store:
         with self.db.read() as conn:
-            row = conn.execute(select(t.stores).order_by(t.stores.c.id).limit(1)).one()
+            row = stores_db.first_store(conn)
+        if row is None:
+            raise InvalidInput("this database has no store yet: run 'midnight init'", field="db")
         return Store(row.id, row.name, zone(row.timezone), row.currency, row.locale)
 
     def now(self) -> dt.datetime:
@@ -69,6 +96,10 @@ class Context:
     def today(self) -> dt.date:
         return today(self.clock, self.store.tz)
 
+    def money(self, minor: int) -> str:
+        """An amount as the store shows it: HK$12.50."""
+        return format_money(minor, self.store.currency, self.store.locale)
+
 
 def bootstrap(db: Database, settings: Settings) -> None:
     """Create the default store and its locations if the database has no store yet."""
@@ -76,20 +107,25 @@ def bootstrap(db: Database, settings: Settings) -> None:
     if len(settings.currency) != 3 or not settings.currency.isalpha():
         raise InvalidInput(f"currency must be a 3-letter code, got {settings.currency!r}", field="currency")
     with db.write() as conn:
-        if conn.execute(select(t.stores.c.id).limit(1)).first() is not None:
-            return
-        store_id = conn.execute(
-            insert(t.stores).values(
-                name=settings.store_name,
-                timezone=settings.timezone,
-                currency=settings.currency.upper(),
-                locale=settings.locale,
+        if stores_db.first_store(conn) is None:
+            stores_db.insert_store(
+                conn, settings.store_name, settings.timezone, settings.currency.upper(), settings.locale
             )
-        ).inserted_primary_key[0]  # type: ignore[index]
-        conn.execute(
-            insert(t.locations),
-            [{"store_id": store_id, "name": name, "kind": kind} for name, kind in DEFAULT_LOCATIONS],
-        )
+
+
+def key_file(settings: Settings, db: Database) -> Path | None:
+    """Where the secrets key lives: as configured, else beside a SQLite file, else in the user's data."""
+    if settings.secret_key_file:
+        return Path(settings.secret_key_file)
+    url = db.engine.url
+    if db.is_sqlite:
+        name = url.database or ""
+        if not name or name == ":memory:" or name.startswith("file:"):
+            return None  # a database that vanishes with the process: a key that does too
+        return Path(f"{name}.key")
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "midnight"
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return base / f"{url.host or 'local'}-{url.port or 5432}-{url.database}.key"
 
 
 def open_context(
@@ -105,4 +141,7 @@ def open_context(
     migrate(engine)
     db = Database(engine)
     bootstrap(db, settings)
-    return Context(db, clock or SystemClock(), actor or settings.user or getpass.getuser())
+    path = key_file(settings, db)
+    box = SecretBox(load_key(path)) if path else SecretBox.ephemeral()
+    adapters = Adapters(shared_renderer(), AppriseNotifier(), box)
+    return Context(db, clock or SystemClock(), actor or settings.user or getpass.getuser(), adapters)

@@ -7,8 +7,11 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from midnight.commands.catalog import AddProduct
+from midnight.commands.stock import DrawStock, OpenPack, ReceiveLot, WriteOff, WriteOffExpired
+from midnight.commands.till import AddMenuItem, PayOrder, PlaceOrder, VoidOrder
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock, start_of_day
 from midnight.domain.errors import Conflict, InsufficientStock
@@ -231,31 +234,32 @@ MENU_BY_SKU = {product: code for code, _, _, _, product, _, _ in MENU if product
 
 def _menu(ctx: Context) -> None:
     for code, name, price, category, product, recipe, markdown in MENU:
-        menu.add_menu_item(
-            ctx,
-            code,
-            name,
-            price,
+        item = AddMenuItem(
+            code=code,
+            name=name,
+            price=price,
             category=category,
             product=product,
-            recipe=recipe,
+            recipe=[{"sku": sku, "quantity": q} for sku, q in recipe] if recipe else None,
             markdown_days=markdown[0] if markdown else None,
             markdown_percent=markdown[1] if markdown else None,
         )
+        menu.add_menu_item(ctx, item)
 
 
 def _ring_up(ctx: Context, code: str, quantity: int, key: str, rng: random.Random) -> None:
     """Sell through the till: price the order, then pay it exactly by card or in cash with change."""
-    order = orders.place_order(ctx, key, [orders.LineRequest(code, quantity)])
+    order = orders.place_order(ctx, key, PlaceOrder(lines=[{"code": code, "quantity": quantity}]))
     marked_down = any(c == code and md for c, _, _, _, _, _, md in MENU)
     if rng.random() < 0.4 and not marked_down:  # a card pays exactly; reductions are known only at payment
-        orders.pay_order(ctx, order.id, [("card", str(to_decimal(order.total, ctx.store.currency)))])
+        amount = to_decimal(order.total, ctx.store.currency)
+        orders.pay_order(ctx, order.id, PayOrder(payments=[{"method": "card", "amount": str(amount)}]))
     else:
-        tendered = (order.total // 10000 + 1) * 10000
+        tendered = to_decimal((order.total // 10000 + 1) * 10000, ctx.store.currency)
         try:
-            orders.pay_order(ctx, order.id, [("cash", str(to_decimal(tendered, ctx.store.currency)))])
+            orders.pay_order(ctx, order.id, PayOrder(payments=[{"method": "cash", "amount": str(tendered)}]))
         except InsufficientStock:
-            orders.void_order(ctx, order.id, "ran out")
+            orders.void_order(ctx, order.id, VoidOrder(reason="ran out"))
             raise
 
 
@@ -277,19 +281,20 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
     real_now = ctx.now()
     today = ctx.today()
     clock = FixedClock(start_of_day(today - dt.timedelta(days=days), tz))
-    past = Context(ctx.db, clock, "demo")
-    past.__dict__["store"] = ctx.store  # the same store; skip re-reading it
+    past = ctx.at(clock, "demo")
     for p in PRODUCTS:
         catalog.add_product(
             past,
-            p.sku,
-            p.name,
-            unit=p.unit,
-            barcode=p.barcode,
-            expiry_kind=p.kind,
-            shelf_life_days=p.shelf_life,
-            opened_shelf_life_days=p.opened_life,
-            reorder_point=p.reorder_point,
+            AddProduct(
+                sku=p.sku,
+                name=p.name,
+                unit=p.unit,
+                barcode=p.barcode,
+                expiry_kind=p.kind,
+                shelf_life_days=p.shelf_life,
+                opened_shelf_life_days=p.opened_life,
+                reorder_point=p.reorder_point,
+            ),
         )
     _menu(past)
     for offset in range(days, -1, -1):
@@ -298,7 +303,10 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
         clock.instant = min(real_now, midnight + dt.timedelta(hours=8))
         for p in PRODUCTS:
             if offset % p.every_days == 0:
-                stock.receive(past, p.sku, p.delivery, cost=p.cost, location=p.location, supplier=p.supplier)
+                delivery = ReceiveLot(
+                    sku=p.sku, quantity=p.delivery, cost=p.cost, location=p.location, supplier=p.supplier
+                )
+                stock.receive(past, delivery)
         clock.instant = min(real_now, midnight + dt.timedelta(hours=13))
         for p in PRODUCTS:
             wanted = rng.randint(*p.daily_sales)
@@ -311,7 +319,7 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
                 clock.instant = min(real_now, midnight + dt.timedelta(hours=hour, minutes=rng.randrange(60)))
                 with contextlib.suppress(InsufficientStock):  # ran out that day, as shops do
                     if code is None:
-                        stock.sell(past, p.sku, wanted, reference=f"demo day {day}")
+                        stock.sell(past, DrawStock(sku=p.sku, quantity=wanted, reference=f"demo day {day}"))
                     else:
                         _ring_up(past, code, wanted, f"demo-{day}-{p.sku}", rng)
         for code in ("SALAD", "HAM-SANDWICH"):
@@ -322,30 +330,31 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
                     _ring_up(past, code, 1, f"demo-{day}-{code}-{n}", rng)
         if offset > 1:  # leave yesterday's expired stock on the board for today
             clock.instant = midnight + dt.timedelta(hours=23)
-            stock.write_off_expired(past)
+            stock.write_off_expired(past, WriteOffExpired())
     clock.instant = min(real_now, start_of_day(today, tz) + dt.timedelta(hours=14))
     # A few things a morning shift would see: an opened carton, a dented tin, an expired lot.
-    stock.receive(
-        past,
-        "HAM-SLICE",
-        "0.5",
+    week_ago = today - dt.timedelta(days=7)
+    ham = ReceiveLot(
+        sku="HAM-SLICE",
+        quantity="0.5",
         cost="120.00",
         location="fridge",
         supplier="Kowloon Meats",
-        received_on=today - dt.timedelta(days=7),
+        received=week_ago,
     )
-    milk = stock.receive(past, "MILK-1L", 6, cost="18.00", location="fridge", supplier="Kowloon Dairy")
-    stock.open_pack(past, milk.lot.id)
-    tins = stock.receive(
-        past,
-        "PINE-567",
-        12,
+    stock.receive(past, ham)
+    milk = ReceiveLot(sku="MILK-1L", quantity=6, cost="18.00", location="fridge", supplier="Kowloon Dairy")
+    stock.open_pack(past, stock.receive(past, milk).lot.id, OpenPack())
+    soon = today + dt.timedelta(days=2)
+    tins = ReceiveLot(
+        sku="PINE-567",
+        quantity=12,
         cost="9.50",
         location="store room",
         supplier="Wing Fat Trading",
-        expires=today + dt.timedelta(days=2),
+        expires=soon,
     )
-    stock.write_off(past, tins.lot.id, 1, "dented tin")
+    stock.write_off(past, stock.receive(past, tins).lot.id, WriteOff(quantity=1, reason="dented tin"))
     with ctx.db.read() as conn:
-        movements = len(conn.execute(select(t.movements.c.id)).all())
+        movements = int(conn.execute(select(func.count()).select_from(t.movements)).scalar_one())
     return DemoLoaded(len(PRODUCTS), days, movements)

@@ -7,9 +7,13 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from midnight.commands import build
+from midnight.commands.catalog import AddProduct
+from midnight.commands.stock import ReceiveLot
+from midnight.db import catalog as catalog_db
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.people import Permission
-from midnight.services.catalog import insert_product, product_values
+from midnight.services.catalog import new_product
 from midnight.services.context import Context
 from midnight.services.stock import receive_in
 
@@ -97,38 +101,17 @@ def import_csv(ctx: Context, path: str | Path) -> Imported:
             if None in row:
                 errors.append((number, "more cells than columns"))
                 continue
-            cells = {k: (v or "").strip() for k, v in row.items()}
-            missing = [c for c in required if not cells.get(c)]
+            cells = {k: v.strip() for k, v in row.items() if v and v.strip()}
+            missing = [c for c in required if c not in cells]
             if missing:
                 errors.append((number, f"missing {', '.join(missing)}"))
                 continue
             try:
                 if kind == "products":
-                    values = product_values(
-                        ctx,
-                        cells["sku"],
-                        cells["name"],
-                        unit=cells.get("unit") or "each",
-                        barcode=cells.get("barcode") or None,
-                        expiry_kind=cells.get("expiry_kind") or "use_by",
-                        shelf_life_days=cells.get("shelf_life_days") or None,
-                        opened_shelf_life_days=cells.get("opened_shelf_life_days") or None,
-                        reorder_point=cells.get("reorder_point") or None,
-                    )
-                    insert_product(conn, values)
+                    product = new_product(build(AddProduct, cells))
+                    catalog_db.insert_product(conn, catalog_db.new_product_values(product, ctx.now()))
                 else:
-                    receive_in(
-                        ctx,
-                        conn,
-                        cells["sku"],
-                        cells["quantity"],
-                        expires=cells.get("expires") or None,
-                        cost=cells.get("cost") or "0",
-                        location=cells.get("location") or "shelf",
-                        supplier=cells.get("supplier") or None,
-                        received_on=cells.get("received") or None,
-                        reference=cells.get("reference") or None,
-                    )
+                    receive_in(ctx, conn, build(ReceiveLot, cells))
             except MidnightError as exc:
                 errors.append((number, exc.message))
         if errors:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from midnight.db.orders import OrderInfo
 from midnight.domain.errors import InvalidInput
 from midnight.domain.money import format_money
+from midnight.domain.order import OrderState
 from midnight.domain.people import Permission
 from midnight.services.context import Context
-from midnight.services.orderviews import OrderInfo, get_order
+from midnight.services.orders import get_order
 
 WIDTHS = {58: 32, 80: 48}
 
@@ -97,15 +99,15 @@ def render(ctx: Context, order: OrderInfo, paper_mm: int = 80) -> str:
         out.append(row("Change", money(order.change), width))
     for r in order.refunds:
         out.append(row(clip(f"Refund ({r.method}): {r.reason}", width - 12), "-" + money(r.amount), width))
-    if order.state == "open":
+    if order.state is OrderState.OPEN:
         out.append(centre("NOT PAID", width))
-    if order.state == "void":
+    if order.state is OrderState.VOID:
         out.append(centre(f"VOID: {order.void_reason}", width))
     out.append(rule)
     out.append(centre("Thank you 多謝", width))
     return "\n".join(out) + "\n"
 
 
-def receipt(ctx: Context, order_id: int | str, paper_mm: int = 80) -> str:
+def receipt(ctx: Context, order_id: int, paper_mm: int = 80) -> str:
     ctx.require(Permission.SELL)
     return render(ctx, get_order(ctx, order_id), paper_mm)

@@ -9,22 +9,41 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from midnight.db import repo
-from midnight.db import tables as t
-from midnight.domain.clock import local_date, parse_date, start_of_day
-from midnight.domain.errors import Conflict, InvalidInput, NotFound, parse_id
+from midnight.commands.stock import (
+    CountLot,
+    DrawStock,
+    MoveLot,
+    OpenPack,
+    ReceiveLot,
+    WriteOff,
+    WriteOffExpired,
+)
+from midnight.db import catalog as catalog_db
+from midnight.db import stock as stock_db
+from midnight.db.stock import LotInfo, MovementInfo
+from midnight.domain.clock import local_date, start_of_day
 from midnight.domain.fefo import allocate
-from midnight.domain.lot import default_expiry, effective_expiry, is_expired
-from midnight.domain.money import cost_of, parse_money
+from midnight.domain.lot import (
+    Lot,
+    Movement,
+    MovementKind,
+    check_move,
+    check_received,
+    check_undo_fits,
+    check_whole_units,
+    default_expiry,
+    effective_expiry,
+    is_expired,
+    reversal,
+    take,
+    to_open,
+)
+from midnight.domain.money import cost_of, to_minor
 from midnight.domain.people import Permission
-from midnight.domain.product import ExpiryKind
-from midnight.domain.quantity import SCALE, format_quantity, parse_quantity, to_decimal
+from midnight.domain.quantity import to_decimal
 from midnight.services.context import Context
-from midnight.services.views import LotInfo, MovementInfo, lot_info, movements_by_id
-
-Quantity = str | int | Decimal
 
 
 @dataclass(frozen=True)
@@ -78,185 +97,118 @@ class Counted:
     adjustment: Decimal
 
 
-def _date(value: dt.date | str | None, field: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return parse_date(value, field=field)
-
-
-def _text(value: str | None, field: str, limit: int = 200) -> str:
-    clean = (value or "").strip()
-    if len(clean) > limit:
-        raise InvalidInput(f"{field} must be at most {limit} characters", field=field)
-    return clean
-
-
-def receive(
-    ctx: Context,
-    code: str,
-    quantity: Quantity,
-    *,
-    expires: dt.date | str | None = None,
-    cost: str | Decimal | int = 0,
-    location: str = "shelf",
-    supplier: str | None = None,
-    received_on: dt.date | str | None = None,
-    reference: str | None = None,
-) -> Received:
+def receive(ctx: Context, cmd: ReceiveLot) -> Received:
     """A delivery arrives: a new lot (never merged into another) and its receive movement."""
     ctx.require(Permission.RECEIVE)
     with ctx.db.write() as conn:
-        return receive_in(
-            ctx,
-            conn,
-            code,
-            quantity,
-            expires=expires,
-            cost=cost,
-            location=location,
-            supplier=supplier,
-            received_on=received_on,
-            reference=reference,
-        )
+        return receive_in(ctx, conn, cmd)
 
 
-def receive_in(
-    ctx: Context,
-    conn: Connection,
-    code: str,
-    quantity: Quantity,
-    *,
-    expires: dt.date | str | None = None,
-    cost: str | Decimal | int = 0,
-    location: str = "shelf",
-    supplier: str | None = None,
-    received_on: dt.date | str | None = None,
-    reference: str | None = None,
-) -> Received:
+def receive_in(ctx: Context, conn: Connection, cmd: ReceiveLot) -> Received:
     """Receive inside the caller's transaction (an import receives many lots in one)."""
-    milli = parse_quantity(quantity)
-    unit_cost = parse_money(cost, ctx.store.currency, field="cost")
-    expiry_given = _date(expires, "expires")
-    back_date = _date(received_on, "received")
-    supplier_name = _text(supplier, "supplier")
-    note = _text(reference, "reference")
+    unit_cost = to_minor(cmd.cost, ctx.store.currency, field="cost")
     now, today = ctx.now(), ctx.today()
-    if back_date is not None and back_date > today:
-        raise InvalidInput(f"received date {back_date} is in the future", field="received")
-    received_on_day = back_date or today
+    product = catalog_db.product_by_code(conn, cmd.sku)
+    check_whole_units(product.unit, cmd.quantity, product.sku)
+    where = catalog_db.location_id(conn, ctx.store.id, cmd.location)
+    received_on = cmd.received or today
+    expiry = default_expiry(received_on, product.shelf_life_days, cmd.expires)
+    check_received(cmd.received, expiry, today)
     # A back-dated delivery is put at local noon of its day: before anything received later.
     received_at = (
-        now
-        if received_on_day == today
-        else start_of_day(received_on_day, ctx.store.tz) + dt.timedelta(hours=12)
+        now if received_on == today else start_of_day(received_on, ctx.store.tz) + dt.timedelta(hours=12)
     )
-    product = repo.product_by_code(conn, code)
-    where = repo.location_id(conn, ctx.store.id, location)
-    expiry = default_expiry(received_on_day, product.shelf_life_days, expiry_given)
-    if expiry < received_on_day:
-        raise InvalidInput(
-            f"expiry date {expiry} is before the received date {received_on_day}", field="expires"
-        )
-    lot_id = repo.insert_lot(
+    lot_id = stock_db.insert_lot(
         conn,
         product_id=product.id,
         location_id=where,
-        supplier=supplier_name,
+        supplier=cmd.supplier,
         unit_cost=unit_cost,
         received_at=received_at,
         expiry_date=expiry,
         effective_expiry=expiry,
     )
-    movement_id = repo.record(
-        conn,
-        repo.NewMovement(
-            "receive",
-            lot_id,
-            product.id,
-            milli,
-            unit_cost,
-            received_at,
-            reason="delivery",
-            reference=note,
-        ),
-        actor=ctx.actor,
-        recorded_at=now,
+    movement = Movement(
+        MovementKind.RECEIVE,
+        lot_id,
+        product.id,
+        cmd.quantity,
+        unit_cost,
+        received_at,
+        reason="delivery",
+        reference=cmd.reference,
     )
+    movement_id = stock_db.record(conn, movement, actor=ctx.actor, recorded_at=now)
     warnings = []
     if is_expired(expiry, today):
         warnings.append(f"lot {lot_id} is already past its {product.expiry_kind.value} date {expiry}")
-    return Received(lot_info(ctx, conn, lot_id), movement_id, warnings)
+    return Received(stock_db.lot_info(conn, lot_id, today, ctx.store.currency), movement_id, warnings)
 
 
-def sell(
-    ctx: Context,
-    code: str,
-    quantity: Quantity,
-    *,
-    allow_past_best_before: bool = False,
-    reference: str | None = None,
-) -> Drawn:
+def sell(ctx: Context, cmd: DrawStock) -> Drawn:
     """Sell stock FEFO across lots, all or nothing."""
     ctx.require(Permission.SELL)
-    return _draw(ctx, "sell", code, quantity, allow_past_best_before, reference)
+    return _draw(ctx, MovementKind.SELL, cmd)
 
 
-def use(
-    ctx: Context,
-    code: str,
-    quantity: Quantity,
-    *,
-    allow_past_best_before: bool = False,
-    reference: str | None = None,
-) -> Drawn:
+def use(ctx: Context, cmd: DrawStock) -> Drawn:
     """The kitchen uses stock FEFO across lots, all or nothing."""
     ctx.require(Permission.SELL)
-    return _draw(ctx, "use", code, quantity, allow_past_best_before, reference)
+    return _draw(ctx, MovementKind.USE, cmd)
+
+
+def _draw(ctx: Context, kind: MovementKind, cmd: DrawStock) -> Drawn:
+    with ctx.db.write() as conn:
+        return draw_in(
+            ctx,
+            conn,
+            kind,
+            cmd.sku,
+            cmd.quantity,
+            allow_past_best_before=cmd.allow_past_best_before,
+            reference=cmd.reference,
+            whole_units=kind is MovementKind.SELL,
+        )
 
 
 def draw_in(
     ctx: Context,
     conn: Connection,
-    kind: str,
+    kind: MovementKind,
     code: str,
     milli: int,
     *,
     allow_past_best_before: bool = False,
     reference: str = "",
     order_line_id: int | None = None,
+    whole_units: bool = False,
 ) -> Drawn:
     """Draw FEFO inside the caller's transaction (the till pays a whole order in one)."""
     now, today, currency = ctx.now(), ctx.today(), ctx.store.currency
-    product, found = repo.sellable_lots(
+    product, found = stock_db.sellable_lots(
         conn, code, today=today, allow_past_best_before=allow_past_best_before, enough=milli, for_update=True
     )
     sku, product_id = (product.sku, product.id) if product else (found[0].sku, found[0].product_id)
+    if whole_units:
+        check_whole_units(product.unit if product else found[0].unit, milli, sku)
     lots = {lot.id: lot for lot in found}
     draws = allocate(
-        sku,
-        (lot.view() for lot in found),
-        milli,
-        today,
-        allow_past_best_before=allow_past_best_before,
+        sku, (lot.view() for lot in found), milli, today, allow_past_best_before=allow_past_best_before
     )
     infos, warnings = [], []
     for draw in draws:
         lot = lots[draw.lot_id]
-        movement_id = repo.record(
-            conn,
-            repo.NewMovement(
-                kind,
-                lot.id,
-                product_id,
-                -draw.quantity,
-                lot.unit_cost,
-                now,
-                reference=reference,
-                order_line_id=order_line_id,
-            ),
-            actor=ctx.actor,
-            recorded_at=now,
+        movement = Movement(
+            kind,
+            lot.id,
+            product_id,
+            -draw.quantity,
+            lot.unit_cost,
+            now,
+            reference=reference,
+            order_line_id=order_line_id,
         )
+        movement_id = stock_db.record(conn, movement, actor=ctx.actor, recorded_at=now)
         if draw.past_best_before:
             warnings.append(f"lot {lot.id} of {sku} is past its best-before date {lot.effective_expiry}")
         infos.append(
@@ -269,47 +221,14 @@ def draw_in(
                 movement_id,
             )
         )
-    return Drawn(kind, sku, to_decimal(milli), sum(d.cost for d in infos), currency, infos, warnings)
-
-
-def _draw(
-    ctx: Context,
-    kind: str,
-    code: str,
-    quantity: Quantity,
-    allow_past_best_before: bool,
-    reference: str | None,
-) -> Drawn:
-    milli = parse_quantity(quantity)
-    with ctx.db.write() as conn:
-        return draw_in(
-            ctx,
-            conn,
-            kind,
-            code,
-            milli,
-            allow_past_best_before=allow_past_best_before,
-            reference=_text(reference, "reference"),
-        )
-
-
-def _take(lot: repo.LotRecord, quantity: Quantity | None, what: str) -> int:
-    milli = lot.on_hand if quantity is None else parse_quantity(quantity)
-    if lot.on_hand == 0:
-        raise Conflict(f"lot {lot.id} is empty", field="lot")
-    if milli > lot.on_hand:
-        raise Conflict(
-            f"cannot {what} {format_quantity(milli)} of lot {lot.id}: it holds {format_quantity(lot.on_hand)}",
-            field="quantity",
-        )
-    return milli
+    return Drawn(kind.value, sku, to_decimal(milli), sum(d.cost for d in infos), currency, infos, warnings)
 
 
 def _split(
     ctx: Context,
     conn: Connection,
-    kind: str,
-    lot: repo.LotRecord,
+    kind: MovementKind,
+    lot: Lot,
     milli: int,
     *,
     location_id: int,
@@ -319,7 +238,7 @@ def _split(
 ) -> int:
     """Move part of a lot into a new child lot: two movements that net to zero."""
     now = ctx.now()
-    child = repo.insert_lot(
+    child = stock_db.insert_lot(
         conn,
         product_id=lot.product_id,
         location_id=location_id,
@@ -331,47 +250,28 @@ def _split(
         opened_at=opened_at,
         parent_lot_id=lot.id,
     )
-    out_id = repo.record(
-        conn,
-        repo.NewMovement(kind, lot.id, lot.product_id, -milli, lot.unit_cost, now, reason=reason),
-        actor=ctx.actor,
-        recorded_at=now,
-    )
-    repo.record(
-        conn,
-        repo.NewMovement(
-            kind, child, lot.product_id, milli, lot.unit_cost, now, reason=reason, pair_id=out_id
-        ),
-        actor=ctx.actor,
-        recorded_at=now,
-    )
+    out = Movement(kind, lot.id, lot.product_id, -milli, lot.unit_cost, now, reason=reason)
+    out_id = stock_db.record(conn, out, actor=ctx.actor, recorded_at=now)
+    back = Movement(kind, child, lot.product_id, milli, lot.unit_cost, now, reason=reason, pair_id=out_id)
+    stock_db.record(conn, back, actor=ctx.actor, recorded_at=now)
     return child
 
 
-def open_pack(ctx: Context, lot_id: int | str, quantity: Quantity | None = None) -> LotInfo:
+def open_pack(ctx: Context, lot_id: int, cmd: OpenPack) -> LotInfo:
     """Open a pack: it becomes its own lot whose life is cut to the product's opened shelf life.
 
     Without a quantity, one unit is opened (or the whole lot if it holds one unit or less).
     """
     ctx.require(Permission.OPEN)
     with ctx.db.write() as conn:
-        lot = repo.lot_by_id(conn, lot_id, for_update=True)
-        if lot.opened_at is not None:
-            raise Conflict(f"lot {lot.id} is already open", field="lot")
-        if lot.expiry_kind is ExpiryKind.USE_BY and is_expired(lot.effective_expiry, ctx.today()):
-            raise Conflict(
-                f"lot {lot.id} is past its use-by date {lot.effective_expiry}: write it off",
-                field="lot",
-            )
-        if quantity is None and lot.on_hand > SCALE:
-            quantity = 1
-        milli = _take(lot, quantity, "open")
+        lot = stock_db.lot_by_id(conn, lot_id, for_update=True)
+        milli = to_open(lot, cmd.quantity, ctx.today())
         now = ctx.now()
         opened_on = local_date(now, ctx.store.tz)
         child = _split(
             ctx,
             conn,
-            "open",
+            MovementKind.OPEN,
             lot,
             milli,
             location_id=lot.location_id,
@@ -379,172 +279,97 @@ def open_pack(ctx: Context, lot_id: int | str, quantity: Quantity | None = None)
             effective=effective_expiry(lot.expiry_date, opened_on, lot.opened_shelf_life_days),
             reason="opened",
         )
-        return lot_info(ctx, conn, child)
+        return stock_db.lot_info(conn, child, ctx.today(), ctx.store.currency)
 
 
-def move(ctx: Context, lot_id: int | str, quantity: Quantity | None, location: str) -> LotInfo:
+def move(ctx: Context, lot_id: int, cmd: MoveLot) -> LotInfo:
     """Move some or all of a lot to another location; the moved part becomes a new lot there."""
     ctx.require(Permission.MOVE)
     with ctx.db.write() as conn:
-        lot = repo.lot_by_id(conn, lot_id, for_update=True)
-        target = repo.location_id(conn, ctx.store.id, location)
-        if target == lot.location_id:
-            raise InvalidInput(f"lot {lot.id} is already in {location}", field="location")
-        milli = _take(lot, quantity, "move")
+        lot = stock_db.lot_by_id(conn, lot_id, for_update=True)
+        target = catalog_db.location_id(conn, ctx.store.id, cmd.location)
+        check_move(lot, target, cmd.location)
+        milli = take(lot, cmd.quantity, "move")
         child = _split(
             ctx,
             conn,
-            "move",
+            MovementKind.MOVE,
             lot,
             milli,
             location_id=target,
             opened_at=lot.opened_at,
             effective=lot.effective_expiry,
-            reason=f"moved to {location}",
+            reason=f"moved to {cmd.location}",
         )
-        return lot_info(ctx, conn, child)
+        return stock_db.lot_info(conn, child, ctx.today(), ctx.store.currency)
 
 
-def _reason(text: str | None) -> str:
-    reason = _text(text, "reason", 500)
-    if not reason:
-        raise InvalidInput("a write-off needs a reason (--reason)", field="reason")
-    return reason
-
-
-def write_off(ctx: Context, lot_id: int | str, quantity: Quantity | None, reason: str | None) -> WrittenOff:
+def write_off(ctx: Context, lot_id: int, cmd: WriteOff) -> WrittenOff:
     """Expired or damaged stock goes to waste, with its cost and a reason."""
     ctx.require(Permission.WRITE_OFF)
-    why = _reason(reason)
     with ctx.db.write() as conn:
-        lot = repo.lot_by_id(conn, lot_id, for_update=True)
-        milli = _take(lot, quantity, "write off")
-        return _waste(ctx, conn, lot, milli, why)
+        lot = stock_db.lot_by_id(conn, lot_id, for_update=True)
+        return _waste(ctx, conn, lot, take(lot, cmd.quantity, "write off"), cmd.reason)
 
 
-def _waste(ctx: Context, conn: Connection, lot: repo.LotRecord, milli: int, reason: str) -> WrittenOff:
+def _waste(ctx: Context, conn: Connection, lot: Lot, milli: int, reason: str) -> WrittenOff:
     now = ctx.now()
-    movement_id = repo.record(
-        conn,
-        repo.NewMovement("waste", lot.id, lot.product_id, -milli, lot.unit_cost, now, reason=reason),
-        actor=ctx.actor,
-        recorded_at=now,
-    )
-    return WrittenOff(
-        movement_id,
-        lot.id,
-        lot.sku,
-        to_decimal(milli),
-        cost_of(lot.unit_cost, milli),
-        ctx.store.currency,
-        reason,
-    )
+    movement = Movement(MovementKind.WASTE, lot.id, lot.product_id, -milli, lot.unit_cost, now, reason=reason)
+    movement_id = stock_db.record(conn, movement, actor=ctx.actor, recorded_at=now)
+    cost = cost_of(lot.unit_cost, milli)
+    return WrittenOff(movement_id, lot.id, lot.sku, to_decimal(milli), cost, ctx.store.currency, reason)
 
 
-def write_off_expired(ctx: Context, reason: str = "expired") -> list[WrittenOff]:
+def write_off_expired(ctx: Context, cmd: WriteOffExpired) -> list[WrittenOff]:
     """Write off every use-by lot past its effective expiry, in one transaction."""
     ctx.require(Permission.WRITE_OFF)
-    why = _reason(reason)
-    today = ctx.today()
     with ctx.db.write() as conn:
-        ids = (
-            conn.execute(
-                select(t.lots.c.id)
-                .join(t.products, t.products.c.id == t.lots.c.product_id)
-                .where(
-                    t.HAS_STOCK,
-                    t.lots.c.effective_expiry < today,
-                    t.products.c.expiry_kind == ExpiryKind.USE_BY.value,
-                )
-                .order_by(t.lots.c.effective_expiry, t.lots.c.id)
-                .with_for_update(of=t.lots)
-            )
-            .scalars()
-            .all()
-        )
         written = []
-        for lot_id in ids:
-            lot = repo.lot_by_id(conn, lot_id)
-            written.append(_waste(ctx, conn, lot, lot.on_hand, why))
+        for lot_id in stock_db.expired_use_by_lot_ids(conn, ctx.today()):
+            lot = stock_db.lot_by_id(conn, lot_id)
+            written.append(_waste(ctx, conn, lot, lot.on_hand, cmd.reason))
         return written
 
 
-def count(ctx: Context, lot_id: int | str, counted: Quantity) -> Counted:
+def count(ctx: Context, lot_id: int, cmd: CountLot) -> Counted:
     """A stock take: the lot is counted, and the difference is written as an adjustment."""
     ctx.require(Permission.ADJUST)
-    milli = parse_quantity(counted, field="counted quantity", allow_zero=True)
     with ctx.db.write() as conn:
-        lot = repo.lot_by_id(conn, lot_id, for_update=True)
+        lot = stock_db.lot_by_id(conn, lot_id, for_update=True)
         now = ctx.now()
-        delta = milli - lot.on_hand
-        movement_id = repo.record(
-            conn,
-            repo.NewMovement("adjust", lot.id, lot.product_id, delta, lot.unit_cost, now, reason="count"),
-            actor=ctx.actor,
-            recorded_at=now,
+        delta = cmd.quantity - lot.on_hand
+        movement = Movement(
+            MovementKind.ADJUST, lot.id, lot.product_id, delta, lot.unit_cost, now, reason="count"
         )
+        movement_id = stock_db.record(conn, movement, actor=ctx.actor, recorded_at=now)
         return Counted(
-            movement_id, lot.id, lot.sku, to_decimal(lot.on_hand), to_decimal(milli), to_decimal(delta)
+            movement_id, lot.id, lot.sku, to_decimal(lot.on_hand), to_decimal(cmd.quantity), to_decimal(delta)
         )
 
 
-def undo(ctx: Context, movement_id: int | str) -> list[MovementInfo]:
+def undo(ctx: Context, movement_id: int) -> list[MovementInfo]:
     """Reverse a movement (both legs of a move or open) with new, opposite movements."""
     ctx.require(Permission.ADJUST)
-    key = parse_id(movement_id, "movement")
     with ctx.db.write() as conn:
-        m = t.movements.c
-        original = conn.execute(select(t.movements).where(m.id == key)).first()
-        if original is None:
-            raise NotFound(f"no movement {key}", field="movement")
-        if original.order_line_id is not None or original.refund_id is not None:
-            raise Conflict(
-                f"movement {key} belongs to a till order; refund the order instead", field="movement"
-            )
-        if original.reverses_id is not None:
-            raise Conflict(
-                f"movement {key} is itself the undo of {original.reverses_id}; record the change again instead",
-                field="movement",
-            )
-        legs = conn.execute(
-            select(t.movements)
-            .where((m.id == key) | (m.pair_id == key) | (m.id == (original.pair_id or -1)))
-            .order_by(m.id)
-        ).all()
-        done = conn.execute(select(m.id).where(m.reverses_id.in_([leg.id for leg in legs]))).scalar()
-        if done is not None:
-            raise Conflict(f"movement {key} was already undone by movement {done}", field="movement")
-        if all(leg.quantity == 0 for leg in legs):
-            raise Conflict(f"movement {key} changed nothing; there is nothing to undo", field="movement")
-        for leg in legs:
-            lot = repo.lot_by_id(conn, leg.lot_id, for_update=True)
-            if lot.on_hand - leg.quantity < 0:
-                raise Conflict(
-                    f"cannot undo movement {key}: lot {lot.id} holds {format_quantity(lot.on_hand)} "
-                    f"but the undo would take {format_quantity(leg.quantity)}",
-                    field="movement",
-                )
+        original, legs = stock_db.movement_with_legs(conn, movement_id)
+        reversal(original, legs, stock_db.undone_by(conn, [leg_id for leg_id, _ in legs]))
+        for _, leg in legs:
+            check_undo_fits(movement_id, stock_db.lot_by_id(conn, leg.lot_id, for_update=True), leg)
         now = ctx.now()
         written: list[int] = []
         # Give back before taking away, so no lot dips below zero mid-way.
-        for leg in sorted(legs, key=lambda leg: leg.quantity):
-            written.append(
-                repo.record(
-                    conn,
-                    repo.NewMovement(
-                        leg.kind,
-                        leg.lot_id,
-                        leg.product_id,
-                        -leg.quantity,
-                        leg.unit_cost,
-                        now,
-                        reason=f"undo of movement {leg.id}",
-                        reference=leg.reference,
-                        pair_id=written[0] if written else None,
-                        reverses_id=leg.id,
-                    ),
-                    actor=ctx.actor,
-                    recorded_at=now,
-                )
+        for leg_id, leg in sorted(legs, key=lambda pair: pair[1].quantity):
+            opposite = Movement(
+                leg.kind,
+                leg.lot_id,
+                leg.product_id,
+                -leg.quantity,
+                leg.unit_cost,
+                now,
+                reason=f"undo of movement {leg_id}",
+                reference=leg.reference,
+                pair_id=written[0] if written else None,
+                reverses_id=leg_id,
             )
-        return movements_by_id(conn, written)
+            written.append(stock_db.record(conn, opposite, actor=ctx.actor, recorded_at=now))
+        return stock_db.movements_by_id(conn, written)

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from midnight.web import admin, pages, reports, shelf, stock
+from midnight.web import admin, login, reports, shelf, stock, till
 from midnight.web.core import LoginRequired, redirect, render
 
 
@@ -16,7 +16,7 @@ def install(app: FastAPI) -> None:
     app.mount(
         "/static", StaticFiles(directory=str(resources.files("midnight.web") / "static")), name="static"
     )
-    for module in (pages, stock, shelf, reports, admin):
+    for module in (login, till, stock, shelf, reports, admin):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -8,12 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from midnight.commands.catalog import AddProduct, PageQuery
+from midnight.commands.counter import AddCustomer, AddTarget, CustomerQuery
+from midnight.commands.people import AddUser
+from midnight.commands.till import AddMenuItem, MenuQuery, SetPrice
 from midnight.domain.errors import MidnightError
 from midnight.domain.people import Permission
-from midnight.notify import schedule
-from midnight.services import catalog, customers, menu, people
+from midnight.services import catalog, customers, menu, notify, people
 from midnight.services.context import Context
-from midnight.web.core import check_csrf, page_context, redirect, render
+from midnight.web.core import check_csrf, form_command, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,11 +31,11 @@ def _page(
         status_code=status_code,
         errors=errors or {},
         values=values or {},
-        products=catalog.list_products(ctx),
-        menu=menu.list_menu(ctx, include_inactive=True),
-        customers=customers.search_customers(ctx, ""),
-        users=people.list_users(ctx),
-        targets=schedule.list_targets(ctx),
+        products=catalog.list_products(ctx, PageQuery(limit=1000)).items,
+        menu=menu.list_menu(ctx, MenuQuery(include_inactive=True, limit=1000)).items,
+        customers=customers.search_customers(ctx, CustomerQuery(limit=200)).items,
+        users=people.list_users(ctx, PageQuery()).items,
+        targets=notify.list_targets(ctx, PageQuery()).items,
     )
 
 
@@ -67,12 +70,7 @@ async def add_product(request: Request) -> Response:
         request,
         "products",
         lambda s, f: catalog.add_product(
-            s,
-            f.get("sku", ""),
-            f.get("name", ""),
-            barcode=f.get("barcode") or None,
-            expiry_kind=f.get("expiry_kind") or "use_by",
-            shelf_life_days=f.get("shelf_life_days") or None,
+            s, form_command(AddProduct, f, ("sku", "name", "barcode", "expiry_kind", "shelf_life_days"))
         ),
     )
 
@@ -83,19 +81,16 @@ async def add_menu_item(request: Request) -> Response:
         request,
         "menu",
         lambda s, f: menu.add_menu_item(
-            s,
-            f.get("code", ""),
-            f.get("name", ""),
-            f.get("price", ""),
-            product=f.get("product") or None,
-            category=f.get("category", ""),
+            s, form_command(AddMenuItem, f, ("code", "name", "price", "product", "category"))
         ),
     )
 
 
 @router.post("/admin/menu/{code}/price", response_model=None)
 async def set_price(request: Request, code: str) -> Response:
-    return await _submit(request, "menu", lambda s, f: menu.set_price(s, code, f.get("price", "")))
+    return await _submit(
+        request, "menu", lambda s, f: menu.set_price(s, code, form_command(SetPrice, f, ("price",)))
+    )
 
 
 @router.post("/admin/customers", response_model=None)
@@ -105,9 +100,11 @@ async def add_customer(request: Request) -> Response:
         "customers",
         lambda s, f: customers.add_customer(
             s,
-            f.get("name", ""),
-            nickname=f.get("nickname") or None,
-            contacts=[f["contact"]] if f.get("contact") else [],
+            form_command(
+                AddCustomer,
+                {**f, "contacts": [f["contact"]] if f.get("contact") else []},
+                ("name", "nickname", "contacts"),
+            ),
         ),
     )
 
@@ -117,12 +114,12 @@ async def add_user(request: Request) -> Response:
     return await _submit(
         request,
         "users",
-        lambda s, f: people.add_user(s, f.get("name", ""), f.get("role") or "staff", f.get("password", "")),
+        lambda s, f: people.add_user(s, form_command(AddUser, f, ("name", "role", "password"))),
     )
 
 
 @router.post("/admin/targets", response_model=None)
 async def add_target(request: Request) -> Response:
     return await _submit(
-        request, "targets", lambda s, f: schedule.add_target(s, f.get("url", ""), f.get("label") or "staff")
+        request, "targets", lambda s, f: notify.add_target(s, form_command(AddTarget, f, ("url", "label")))
     )

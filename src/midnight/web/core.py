@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Mapping
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 
+from midnight.commands import build
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import format_money
+from midnight.domain.people import Permission
 from midnight.services import people
 from midnight.services.context import Context
 
+M = TypeVar("M", bound=BaseModel)
 SESSION_COOKIE = "midnight_session"
 CSRF_COOKIE = "midnight_csrf"
 templates = Jinja2Templates(directory=str(resources.files("midnight.web") / "templates"))
@@ -54,6 +59,14 @@ async def check_csrf(request: Request) -> dict[str, Any]:
     return form
 
 
+def form_command(model: type[M], form: Mapping[str, object], names: tuple[str, ...] | None = None) -> M:
+    """The command a form describes; empty boxes count as not given, so the command's defaults apply."""
+    chosen = names if names is not None else tuple(form)
+    return build(
+        model, {name: form[name] for name in chosen if name in form and form[name] not in ("", None)}
+    )
+
+
 def render(
     request: Request, name: str, ctx: Context | None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -70,6 +83,7 @@ def render(
         name,
         {
             "who": ctx.who if ctx else None,
+            "can": (lambda permission: ctx.who.may(Permission[permission])) if ctx else (lambda _: False),
             "store": store,
             "money": money,
             "local": local,

@@ -7,13 +7,14 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from midnight.commands.till import CloseDay, Period
 from midnight.domain.clock import parse_date
 from midnight.domain.errors import MidnightError
 from midnight.domain.money import format_money
 from midnight.domain.people import Permission
 from midnight.services import analytics, reports
 from midnight.web.charts import bars
-from midnight.web.core import check_csrf, page_context, redirect, render
+from midnight.web.core import check_csrf, form_command, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,9 +34,10 @@ def report_page(request: Request) -> HTMLResponse:
             if request.query_params.get("start")
             else end - dt.timedelta(days=6)
         )
-        by_item = analytics.sales_by_item(ctx, start, end)
-        by_hour = analytics.sales_by_hour(ctx, start, end)
-        waste = analytics.waste_by_product(ctx, start, end)
+        period = form_command(Period, {"start": start, "end": end})
+        by_item = analytics.sales_by_item(ctx, period)
+        by_hour = analytics.sales_by_hour(ctx, period)
+        waste = analytics.waste_by_product(ctx, period)
     except MidnightError as exc:
         error, start, end, by_item, by_hour, waste = (
             exc.message,
@@ -71,5 +73,5 @@ def report_page(request: Request) -> HTMLResponse:
 async def close(request: Request) -> Response:
     ctx = page_context(request)
     await check_csrf(request)
-    reports.close_day(ctx)
+    reports.close_day(ctx, CloseDay())
     return redirect("/reports")

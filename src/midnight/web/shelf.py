@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from midnight.api.models import Id
+from midnight.commands.counter import HoldItem, PickUp, ShelfQuery
 from midnight.domain.errors import MidnightError
 from midnight.services import holds
-from midnight.web.core import check_csrf, page_context, redirect, render
+from midnight.web.core import check_csrf, form_command, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -15,12 +17,14 @@ router = APIRouter(include_in_schema=False)
 def _shelf(request: Request, status_code: int = 200, **context: object) -> HTMLResponse:
     ctx = page_context(request)
     defaults: dict[str, object] = {"errors": {}, "form_errors": {}, "values": {}, "code": None, "held": None}
+    page = holds.shelf(ctx, form_command(ShelfQuery, request.query_params, ("cursor",)))
     return render(
         request,
         "shelf.html",
         ctx,
         status_code=status_code,
-        holds=holds.shelf(ctx),
+        holds=page.items,
+        next_cursor=page.next_cursor,
         **{**defaults, **context},
     )
 
@@ -49,14 +53,8 @@ async def hold(request: Request) -> Response:
     ctx = page_context(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
     try:
-        new = holds.hold_item(
-            ctx,
-            form.get("description", ""),
-            form.get("for_customer", ""),
-            left_by=form.get("left_by"),
-            shelf_slot=form.get("shelf_slot", ""),
-            hold_until=form.get("hold_until") or None,
-        )
+        names = ("description", "for_customer", "left_by", "shelf_slot", "hold_until")
+        new = holds.hold_item(ctx, form_command(HoldItem, form, names))
     except MidnightError as exc:
         return _shelf(
             request, status_code=exc.http_status, form_errors={exc.field or "_": exc.message}, values=form
@@ -69,13 +67,12 @@ async def hold(request: Request) -> Response:
 
 
 @router.post("/shelf/{hold_id}/pickup", response_class=HTMLResponse)
-async def pickup(request: Request, hold_id: int) -> HTMLResponse:
+async def pickup(request: Request, hold_id: Id) -> HTMLResponse:
     ctx = page_context(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
     try:
-        done = holds.pick_up(
-            ctx, hold_id, code=form.get("code") or None, identity_checked=bool(form.get("identity_checked"))
-        )
+        fields = {"code": form.get("code"), "identity_checked": bool(form.get("identity_checked"))}
+        done = holds.pick_up(ctx, hold_id, form_command(PickUp, fields))
     except MidnightError as exc:
         return _shelf(request, status_code=exc.http_status, errors={hold_id: exc.message})
     return _shelf(request, message=f"Item {done.id} handed over to {done.for_customer}")

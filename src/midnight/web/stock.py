@@ -5,11 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from midnight.api.models import Id
+from midnight.commands.catalog import LedgerQuery, PageQuery, StockQuery
+from midnight.commands.stock import CountLot, DrawStock, MoveLot, OpenPack, ReceiveLot, WriteOff
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.services import catalog, stock, views
-from midnight.web.core import check_csrf, page_context, redirect, render
+from midnight.web.core import check_csrf, form_command, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
+PRODUCTS_PER_PAGE = 50
 
 
 def _board(
@@ -20,22 +24,27 @@ def _board(
     status_code: int = 200,
 ) -> HTMLResponse:
     ctx = page_context(request)
-    location = request.query_params.get("location") or ""
-    sku = request.query_params.get("sku") or ""
-    lots = [lot for p in views.stock(ctx, sku or None) for lot in p.lots]
+    params = dict(request.query_params)
+    location, sku = params.get("location") or "", params.get("sku") or ""
+    page = views.stock(
+        ctx,
+        form_command(
+            StockQuery, {**params, "limit": str(PRODUCTS_PER_PAGE)}, ("location", "sku", "cursor", "limit")
+        ),
+    )
+    lots = [lot for p in page.items for lot in p.lots]
     lots.sort(key=lambda lot: (lot.effective_expiry, lot.received_at, lot.id))
-    if location:
-        lots = [lot for lot in lots if lot.location == location]
     return render(
         request,
         "stock.html",
         ctx,
         status_code=status_code,
         lots=lots,
+        next_cursor=page.next_cursor,
         location=location,
         sku=sku,
-        locations=catalog.list_locations(ctx),
-        products=catalog.list_products(ctx),
+        locations=catalog.list_locations(ctx, PageQuery()).items,
+        products=catalog.list_products(ctx, PageQuery(limit=1000)).items,
         errors=errors or {},
         values=values or {"location": "shelf"},
         message=message,
@@ -52,14 +61,10 @@ async def receive(request: Request) -> Response:
     ctx = page_context(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
     try:
+        fields = {**form, "sku": form.get("code", "")}
         got = stock.receive(
             ctx,
-            form.get("code", ""),
-            form.get("quantity") or "1",
-            expires=form.get("expires") or None,
-            cost=form.get("cost") or "0",
-            location=form.get("location") or "shelf",
-            supplier=form.get("supplier"),
+            form_command(ReceiveLot, fields, ("sku", "quantity", "expires", "cost", "location", "supplier")),
         )
     except MidnightError as exc:
         # The form has one box for SKU or barcode: errors about either belong next to it.
@@ -71,22 +76,26 @@ async def receive(request: Request) -> Response:
 
 
 @router.post("/stock/lots/{lot_id}", response_model=None)
-async def lot_action(request: Request, lot_id: int) -> Response:
+async def lot_action(request: Request, lot_id: Id) -> Response:
     ctx = page_context(request)
     form = {k: str(v) for k, v in (await check_csrf(request)).items()}
-    action, quantity, detail = form.get("action"), form.get("quantity") or None, form.get("detail") or ""
+    action, detail = form.get("action"), form.get("detail") or ""
     try:
         if action == "use":
             lot = views.get_lot(ctx, lot_id)
-            stock.use(ctx, lot.sku, quantity or "1")
+            stock.use(ctx, form_command(DrawStock, {"sku": lot.sku, "quantity": form.get("quantity") or "1"}))
         elif action == "open":
-            stock.open_pack(ctx, lot_id, quantity)
+            stock.open_pack(ctx, lot_id, form_command(OpenPack, form, ("quantity",)))
         elif action == "move":
-            stock.move(ctx, lot_id, quantity, detail)
+            stock.move(
+                ctx, lot_id, form_command(MoveLot, {**form, "location": detail}, ("quantity", "location"))
+            )
         elif action == "waste":
-            stock.write_off(ctx, lot_id, quantity, detail)
+            stock.write_off(
+                ctx, lot_id, form_command(WriteOff, {**form, "reason": detail}, ("quantity", "reason"))
+            )
         elif action == "count":
-            stock.count(ctx, lot_id, quantity or "")
+            stock.count(ctx, lot_id, form_command(CountLot, form, ("quantity",)))
         else:
             raise InvalidInput(f"unknown action {action!r}", field="action")
     except MidnightError as exc:
@@ -102,4 +111,7 @@ async def lot_action(request: Request, lot_id: int) -> Response:
 @router.get("/stock/ledger", response_class=HTMLResponse)
 def ledger(request: Request, sku: str) -> HTMLResponse:
     ctx = page_context(request)
-    return render(request, "ledger.html", ctx, sku=sku, movements=views.ledger(ctx, sku, limit=200))
+    page = views.ledger(
+        ctx, form_command(LedgerQuery, {**request.query_params, "limit": "200"}, ("sku", "cursor", "limit"))
+    )
+    return render(request, "ledger.html", ctx, sku=sku, movements=page.items, next_cursor=page.next_cursor)

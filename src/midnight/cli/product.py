@@ -1,4 +1,4 @@
-"""Product and location commands."""
+"""midnight product: what the shop stocks."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, context_of
+from midnight.cli.app import JsonFlag, app, command, context_of, every
 from midnight.cli.output import money, print_json, status, table
+from midnight.commands.catalog import AddProduct, PageQuery
 from midnight.domain.quantity import format_quantity
 from midnight.services import catalog, views
 
 product_app = typer.Typer(help="Products: what the shop stocks.", no_args_is_help=True)
-location_app = typer.Typer(help="Locations: shelf, fridge, freezer, store room ...", no_args_is_help=True)
 app.add_typer(product_app, name="product")
-app.add_typer(location_app, name="location")
 
 
 @product_app.command("add")
@@ -35,17 +34,20 @@ def product_add(
     as_json: JsonFlag = False,
 ) -> None:
     """Add a product."""
-    product = catalog.add_product(
-        context_of(ctx),
-        sku,
-        name,
-        unit=unit,
-        barcode=barcode,
-        expiry_kind=kind,
-        shelf_life_days=shelf_life,
-        opened_shelf_life_days=opened_shelf_life,
-        reorder_point=reorder_point,
+    new = command(
+        AddProduct,
+        {
+            "sku": sku,
+            "name": name,
+            "unit": unit,
+            "barcode": barcode,
+            "expiry_kind": kind,
+            "shelf_life_days": shelf_life,
+            "opened_shelf_life_days": opened_shelf_life,
+            "reorder_point": reorder_point,
+        },
     )
+    product = catalog.add_product(context_of(ctx), new)
     if as_json:
         print_json(product)
         return
@@ -55,7 +57,8 @@ def product_add(
 @product_app.command("list")
 def product_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List products."""
-    products = catalog.list_products(context_of(ctx))
+    s = context_of(ctx)
+    products = list(every(lambda cursor: catalog.list_products(s, command(PageQuery, {"cursor": cursor}))))
     if as_json:
         print_json(products)
         return
@@ -87,7 +90,7 @@ def product_show(
     """Show a product and its lots."""
     s = context_of(ctx)
     product = catalog.get_product(s, code)
-    on_hand = views.stock(s, product.sku)[0]
+    on_hand = views.product_stock(s, product.sku)
     if as_json:
         print_json({"product": product, "stock": on_hand})
         return
@@ -107,33 +110,4 @@ def product_show(
             [lot.id, lot.quantity, lot.location, lot.effective_expiry, status(lot.status.value), lot.supplier]
             for lot in on_hand.lots
         ],
-    )
-
-
-@location_app.command("add")
-def location_add(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME")],
-    kind: Annotated[str, typer.Option(help="shelf, fridge, freezer, store_room or other.")] = "shelf",
-    as_json: JsonFlag = False,
-) -> None:
-    """Add a location."""
-    location = catalog.add_location(context_of(ctx), name, kind)
-    if as_json:
-        print_json(location)
-        return
-    print(f"added location {location['name']} ({location['kind']})")
-
-
-@location_app.command("list")
-def location_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """List locations."""
-    locations = catalog.list_locations(context_of(ctx))
-    if as_json:
-        print_json(locations)
-        return
-    table(
-        "Locations",
-        ["id", "name", "kind", "store"],
-        [[loc["id"], loc["name"], loc["kind"], loc["store"]] for loc in locations],
     )

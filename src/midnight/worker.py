@@ -6,7 +6,7 @@ import logging
 import threading
 
 from midnight.domain.people import Actor, Role
-from midnight.notify import outbox, schedule
+from midnight.services import schedule
 from midnight.services.context import Context
 
 log = logging.getLogger("midnight.notify")
@@ -29,8 +29,7 @@ class NotifyWorker:
         self._thread.join(timeout=30)
 
     def run_once(self) -> None:
-        schedule.queue_due(self.ctx)
-        outbox.deliver(self.ctx)
+        schedule.run(self.ctx)
 
     def _run(self) -> None:
         while not self._stop.is_set():

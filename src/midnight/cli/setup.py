@@ -1,4 +1,4 @@
-"""Setting up: init, import, demo."""
+"""Setting up: midnight init, import, demo."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, context_of
+from midnight.cli.app import JsonFlag, app, command, context_of
 from midnight.cli.output import print_json
-from midnight.cli.people import read_password
+from midnight.cli.user import read_password
+from midnight.commands.people import AddUser
 from midnight.domain.errors import Conflict
 from midnight.services import people
 from midnight.services.demo import load_demo
@@ -32,7 +33,8 @@ def init(
         if owner is None and sys.stdin.isatty():
             owner = typer.prompt("Owner's user name")
         if owner is not None:
-            user = people.add_user(s, owner, "owner", read_password(password_file))
+            new = command(AddUser, {"name": owner, "role": "owner", "password": read_password(password_file)})
+            user = people.add_user(s, new)
             print(f"owner {user.name} created", file=sys.stderr)
     elif owner is not None:
         raise Conflict("this database already has users: add more with 'midnight user add'", field="owner")

@@ -1,4 +1,4 @@
-"""Users, tokens and the server."""
+"""midnight user: users, roles and API tokens."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import CliState, JsonFlag, app, context_of
+from midnight.cli.app import JsonFlag, app, command, context_of, every, record_id
 from midnight.cli.output import print_json, table
+from midnight.commands.catalog import PageQuery
+from midnight.commands.people import AddUser, ChangeUser, CreateToken, SetPassword, TokenQuery
 from midnight.domain.errors import InvalidInput
 from midnight.services import people
 
@@ -52,14 +54,16 @@ def user_add(
     password_file: PasswordFile = None,
 ) -> None:
     """Add a user (owner only)."""
-    user = people.add_user(context_of(ctx), name, role, read_password(password_file))
+    new = command(AddUser, {"name": name, "role": role, "password": read_password(password_file)})
+    user = people.add_user(context_of(ctx), new)
     print(f"added {user.role} {user.name}")
 
 
 @user_app.command("list")
 def user_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Users and their roles (owner only)."""
-    users = people.list_users(context_of(ctx))
+    s = context_of(ctx)
+    users = list(every(lambda cursor: people.list_users(s, command(PageQuery, {"cursor": cursor}))))
     if as_json:
         print_json(users)
         return
@@ -77,7 +81,8 @@ def user_passwd(
     password_file: PasswordFile = None,
 ) -> None:
     """Change a password (your own, or anyone's as owner); their sessions end."""
-    user = people.set_password(context_of(ctx), name, read_password(password_file, "New password"))
+    secret = command(SetPassword, {"password": read_password(password_file, "New password")})
+    user = people.set_password(context_of(ctx), name, secret)
     print(f"password changed for {user.name}")
 
 
@@ -89,7 +94,7 @@ def user_role(
     active: Annotated[bool | None, typer.Option("--active/--inactive")] = None,
 ) -> None:
     """Change a user's role, or switch them off (owner only)."""
-    user = people.set_role(context_of(ctx), name, role, active)
+    user = people.change_user(context_of(ctx), name, command(ChangeUser, {"role": role, "active": active}))
     print(f"{user.name}: {user.role}, {'active' if user.active else 'inactive'}")
 
 
@@ -101,7 +106,7 @@ def user_token(
     as_json: JsonFlag = False,
 ) -> None:
     """Create an API token; it is shown this once."""
-    issued = people.create_token(context_of(ctx), name, label)
+    issued = people.create_token(context_of(ctx), name, command(CreateToken, {"label": label}))
     if as_json:
         print_json(issued)
         return
@@ -119,7 +124,10 @@ def user_tokens(
     as_json: JsonFlag = False,
 ) -> None:
     """API tokens (their secrets are never shown again)."""
-    tokens = people.list_tokens(context_of(ctx), name)
+    s = context_of(ctx)
+    tokens = list(
+        every(lambda cursor: people.list_tokens(s, command(TokenQuery, {"user": name, "cursor": cursor})))
+    )
     if as_json:
         print_json(tokens)
         return
@@ -134,36 +142,7 @@ def user_tokens(
 
 
 @user_app.command("revoke")
-def user_revoke(ctx: typer.Context, token_id: Annotated[int, typer.Argument(metavar="TOKEN_ID")]) -> None:
+def user_revoke(ctx: typer.Context, token_id: Annotated[str, typer.Argument(metavar="TOKEN_ID")]) -> None:
     """Revoke an API token."""
-    revoked = people.revoke_token(context_of(ctx), token_id)
+    revoked = people.revoke_token(context_of(ctx), record_id(token_id, "token"))
     print(f"token {revoked.id} of {revoked.user} revoked")
-
-
-@app.command()
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
-) -> None:
-    """Serve the HTTP API (and its docs at /docs)."""
-    import os
-
-    import uvicorn
-
-    state: CliState = ctx.find_root().obj
-    context_of(ctx)  # migrate and seed before the workers start
-    os.environ["MIDNIGHT_DATABASE_URL"] = state.url()
-    print(
-        f"Midnight Express serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True
-    )
-    uvicorn.run(
-        "midnight.api:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )

@@ -1,0 +1,29 @@
+"""Sending a message through Apprise: one address, one subject and body; an error string or None."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+import apprise
+
+
+class Notifier(Protocol):
+    def send(self, url: str, subject: str, body: str) -> str | None:
+        """Deliver now; None on success, else what went wrong (never the address: it may hold secrets)."""
+        ...
+
+
+class AppriseNotifier:
+    def send(self, url: str, subject: str, body: str) -> str | None:
+        # A server that answers with a redirect could point the request at the shop's own network:
+        # redirects are not followed.
+        sender = apprise.Apprise(asset=apprise.AppriseAsset(http_redirects=False))
+        if not sender.add(url):
+            return "Apprise does not accept this address"
+        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+            ok = sender.notify(title=subject, body=body)
+        if ok:
+            return None
+        lines = str(captured.getvalue()).strip().splitlines() or ["delivery failed"]
+        return lines[-1][:500]

@@ -1,0 +1,211 @@
+"""midnight order: ring up, pay, refund, void; and receipts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import typer
+
+from midnight.cli.app import NUMBERS_AS_ARGS, JsonFlag, app, command, context_of, record_id
+from midnight.cli.output import print_json, table
+from midnight.commands.till import OrderQuery, PayOrder, PlaceOrder, RefundOrder, VoidOrder
+from midnight.domain.errors import InvalidInput
+from midnight.services import orders as order_svc
+from midnight.services import receipts
+from midnight.services.context import Context
+from midnight.services.orders import OrderInfo
+
+order_app = typer.Typer(help="Orders: ring up, pay, refund, void.", no_args_is_help=True)
+app.add_typer(order_app, name="order")
+
+
+def _line(text: str) -> dict[str, str]:
+    code, _, rest = text.partition(":")
+    quantity, _, note = rest.partition(":")
+    return {"code": code, "quantity": quantity or "1", "note": note}
+
+
+def _payments(
+    cash: list[str] | None, card: list[str] | None, other: list[str] | None
+) -> list[dict[str, str]]:
+    return (
+        [{"method": "card", "amount": a} for a in card or []]
+        + [{"method": "other", "amount": a} for a in other or []]
+        + [{"method": "cash", "amount": a} for a in cash or []]
+    )
+
+
+def _print_order(s: Context, order: OrderInfo) -> None:
+    if order.replayed:
+        print(f"order #{order.id} was already recorded with this key; nothing new written")
+    print(receipts.render(s, order, 80), end="")
+
+
+Cash = Annotated[list[str] | None, typer.Option("--cash", help="Cash handed over (change is given).")]
+Card = Annotated[list[str] | None, typer.Option("--card", help="Card payment.")]
+Other = Annotated[list[str] | None, typer.Option("--other", help="Other payment.")]
+
+
+@order_app.command("new", context_settings=NUMBERS_AS_ARGS)
+def order_new(
+    ctx: typer.Context,
+    items: Annotated[list[str], typer.Argument(metavar="CODE[:QTY[:NOTE]]...")],
+    key: Annotated[str | None, typer.Option(help="Idempotency key (default: a new one).")] = None,
+    discount: Annotated[str | None, typer.Option(help="Order discount: 10% or 5.00.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why the discount.")] = None,
+    line_discount: Annotated[
+        list[str] | None, typer.Option(help="LINE:10%:REASON or LINE:5.00:REASON (repeat).")
+    ] = None,
+    note: Annotated[str, typer.Option()] = "",
+    cash: Cash = None,
+    card: Card = None,
+    other: Other = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Ring up an order (and pay it, if payments are given)."""
+    lines = [_line(i) for i in items]
+    for spec in line_discount or []:
+        number, _, rest = spec.partition(":")
+        value, _, why = rest.partition(":")
+        if not number.isdigit() or not 1 <= int(number) <= len(lines):
+            raise InvalidInput(f"line discount {spec!r} names no line of this order", field="line_discount")
+        n = int(number) - 1
+        lines[n] = {**lines[n], "discount": value, "discount_reason": why}
+    s = context_of(ctx)
+    payments = _payments(cash, card, other)
+    wanted = command(
+        PlaceOrder,
+        {
+            "lines": lines,
+            "discount": discount,
+            "discount_reason": reason,
+            "note": note,
+            "payments": payments or None,
+        },
+    )
+    order = order_svc.place_order(s, key or uuid.uuid4().hex, wanted)
+    if as_json:
+        print_json(order)
+        return
+    _print_order(s, order)
+
+
+@order_app.command("pay", context_settings=NUMBERS_AS_ARGS)
+def order_pay(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(metavar="ORDER")],
+    cash: Cash = None,
+    card: Card = None,
+    other: Other = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Pay an open order: stock is drawn FEFO, all or nothing."""
+    s = context_of(ctx)
+    paid = order_svc.pay_order(
+        s, record_id(order, "order"), command(PayOrder, {"payments": _payments(cash, card, other)})
+    )
+    if as_json:
+        print_json(paid)
+        return
+    _print_order(s, paid)
+
+
+@order_app.command("refund", context_settings=NUMBERS_AS_ARGS)
+def order_refund(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(metavar="ORDER")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+    line: Annotated[
+        list[str] | None, typer.Option(help="LINE:QTY to refund part (repeat); default all.")
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option(help="cash, card or other (default: how it was paid).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Refund a paid order, or some of its lines."""
+    parts = []
+    for spec in line or []:
+        number, _, quantity = spec.partition(":")
+        if not number.strip().isdigit():
+            raise InvalidInput(f"--line must look like LINE:QTY, got {spec!r}", field="lines")
+        parts.append({"line": number.strip(), "quantity": quantity or "1"})
+    s = context_of(ctx)
+    cmd = command(RefundOrder, {"lines": parts or None, "method": method, "reason": reason})
+    refunded = order_svc.refund_order(s, record_id(order, "order"), cmd)
+    if as_json:
+        print_json(refunded)
+        return
+    last = refunded.refunds[-1]
+    print(f"refunded {s.money(last.amount)} to {last.method} on order #{refunded.id} ({refunded.state})")
+
+
+@order_app.command("void")
+def order_void(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(metavar="ORDER")],
+    reason: Annotated[str | None, typer.Option(help="Why.")] = None,
+) -> None:
+    """Void an unpaid order."""
+    voided = order_svc.void_order(
+        context_of(ctx), record_id(order, "order"), command(VoidOrder, {"reason": reason})
+    )
+    print(f"order #{voided.id} voided")
+
+
+@order_app.command("show")
+def order_show(
+    ctx: typer.Context, order: Annotated[str, typer.Argument(metavar="ORDER")], as_json: JsonFlag = False
+) -> None:
+    """One order."""
+    s = context_of(ctx)
+    found = order_svc.get_order(s, record_id(order, "order"))
+    if as_json:
+        print_json(found)
+        return
+    print(f"order #{found.id}: {found.state}, by {found.actor}")
+    print(receipts.render(s, found, 80), end="")
+
+
+@order_app.command("list")
+def order_list(
+    ctx: typer.Context,
+    date: Annotated[str | None, typer.Option(help="Business date YYYY-MM-DD.")] = None,
+    state: Annotated[str | None, typer.Option(help="open, paid, void, partly_refunded, refunded.")] = None,
+    limit: Annotated[int, typer.Option()] = 50,
+    as_json: JsonFlag = False,
+) -> None:
+    """Recent orders, newest first."""
+    s = context_of(ctx)
+    found = order_svc.list_orders(
+        s, command(OrderQuery, {"date": date, "state": state, "limit": limit})
+    ).items
+    if as_json:
+        print_json(found)
+        return
+    table(
+        "Orders",
+        ["#", "state", "time", "items", "total", "paid by"],
+        [
+            [
+                o.id,
+                o.state,
+                o.created_at.astimezone(s.store.tz).strftime("%m-%d %H:%M"),
+                ", ".join(f"{ln.quantity} {ln.code}" for ln in o.lines),
+                s.money(o.total),
+                "+".join(sorted({p.method for p in o.payments})),
+            ]
+            for o in found
+        ],
+    )
+
+
+@app.command()
+def receipt(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(metavar="ORDER")],
+    width: Annotated[int, typer.Option(help="Paper width in mm: 58 or 80.")] = 80,
+) -> None:
+    """Print an order's receipt."""
+    print(receipts.receipt(context_of(ctx), record_id(order, "order"), width), end="")

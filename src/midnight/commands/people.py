@@ -1,0 +1,47 @@
+"""People: logging in, users and their roles, passwords, API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from midnight.commands import Command, Refused
+from midnight.commands.catalog import PageQuery
+from midnight.commands.fields import Label, Password, Role, UserName, words
+from midnight.domain.people import MAX_PASSWORD
+from midnight.domain.people import Role as Roles
+
+
+class LogIn(Command):
+    name: Annotated[str, words(64, required=True, example="ada")]
+    password: str = Field(max_length=MAX_PASSWORD, examples=["correct horse battery"])
+
+
+class AddUser(Command):
+    name: UserName
+    role: Role = Roles.STAFF
+    password: Password
+
+
+class ChangeUser(Command):
+    role: Role | None = None
+    active: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if self.role is None and self.active is None:
+            raise Refused("nothing to change: give a role or active", "role")
+        return self
+
+
+class SetPassword(Command):
+    password: Password
+
+
+class CreateToken(Command):
+    label: Label
+
+
+class TokenQuery(PageQuery):
+    user: UserName | None = None

@@ -1,0 +1,155 @@
+"""The till: the menu and its prices, orders, payments, refunds, voids and closing the day."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from midnight.commands import Command, Refused
+from midnight.commands.catalog import PageQuery
+from midnight.commands.fields import (
+    Amount,
+    Day,
+    DiscountSpec,
+    Limit,
+    MenuCode,
+    Method,
+    Name,
+    Note,
+    Percent,
+    ProductCode,
+    Quantity,
+    Reason,
+    whole,
+    words,
+)
+from midnight.domain.order import OrderState
+
+MAX_LINES = 200
+MAX_PAYMENTS = 20
+Category = Annotated[str, words(64, example="salads")]
+MarkdownDays = Annotated[int, whole(0, 365, "Reduce to clear from this many days before expiry.")]
+LineNumber = Annotated[int, whole(1, MAX_LINES, "A line number of the order, from 1.")]
+
+
+class RecipeLineIn(Command):
+    sku: ProductCode
+    quantity: Quantity = Field(description="Of the product's unit, per one item sold.")
+
+
+class AddMenuItem(Command):
+    code: MenuCode
+    name: Name = Field(examples=["廚師沙律 Chef's salad"])
+    price: Amount = Field(examples=["38.00"])
+    category: Category = ""
+    product: ProductCode | None = Field(
+        default=None, description="Sell this product 1:1 instead of a recipe."
+    )
+    recipe: list[RecipeLineIn] | None = Field(
+        default=None,
+        max_length=50,
+        examples=[[{"sku": "LETTUCE", "quantity": "0.1"}, {"sku": "HAM", "quantity": "2"}]],
+    )
+    restockable: bool | None = Field(
+        default=None, description="Refunds go back to stock (default: with product)."
+    )
+    markdown_days: MarkdownDays | None = None
+    markdown_percent: Percent | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_make_it(self) -> Self:
+        if self.product is not None and self.recipe:
+            raise Refused("give either a product (sold 1:1) or a recipe, not both", "recipe")
+        if self.product is None and not self.recipe:
+            raise Refused("a menu item needs a recipe or a product it sells 1:1", "recipe")
+        return self
+
+
+class SetPrice(Command):
+    price: Amount = Field(examples=["42.00"])
+
+
+class SetActive(Command):
+    active: bool
+
+
+class MenuQuery(PageQuery):
+    include_inactive: bool = Field(default=False, alias="all", description="Include items not on sale.")
+    limit: Limit = 200
+
+
+class DiscountIn(Command):
+    """A discount and why it was given; the amount is checked before the reason is asked for."""
+
+    discount: DiscountSpec | None = Field(default=None, examples=["10%"])
+    discount_reason: Reason | None = None
+
+    @model_validator(mode="after")
+    def _reason_given(self) -> Self:
+        if self.discount is not None and self.discount_reason is None:
+            raise Refused("a discount needs a reason", "discount_reason")
+        return self
+
+
+class LineIn(DiscountIn):
+    code: MenuCode = Field(examples=["SALAD"])
+    quantity: Quantity = 1000
+    note: Note = Field(default="", examples=["no onion"])
+
+
+class PaymentIn(Command):
+    method: Method = Field(examples=["cash"])
+    amount: Amount = Field(examples=["100"])
+
+
+class PlaceOrder(DiscountIn):
+    """Ring up an order; with payments, pay it at once in the same transaction."""
+
+    lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+    note: Note = ""
+    payments: list[PaymentIn] | None = Field(default=None, max_length=MAX_PAYMENTS)
+
+
+class PayOrder(Command):
+    payments: list[PaymentIn] = Field(min_length=1, max_length=MAX_PAYMENTS)
+
+
+class RefundLineIn(Command):
+    line: LineNumber
+    quantity: Quantity = 1000
+
+
+class RefundOrder(Command):
+    reason: Reason = Field(examples=["dented tin"])
+    lines: list[RefundLineIn] | None = Field(
+        default=None, max_length=MAX_LINES, description="Default: everything not yet refunded."
+    )
+    method: Method | None = Field(default=None, description="Default: how it was paid, if by one method.")
+
+
+class VoidOrder(Command):
+    reason: Reason = Field(examples=["customer left"])
+
+
+class OrderQuery(PageQuery):
+    date: Day | None = Field(default=None, description="Business date.")
+    state: OrderState | None = None
+    limit: Limit = 50
+
+
+class CloseDay(Command):
+    date: Day | None = Field(default=None, description="Default: today.")
+
+
+class Period(Command):
+    start: Day
+    end: Day
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Self:
+        if self.end < self.start:
+            raise Refused(f"the period ends ({self.end}) before it starts ({self.start})", "end")
+        if (self.end - self.start).days > 3660:
+            raise Refused("a report covers at most ten years", "end")
+        return self

@@ -1,0 +1,399 @@
+"""Orders, their lines, payments and refunds; reading them back a page at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from midnight.db import paging
+from midnight.db import tables as t
+from midnight.db.types import AnyRow
+from midnight.domain.errors import NotFound
+from midnight.domain.lot import MovementKind
+from midnight.domain.order import Order, OrderState, SoldLine
+from midnight.domain.pricing import Discount, DiscountKind, Method, Tender
+from midnight.domain.quantity import to_decimal
+
+
+@dataclass(frozen=True)
+class OrderLineInfo:
+    line_no: int
+    code: str
+    name: str
+    quantity: Decimal
+    unit_price: int
+    note: str
+    gross: int
+    markdown: int
+    discount: int
+    discount_reason: str | None
+    net: int
+    refunded: Decimal
+
+
+@dataclass(frozen=True)
+class PaymentInfo:
+    method: str
+    tendered: int
+    applied: int
+    change: int
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RefundInfo:
+    id: int
+    method: str
+    amount: int
+    reason: str
+    at: dt.datetime
+    actor: str
+
+
+@dataclass(frozen=True)
+class OrderInfo:
+    id: int
+    idempotency_key: str
+    state: OrderState
+    created_at: dt.datetime
+    paid_at: dt.datetime | None
+    business_date: dt.date | None
+    actor: str
+    note: str
+    currency: str
+    lines: list[OrderLineInfo]
+    gross: int
+    markdowns: int
+    line_discounts: int
+    order_discount: int
+    discount_reason: str | None
+    total: int
+    payments: list[PaymentInfo]
+    refunds: list[RefundInfo]
+    void_reason: str | None
+    replayed: bool  # True when this answers a retry: nothing new was written
+
+    @property
+    def change(self) -> int:
+        return sum(p.change for p in self.payments)
+
+    @property
+    def refunded(self) -> int:
+        return sum(r.amount for r in self.refunds)
+
+
+def discount_columns(discount: Discount | None) -> dict[str, object]:
+    if discount is None:
+        return {"discount_kind": None, "discount_value": None, "discount_reason": None}
+    value = int(discount.value * 100) if discount.kind is DiscountKind.PERCENT else int(discount.value)
+    return {"discount_kind": discount.kind.value, "discount_value": value, "discount_reason": discount.reason}
+
+
+def discount_from(kind: str | None, value: int | None, reason: str | None) -> Discount | None:
+    if kind is None or value is None:
+        return None
+    k = DiscountKind(kind)
+    return Discount(k, Decimal(value) / 100 if k is DiscountKind.PERCENT else Decimal(value), reason or "")
+
+
+# Statements run on every order are built once (building costs more than running them).
+_BY_KEY = select(t.orders.c.id, t.orders.c.request_hash).where(t.orders.c.idempotency_key == bindparam("key"))
+_ORDER = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
+_INSERT_ORDER = insert(t.orders)
+_INSERT_LINES = insert(t.order_lines)
+_INSERT_PAYMENT = insert(t.payments)
+_REPRICE_LINE = (
+    update(t.order_lines)
+    .where(t.order_lines.c.id == bindparam("line_id"))
+    .values(markdown=bindparam("markdown"), discount=bindparam("discount"), net=bindparam("net"))
+)
+_MARK_PAID = (
+    update(t.orders)
+    .where(t.orders.c.id == bindparam("order_id"))
+    .values(
+        state=OrderState.PAID.value,
+        paid_at=bindparam("paid_at"),
+        business_date=bindparam("day"),
+        gross=bindparam("gross"),
+        markdowns=bindparam("markdowns"),
+        line_discounts=bindparam("line_discounts"),
+        order_discount=bindparam("order_discount_"),
+        total=bindparam("total"),
+    )
+)
+_CLOSED_FROM = select(t.day_closes.c.business_date).where(
+    t.day_closes.c.store_id == bindparam("store"), t.day_closes.c.business_date >= bindparam("today")
+)
+LINES_FOR_PAY = (
+    select(t.order_lines, t.menu_items.c.markdown_days, t.menu_items.c.markdown_bp)
+    .join(t.menu_items, t.menu_items.c.id == t.order_lines.c.menu_item_id)
+    .where(t.order_lines.c.order_id == bindparam("order_id"))
+    .order_by(t.order_lines.c.line_no)
+)
+
+
+def order_by_key(conn: Connection, key: str) -> tuple[int, str] | None:
+    """The order already recorded under an idempotency key, and its request's fingerprint."""
+    row = conn.execute(_BY_KEY, {"key": key}).first()
+    return None if row is None else (int(row.id), str(row.request_hash))
+
+
+def order_row(conn: Connection, order_id: int, *, for_update: bool = False) -> AnyRow:
+    query = _ORDER.with_for_update() if for_update and conn.dialect.name != "sqlite" else _ORDER
+    row = conn.execute(query, {"order_id": order_id}).first()
+    if row is None:
+        raise NotFound(f"no order #{order_id}", field="order")
+    return row
+
+
+def order(row: AnyRow) -> Order:
+    return Order(row.id, OrderState(row.state), row.total, row.business_date)
+
+
+def insert_order(conn: Connection, values: dict[str, object], lines: list[dict[str, object]]) -> int:
+    order_id = int(conn.execute(_INSERT_ORDER, values).inserted_primary_key[0])  # type: ignore[index]
+    conn.execute(_INSERT_LINES, [{"order_id": order_id, **line} for line in lines])
+    return order_id
+
+
+def lines_for_pay(conn: Connection, order_id: int) -> list[AnyRow]:
+    return list(conn.execute(LINES_FOR_PAY, {"order_id": order_id}).all())
+
+
+def reprice_line(conn: Connection, line_id: int, markdown: int, discount: int, net: int) -> None:
+    conn.execute(_REPRICE_LINE, {"line_id": line_id, "markdown": markdown, "discount": discount, "net": net})
+
+
+def insert_payments(conn: Connection, rows: list[dict[str, object]]) -> None:
+    conn.execute(_INSERT_PAYMENT, rows)
+
+
+def mark_paid(conn: Connection, order_id: int, values: dict[str, object]) -> None:
+    conn.execute(_MARK_PAID, {"order_id": order_id, **values})
+
+
+def recorded_tenders(conn: Connection, order_id: int) -> list[Tender]:
+    rows = conn.execute(
+        select(t.payments.c.method, t.payments.c.tendered)
+        .where(t.payments.c.order_id == order_id)
+        .order_by(t.payments.c.id)
+    )
+    return [Tender(Method(m), amount) for m, amount in rows]
+
+
+def closed_days_from(conn: Connection, store_id: int, today: dt.date) -> set[dt.date]:
+    return set(conn.execute(_CLOSED_FROM, {"store": store_id, "today": today}).scalars())
+
+
+def set_state(conn: Connection, order_id: int, state: OrderState) -> None:
+    conn.execute(update(t.orders).where(t.orders.c.id == order_id).values(state=state.value))
+
+
+def mark_void(conn: Connection, order_id: int, at: dt.datetime, reason: str, day: dt.date) -> None:
+    conn.execute(
+        update(t.orders)
+        .where(t.orders.c.id == order_id)
+        .values(state=OrderState.VOID.value, voided_at=at, void_reason=reason, business_date=day)
+    )
+
+
+# --- refunds --------------------------------------------------------------------------------------
+
+
+def refunded_quantities(conn: Connection, order_id: int) -> dict[int, int]:
+    return {
+        line_id: int(q)
+        for line_id, q in conn.execute(
+            select(t.refund_lines.c.order_line_id, func.sum(t.refund_lines.c.quantity))
+            .join(t.refunds, t.refunds.c.id == t.refund_lines.c.refund_id)
+            .where(t.refunds.c.order_id == order_id)
+            .group_by(t.refund_lines.c.order_line_id)
+        )
+    }
+
+
+def lines_for_refund(conn: Connection, order_id: int) -> list[tuple[AnyRow, SoldLine]]:
+    rows = conn.execute(
+        select(t.order_lines, t.menu_items.c.restockable)
+        .join(t.menu_items, t.menu_items.c.id == t.order_lines.c.menu_item_id)
+        .where(t.order_lines.c.order_id == order_id)
+        .order_by(t.order_lines.c.line_no)
+    ).all()
+    refunded = refunded_quantities(conn, order_id)
+    return [(r, SoldLine(r.line_no, r.quantity, refunded.get(r.id, 0), r.net)) for r in rows]
+
+
+def money_by_method(conn: Connection, order_id: int) -> tuple[dict[Method, int], dict[Method, int]]:
+    """What the order was paid by each method (net of change), and what was refunded to each."""
+    p, r = t.payments.c, t.refunds.c
+    paid = {
+        Method(m): int(a)
+        for m, a in conn.execute(
+            select(p.method, func.sum(p.applied)).where(p.order_id == order_id).group_by(p.method)
+        )
+    }
+    refunded = {
+        Method(m): int(a)
+        for m, a in conn.execute(
+            select(r.method, func.sum(r.amount)).where(r.order_id == order_id).group_by(r.method)
+        )
+    }
+    return paid, refunded
+
+
+def insert_refund(conn: Connection, values: dict[str, object]) -> int:
+    return int(conn.execute(insert(t.refunds).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+
+
+def insert_refund_line(conn: Connection, refund_id: int, line_id: int, milli: int) -> None:
+    conn.execute(insert(t.refund_lines).values(refund_id=refund_id, order_line_id=line_id, quantity=milli))
+
+
+def drawn_for_line(conn: Connection, line_id: int) -> list[AnyRow]:
+    """Stock a line drew and still keeps, per lot, the latest drawn first (what a refund gives back)."""
+    m = t.movements.c
+    return list(
+        conn.execute(
+            select(m.lot_id, m.product_id, m.unit_cost, func.sum(m.quantity).label("net"))
+            .where(m.order_line_id == line_id, m.kind == MovementKind.SELL.value)
+            .group_by(m.lot_id, m.product_id, m.unit_cost)
+            .order_by(func.max(m.id).desc())
+        ).all()
+    )
+
+
+def first_drawn(conn: Connection, line_id: int, product_id: int) -> int:
+    """How much of a product the line drew when it was paid (before any refund)."""
+    m = t.movements.c
+    return -int(
+        conn.execute(
+            select(func.coalesce(func.sum(m.quantity), 0)).where(
+                m.order_line_id == line_id, m.product_id == product_id, m.refund_id.is_(None)
+            )
+        ).scalar_one()
+    )
+
+
+# --- reading orders back --------------------------------------------------------------------------
+
+_LINE_COLUMNS = (t.order_lines, t.menu_items.c.code)
+
+
+def order_infos(
+    conn: Connection, ids: list[int], currency: str, *, replayed: bool = False
+) -> list[OrderInfo]:
+    """Orders with their lines, payments and refunds, in the order given: four queries for any number."""
+    if not ids:
+        return []
+    orders = {r.id: r for r in conn.execute(select(t.orders).where(t.orders.c.id.in_(ids)))}
+    lines: dict[int, list[AnyRow]] = {i: [] for i in ids}
+    for row in conn.execute(
+        select(*_LINE_COLUMNS)
+        .join(t.menu_items, t.menu_items.c.id == t.order_lines.c.menu_item_id)
+        .where(t.order_lines.c.order_id.in_(ids))
+        .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
+    ):
+        lines[row.order_id].append(row)
+    payments: dict[int, list[PaymentInfo]] = {i: [] for i in ids}
+    for p in conn.execute(select(t.payments).where(t.payments.c.order_id.in_(ids)).order_by(t.payments.c.id)):
+        payments[p.order_id].append(PaymentInfo(p.method, p.tendered, p.applied, p.change, p.at))
+    refunds: dict[int, list[RefundInfo]] = {i: [] for i in ids}
+    refund_ids: list[int] = []
+    for r in conn.execute(select(t.refunds).where(t.refunds.c.order_id.in_(ids)).order_by(t.refunds.c.id)):
+        refunds[r.order_id].append(RefundInfo(r.id, r.method, r.amount, r.reason, r.at, r.actor))
+        refund_ids.append(r.id)
+    refunded: dict[int, int] = {}
+    if refund_ids:
+        for line_id, milli in conn.execute(
+            select(t.refund_lines.c.order_line_id, t.refund_lines.c.quantity).where(
+                t.refund_lines.c.refund_id.in_(refund_ids)
+            )
+        ):
+            refunded[line_id] = refunded.get(line_id, 0) + milli
+    return [
+        _order_info(orders[i], lines[i], payments[i], refunds[i], refunded, currency, replayed) for i in ids
+    ]
+
+
+def _order_info(
+    order: AnyRow,
+    lines: list[AnyRow],
+    payments: list[PaymentInfo],
+    refunds: list[RefundInfo],
+    refunded: dict[int, int],
+    currency: str,
+    replayed: bool,
+) -> OrderInfo:
+    return OrderInfo(
+        id=order.id,
+        idempotency_key=order.idempotency_key,
+        state=OrderState(order.state),
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        business_date=order.business_date,
+        actor=order.actor,
+        note=order.note,
+        currency=currency,
+        lines=[
+            OrderLineInfo(
+                r.line_no,
+                r.code,
+                r.name,
+                to_decimal(r.quantity),
+                r.unit_price,
+                r.note,
+                r.gross,
+                r.markdown,
+                r.discount,
+                r.discount_reason,
+                r.net,
+                to_decimal(refunded.get(r.id, 0)),
+            )
+            for r in lines
+        ],
+        gross=order.gross,
+        markdowns=order.markdowns,
+        line_discounts=order.line_discounts,
+        order_discount=order.order_discount,
+        discount_reason=order.discount_reason,
+        total=order.total,
+        payments=payments,
+        refunds=refunds,
+        void_reason=order.void_reason,
+        replayed=replayed,
+    )
+
+
+def order_info(conn: Connection, order_id: int, currency: str, *, replayed: bool = False) -> OrderInfo:
+    found = order_infos(conn, [order_id], currency, replayed=replayed)
+    if not found:
+        raise NotFound(f"no order #{order_id}", field="order")
+    return found[0]
+
+
+def orders(
+    conn: Connection,
+    store_id: int,
+    *,
+    business_date: dt.date | None,
+    state: OrderState | None,
+    currency: str,
+    cursor: str | None,
+    limit: int,
+) -> paging.Page[OrderInfo]:
+    """Orders newest first, filtered in the query, `limit` at a time (ix_orders_business_date,
+    ix_orders_state_id or the primary key, each read in id order)."""
+    o = t.orders.c
+    query = select(o.id).where(o.store_id == store_id).order_by(o.id.desc()).limit(limit + 1)
+    if business_date is not None:
+        query = query.where(o.business_date == business_date)
+    if state is not None:
+        query = query.where(o.state == state.value)
+    if cursor is not None:
+        (before,) = paging.decode("orders", cursor, [int])
+        query = query.where(o.id < before)
+    ids = list(conn.execute(query).scalars())
+    return paging.page(order_infos(conn, ids, currency), limit, "orders", lambda info: [info.id])

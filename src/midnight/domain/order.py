@@ -1,0 +1,153 @@
+"""An order's life: open -> paid -> partly refunded -> refunded, or open -> void. And refunds' rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from midnight.domain.errors import Conflict, InvalidInput
+from midnight.domain.pricing import Method, Tender, round_half_up
+from midnight.domain.quantity import to_decimal
+
+
+class OrderState(enum.StrEnum):
+    OPEN = "open"  # rung up, not paid: nothing drawn from stock yet
+    PAID = "paid"
+    VOID = "void"  # abandoned before payment; kept on record with its reason
+    PARTLY_REFUNDED = "partly_refunded"
+    REFUNDED = "refunded"
+
+    @property
+    def was_paid(self) -> bool:
+        return self in (OrderState.PAID, OrderState.PARTLY_REFUNDED, OrderState.REFUNDED)
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Order:
+    """What the rules need to know of an order."""
+
+    id: int
+    state: OrderState
+    total: int
+    business_date: dt.date | None
+
+
+def check_payable(order: Order, recorded: list[Tender], offered: list[Tender]) -> bool:
+    """May these payments be taken? False means it is a retry of a payment already recorded."""
+    if order.state is OrderState.OPEN:
+        return True
+    if order.state is not OrderState.VOID and recorded == offered:
+        return False
+    raise Conflict(f"order #{order.id} is {order.state.label}, not open", field="order")
+
+
+def void(order: Order) -> OrderState:
+    if order.state is not OrderState.OPEN:
+        raise Conflict(
+            f"order #{order.id} is {order.state.label}: only an open order can be voided", field="order"
+        )
+    return OrderState.VOID
+
+
+def check_refundable(order: Order) -> None:
+    if order.state not in (OrderState.PAID, OrderState.PARTLY_REFUNDED):
+        raise Conflict(
+            f"order #{order.id} is {order.state.label}: only a paid order can be refunded", field="order"
+        )
+
+
+def after_refund(everything_refunded: bool) -> OrderState:
+    return OrderState.REFUNDED if everything_refunded else OrderState.PARTLY_REFUNDED
+
+
+@dataclass(frozen=True)
+class SoldLine:
+    """A paid line as a refund sees it."""
+
+    line_no: int
+    quantity: int  # milli-units of the menu item sold
+    refunded: int  # milli-units already refunded
+    net: int  # what the line came to, in minor units
+
+    @property
+    def left(self) -> int:
+        return self.quantity - self.refunded
+
+
+def refund_quantities(lines: list[SoldLine], asked: list[tuple[int, int]] | None) -> dict[int, int]:
+    """Which line numbers to refund and how much of each; default: everything not yet refunded."""
+    by_no = {line.line_no: line for line in lines}
+    if not asked:
+        rest = {line.line_no: line.left for line in lines if line.left > 0}
+        if not rest:
+            raise Conflict("everything on this order was already refunded", field="lines")
+        return rest
+    wanted: dict[int, int] = {}
+    for no, milli in asked:
+        if no not in by_no:
+            raise InvalidInput(f"the order has no line {no}", field="lines")
+        wanted[no] = wanted.get(no, 0) + milli
+        if wanted[no] > by_no[no].left:
+            raise Conflict(
+                f"line {no}: only {to_decimal(by_no[no].left)} left to refund, asked for {to_decimal(wanted[no])}",
+                field="lines",
+            )
+    return wanted
+
+
+def refund_amount(
+    total: int, already: int, lines: list[SoldLine], wanted: dict[int, int]
+) -> tuple[int, bool]:
+    """What a refund gives back, and whether it refunds everything that is left.
+
+    A part refund is each line's share of the order total (so order discounts are shared out),
+    rounded half up once per line; the last refund gives back exactly what is left.
+    """
+    everything = all(wanted.get(line.line_no, 0) == line.left for line in lines)
+    if everything:
+        return total - already, True
+    nets = sum(line.net for line in lines)
+    by_no = {line.line_no: line for line in lines}
+    amount = sum(
+        round_half_up(Decimal(total) * by_no[no].net * q / (by_no[no].quantity * nets)) if nets else 0
+        for no, q in wanted.items()
+    )
+    return min(amount, total - already), False
+
+
+def refund_method(
+    paid: dict[Method, int],
+    refunded: dict[Method, int],
+    asked: Method | None,
+    amount: int,
+    fmt: Callable[[int], str] = str,
+) -> Method:
+    """Money goes back the way it came: to a method the order was paid by, up to what it paid."""
+    used = sorted(method.value for method in paid)
+    if asked is None:
+        if len(paid) != 1:
+            names = " and ".join(used) or "nothing"
+            raise InvalidInput(
+                f"the order was paid by {names}: say which method to refund to", field="method"
+            )
+        asked = next(iter(paid))
+    if asked not in paid:
+        raise InvalidInput(
+            f"the order was paid by {' and '.join(used)}, not {asked.value}: refund it the way it was paid",
+            field="method",
+        )
+    room = paid[asked] - refunded.get(asked, 0)
+    if amount > room:
+        raise Conflict(
+            f"only {fmt(room)} of this order's {asked.value} payment is left to refund; "
+            f"refund the rest to the other method",
+            field="method",
+        )
+    return asked

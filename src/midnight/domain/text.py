@@ -1,0 +1,68 @@
+"""Text people type: normalised once, bounded, and free of characters that hide or reorder text.
+
+Names and notes are Unicode (Chinese names must round-trip), so the rule is not "ASCII only" but:
+NFC form; no control characters (a note may keep its line breaks); no format characters such as
+bidi overrides or zero-width spaces, which make a name look like another; no unpaired surrogates,
+private-use or unassigned code points. Search keys fold case the Unicode way (NFKC + casefold), so
+"ÉLODIE" finds "élodie" on SQLite as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from midnight.domain.errors import InvalidInput
+
+# Categories refused everywhere: control, format (bidi overrides, zero-width), surrogate,
+# private use, unassigned (which includes the noncharacters U+FFFE, U+FFFF).
+_REFUSED = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_NAMES = {
+    "\x00": "a NUL character",
+    "\u200b": "a zero-width space",
+    "\u200c": "a zero-width non-joiner",
+    "\u200d": "a zero-width joiner",
+    "\u2060": "a word joiner",
+    "\ufeff": "a byte-order mark",
+    "\u00ad": "a soft hyphen",
+}
+_BIDI = {"\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+
+
+def _describe(ch: str) -> str:
+    if ch in _NAMES:
+        return _NAMES[ch]
+    if ch in _BIDI:
+        return f"a text-direction control (U+{ord(ch):04X})"
+    if 0xD800 <= ord(ch) <= 0xDFFF:
+        return "a broken character (an unpaired surrogate)"
+    if unicodedata.category(ch) == "Cc":
+        return f"a control character (U+{ord(ch):04X})"
+    return f"an invisible or unassigned character (U+{ord(ch):04X})"
+
+
+def clean_text(
+    value: object, field: str, *, limit: int, required: bool = False, multiline: bool = False
+) -> str:
+    """The text as stored: NFC, stripped, at most `limit` characters, no hidden characters."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be text", field=field)
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise InvalidInput(f"{field} contains a broken character (an unpaired surrogate)", field=field)
+    text = unicodedata.normalize("NFC", value).strip()
+    if multiline:
+        text = text.replace("\r\n", "\n")
+    for ch in text:
+        if multiline and ch == "\n":
+            continue
+        if unicodedata.category(ch) in _REFUSED:
+            raise InvalidInput(f"{field} contains {_describe(ch)}", field=field)
+    if required and not text:
+        raise InvalidInput(f"{field} must not be empty", field=field)
+    if len(text) > limit:
+        raise InvalidInput(f"{field} must be at most {limit} characters (got {len(text)})", field=field)
+    return text
+
+
+def fold(text: str) -> str:
+    """The key two names are compared and searched by: compatibility-normalised, case-folded."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())

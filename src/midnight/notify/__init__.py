@@ -1,1 +1,0 @@
-"""Telling people: message templates, the outbox, delivery through Apprise, the daily schedule."""
