@@ -13,6 +13,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.messages: list[dict[str, object]] = []
+        self.authorizations: list[str | None] = []  # the Authorization header of each message received
         self.fail_next = 0
         self.delay = 0.0
         self.arrived = threading.Event()
@@ -27,6 +28,7 @@ class Receiver:
                     self.end_headers()
                     return
                 receiver.messages.append(json.loads(body))
+                receiver.authorizations.append(self.headers.get("Authorization"))
                 receiver.arrived.set()
                 if receiver.delay:
                     time.sleep(receiver.delay)
@@ -41,8 +43,10 @@ class Receiver:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def url(self, path: str = "inbox") -> str:
-        return f"json://127.0.0.1:{self.port}/{path}"
+    def url(self, path: str = "inbox", credentials: str = "") -> str:
+        """The json:// address of this receiver; `credentials` ("user:password") go in basic auth."""
+        at = f"{credentials}@" if credentials else ""
+        return f"json://{at}127.0.0.1:{self.port}/{path}"
 
     def close(self) -> None:
         self.server.shutdown()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from midnight.cli import app
 from midnight.cli.app import CliState
+from midnight.commands.people import LogIn
 from midnight.domain.clock import FixedClock
+from midnight.domain.errors import NotAuthenticated
+from midnight.services import people
+from midnight.services.context import open_context
 from tests.conftest import NOW
 
 runner = CliRunner()
@@ -42,7 +48,7 @@ def test_init_creates_the_owner_and_users_follow_their_roles(tmp_path: Path) -> 
         password(tmp_path, "kwan", "staff pass phrase"),
         user="ada",
     )
-    assert [u["name"] for u in __import__("json").loads(call(db, "user", "list", "--json", user="ada"))] == [
+    assert [u["name"] for u in json.loads(call(db, "user", "list", "--json", user="ada"))] == [
         "ada",
         "kwan",
     ]
@@ -74,3 +80,69 @@ def test_init_creates_the_owner_and_users_follow_their_roles(tmp_path: Path) -> 
     assert "kwan: owner, active" in call(db, "user", "role", "kwan", "--role", "owner", user="ada")
     err = call(db, "user", "role", "ada", "--inactive", user="ada")
     assert "ada: owner, inactive" in err
+
+
+def test_a_password_change_ends_every_token_and_session_of_that_user(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    call(db, "init", "--owner", "ada", "--password-file", password(tmp_path, "ada", "owner pass phrase"))
+    staff_pw = password(tmp_path, "kwan", "staff pass phrase")
+    call(db, "user", "add", "kwan", "--password-file", staff_pw, user="ada")
+    kept = call(db, "user", "token", "ada", "--label", "office", user="ada").strip()
+    tokens = [call(db, "user", "token", "kwan", "--label", f"till {n}", user="kwan").strip() for n in (1, 2)]
+    ctx = open_context(url=f"sqlite:///{db}", clock=FixedClock(NOW), actor="test")
+    try:
+        session = people.log_in(ctx, LogIn(name="kwan", password="staff pass phrase"), "127.0.0.1").token
+        assert people.authenticate(ctx, session).name == "kwan"
+
+        call(
+            db,
+            "user",
+            "passwd",
+            "kwan",
+            "--password-file",
+            password(tmp_path, "k2", "new staff phrase"),
+            user="kwan",
+        )
+
+        listed = json.loads(call(db, "user", "tokens", "kwan", "--json", user="kwan"))
+        assert len(listed) == 2 and all(t["revoked_at"] for t in listed)
+        for token in [*tokens, session]:
+            with pytest.raises(NotAuthenticated):
+                people.authenticate(ctx, token)
+        assert people.authenticate(ctx, kept).name == "ada"  # only that user's tokens end
+        with pytest.raises(NotAuthenticated):
+            people.log_in(ctx, LogIn(name="kwan", password="staff pass phrase"), "127.0.0.1")
+        assert people.log_in(ctx, LogIn(name="kwan", password="new staff phrase"), "127.0.0.1").token
+    finally:
+        ctx.db.dispose()
+
+
+def test_staff_change_only_their_own_password(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    call(db, "init", "--owner", "ada", "--password-file", password(tmp_path, "ada", "owner pass phrase"))
+    call(
+        db,
+        "user",
+        "add",
+        "kwan",
+        "--password-file",
+        password(tmp_path, "kwan", "staff pass phrase"),
+        user="ada",
+    )
+    token = call(db, "user", "token", "ada", user="ada").strip()
+    err = call(
+        db,
+        "user",
+        "passwd",
+        "ada",
+        "--password-file",
+        password(tmp_path, "x", "taken over!"),
+        user="kwan",
+        code=2,
+    )
+    assert err.startswith("error: ") and "may not manage users" in err and err.count("\n") == 1
+    ctx = open_context(url=f"sqlite:///{db}", clock=FixedClock(NOW), actor="test")
+    try:
+        assert people.authenticate(ctx, token).name == "ada"  # nothing was revoked
+    finally:
+        ctx.db.dispose()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import Cli
+from tests.cli.test_cli import Cli, ledger_size
 
 
 @pytest.fixture
@@ -62,11 +62,16 @@ def test_retrying_with_the_same_key_records_one_order(bar: Cli) -> None:
 
 
 def test_open_then_pay_split_then_refund(bar: Cli) -> None:
-    order = bar.json("order", "new", "SALAD", "--line-discount", "1:10%:staff")
-    assert order["state"] == "open" and order["total"] == 3420  # type: ignore[index]
-    paid = bar.json("order", "pay", "1", "--card", "20", "--cash", "20")
+    order = bar.json("order", "new", "SALAD", "TIN", "--line-discount", "1:10%:staff")
+    assert order["state"] == "open" and order["total"] == 3420 + 1800  # type: ignore[index]
+    paid = bar.json("order", "pay", "1", "--card", "18", "--cash", "40")
     assert paid["state"] == "paid" and [p["change"] for p in paid["payments"]] == [0, 580]  # type: ignore[index]
-    assert "refunded HK$34.20 to card" in bar("order", "refund", "1", "--method", "card", "--reason", "hair")
+    # Money goes back the way it came, up to what each method paid.
+    err = bar("order", "refund", "1", "--method", "card", "--reason", "hair", code=2)
+    assert "only HK$18.00 of this order's card payment is left to refund" in err
+    out = bar("order", "refund", "1", "--line", "2:1", "--method", "card", "--reason", "dented")
+    assert "refunded HK$18.00 to card" in out and "partly_refunded" in out
+    assert "refunded HK$34.20 to cash" in bar("order", "refund", "1", "--method", "cash", "--reason", "hair")
     assert bar.json("order", "show", "1")["state"] == "refunded"  # type: ignore[index]
 
 
@@ -87,8 +92,8 @@ def test_void_and_reports(bar: Cli) -> None:
     ("args", "message"),
     [
         (["order", "new", "NOPE"], "unknown menu item NOPE"),
-        (["order", "new", "TIN:-1"], "quantity of line 1 must be greater than zero"),
-        (["order", "new", "TIN:x"], "quantity of line 1 must be a number"),
+        (["order", "new", "TIN:-1"], "line 1: quantity must be greater than zero"),
+        (["order", "new", "TIN:x"], "line 1: quantity must be a number"),
         (["order", "new", "SALAD:30", "--cash", "2000"], "not enough sellable stock of LETTUCE"),
         (["order", "new", "TIN", "--cash", "5"], "short of the total"),
         (["order", "new", "TIN", "--discount", "10%"], "needs a reason"),
@@ -107,8 +112,8 @@ def test_void_and_reports(bar: Cli) -> None:
 def test_bad_till_input_prints_one_line_exits_2_and_writes_nothing(
     bar: Cli, args: list[str], message: str
 ) -> None:
-    ledger = len(bar.json("ledger", "--limit", "10000"))  # type: ignore[arg-type]
+    ledger = ledger_size(bar)
     err = bar(*args, code=2)
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
-    assert len(bar.json("ledger", "--limit", "10000")) == ledger  # type: ignore[arg-type]
+    assert ledger_size(bar) == ledger
     assert bar.json("order", "list") == []

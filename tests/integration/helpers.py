@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from midnight.commands.catalog import AddProduct
 from midnight.db import tables as t
 from midnight.services import catalog
 from midnight.services.context import Context
@@ -11,18 +12,27 @@ from midnight.services.context import Context
 
 def add_milk(ctx: Context) -> None:
     catalog.add_product(
-        ctx, "MILK", "Fresh milk 1 L", expiry_kind="use_by", shelf_life_days=7, opened_shelf_life_days=3
+        ctx,
+        AddProduct(
+            sku="MILK",
+            name="Fresh milk 1 L",
+            expiry_kind="use_by",
+            shelf_life_days=7,
+            opened_shelf_life_days=3,
+        ),
     )
 
 
 def add_pineapple(ctx: Context) -> None:
     catalog.add_product(
         ctx,
-        "PINE",
-        "Tinned pineapple 罐頭菠蘿",
-        barcode="4006381333931",
-        expiry_kind="best_before",
-        shelf_life_days=365,
+        AddProduct(
+            sku="PINE",
+            name="Tinned pineapple 罐頭菠蘿",
+            barcode="4006381333931",
+            expiry_kind="best_before",
+            shelf_life_days=365,
+        ),
     )
 
 

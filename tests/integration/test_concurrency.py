@@ -8,12 +8,16 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from midnight.commands.catalog import AddProduct
+from midnight.commands.stock import DrawStock, ReceiveLot
+from midnight.commands.till import AddMenuItem, PlaceOrder
 from midnight.db import tables as t
 from midnight.domain.errors import InsufficientStock
 from midnight.services import catalog, stock, views
 from midnight.services.context import Context, open_context
 
 TILLS = 8
+PINE = AddProduct(sku="PINE", name="Tinned pineapple", expiry_kind="best_before", shelf_life_days=365)
 
 
 def till(url: str, start: multiprocessing.synchronize.Event, sold: multiprocessing.Queue) -> None:  # type: ignore[name-defined,type-arg]
@@ -22,7 +26,7 @@ def till(url: str, start: multiprocessing.synchronize.Event, sold: multiprocessi
     count = 0
     while True:
         try:
-            stock.sell(ctx, "PINE", 1)
+            stock.sell(ctx, DrawStock(sku="PINE", quantity=1))
         except InsufficientStock:
             break
         count += 1
@@ -31,9 +35,9 @@ def till(url: str, start: multiprocessing.synchronize.Event, sold: multiprocessi
 
 
 def test_eight_tills_selling_the_last_twenty_tins_sell_exactly_twenty(ctx: Context) -> None:
-    catalog.add_product(ctx, "PINE", "Tinned pineapple", expiry_kind="best_before", shelf_life_days=365)
+    catalog.add_product(ctx, PINE)
     for _ in range(4):  # spread over lots, so sales split and race across them
-        stock.receive(ctx, "PINE", 5)
+        stock.receive(ctx, ReceiveLot(sku="PINE", quantity=5))
     url = ctx.db.engine.url.render_as_string(hide_password=False)
     mp = multiprocessing.get_context("spawn")
     start, sold = mp.Event(), mp.Queue()
@@ -46,7 +50,7 @@ def test_eight_tills_selling_the_last_twenty_tins_sell_exactly_twenty(ctx: Conte
         w.join(60)
         assert w.exitcode == 0
     assert sum(counts) == 20
-    assert views.stock(ctx, "PINE")[0].on_hand == Decimal(0)
+    assert views.product_stock(ctx, "PINE").on_hand == Decimal(0)
     with ctx.db.read() as conn:
         sales = conn.execute(select(func.count()).where(t.movements.c.kind == "sell")).scalar_one()
         lowest = conn.execute(select(func.min(t.lots.c.on_hand))).scalar_one()
@@ -56,14 +60,15 @@ def test_eight_tills_selling_the_last_twenty_tins_sell_exactly_twenty(ctx: Conte
 def till_paying_orders(
     url: str, start: multiprocessing.synchronize.Event, sold: multiprocessing.Queue
 ) -> None:  # type: ignore[name-defined,type-arg]
-    from midnight.services.orders import LineRequest, place_order
+    from midnight.services.orders import place_order
 
+    order = PlaceOrder(lines=[{"code": "TIN"}], payments=[{"method": "cash", "amount": "20"}])
     ctx = open_context(url=url, actor="till")
     start.wait(30)
     paid = refused = 0
     for n in range(6):
         try:
-            place_order(ctx, f"{os.getpid()}-{n}", [LineRequest("TIN")], payments=[("cash", "20")])
+            place_order(ctx, f"{os.getpid()}-{n}", order)
             paid += 1
         except InsufficientStock:
             refused += 1
@@ -74,10 +79,10 @@ def till_paying_orders(
 def test_eight_tills_paying_orders_for_the_last_twenty_units(ctx: Context) -> None:
     from midnight.services import menu
 
-    catalog.add_product(ctx, "PINE", "Tinned pineapple", expiry_kind="best_before", shelf_life_days=365)
-    menu.add_menu_item(ctx, "TIN", "Tin", "18", product="PINE")
+    catalog.add_product(ctx, PINE)
+    menu.add_menu_item(ctx, AddMenuItem(code="TIN", name="Tin", price="18", product="PINE"))
     for _ in range(4):
-        stock.receive(ctx, "PINE", 5)
+        stock.receive(ctx, ReceiveLot(sku="PINE", quantity=5))
     url = ctx.db.engine.url.render_as_string(hide_password=False)
     mp = multiprocessing.get_context("spawn")
     start, sold = mp.Event(), mp.Queue()

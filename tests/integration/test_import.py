@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from midnight.commands.catalog import PageQuery
 from midnight.domain.errors import InvalidInput
 from midnight.services import catalog, views
 from midnight.services.context import Context
@@ -27,7 +28,7 @@ def test_imports_products_and_then_lots(ctx: Context, tmp_path: Path) -> None:
     lots = "sku,quantity,expires,cost,location,supplier,received\nMILK,12,2026-11-30,18.00,fridge,Dairy,\nPINE,24,,9.50,,,2026-11-20\n"
     result = import_csv(ctx, write(tmp_path, "lots.csv", lots))
     assert (result.kind, result.rows) == ("lots", 2)
-    pine = views.stock(ctx, "PINE")[0].lots[0]
+    pine = views.product_stock(ctx, "PINE").lots[0]
     assert str(pine.expiry_date) == "2027-11-20" and pine.location == "shelf"
 
 
@@ -41,7 +42,7 @@ def test_a_bad_row_rejects_the_whole_file_and_names_every_bad_row(ctx: Context, 
     assert [row for row, _ in err.value.errors] == [4, 5, 6]
     assert "row 5: barcode 4006381333932 has a bad check digit" in err.value.message
     assert "row 6: SKU PINE already exists" in err.value.message
-    assert catalog.list_products(ctx) == []
+    assert catalog.list_products(ctx, PageQuery()).items == []
 
 
 def test_bad_lot_rows_write_nothing(ctx: Context, tmp_path: Path) -> None:
@@ -52,6 +53,27 @@ def test_bad_lot_rows_write_nothing(ctx: Context, tmp_path: Path) -> None:
     with pytest.raises(ImportRejected) as err:
         import_csv(ctx, write(tmp_path, "lots.csv", body))
     assert [row for row, _ in err.value.errors] == [3, 4, 5]
+    assert movement_count(ctx) == 0
+
+
+def test_lot_rows_are_held_to_the_same_rules_as_any_receipt(ctx: Context, tmp_path: Path) -> None:
+    import_csv(ctx, write(tmp_path, "products.csv", PRODUCTS))
+    body = (
+        "sku,quantity,expires\n"
+        "MILK,1_000,2026-11-30\n"
+        "MILK,１２,2026-11-30\n"
+        "MILK,1.5,2026-11-30\n"
+        "MILK,1,2101-01-01\n"
+        "MILK,1000001,2026-11-30\n"
+    )
+    with pytest.raises(ImportRejected) as err:
+        import_csv(ctx, write(tmp_path, "lots.csv", body))
+    assert [row for row, _ in err.value.errors] == [2, 3, 4, 5, 6]
+    assert "row 2: quantity must be a number like" in err.value.message
+    assert "row 3: quantity must be a number like" in err.value.message
+    assert "row 4: MILK is counted in whole units" in err.value.message
+    assert "row 5: expires 2101-01-01 is not between 2000-01-01 and 2100-12-31" in err.value.message
+    assert "row 6: quantity 1000001 is too large" in err.value.message
     assert movement_count(ctx) == 0
 
 

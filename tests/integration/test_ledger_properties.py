@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import hypothesis.strategies as st
@@ -26,10 +27,21 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
+from midnight.commands.catalog import AddProduct
+from midnight.commands.stock import (
+    CountLot,
+    DrawStock,
+    MoveLot,
+    OpenPack,
+    ReceiveLot,
+    WriteOff,
+    WriteOffExpired,
+)
+from midnight.commands.till import AddMenuItem, PayOrder, PlaceOrder, RefundOrder, VoidOrder
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock, local_date
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
-from midnight.domain.quantity import format_quantity, parse_quantity
+from midnight.domain.quantity import SCALE, format_quantity, parse_quantity
 from midnight.services import catalog, menu, orders, stock
 from midnight.services.context import Context, open_context
 from midnight.settings import Settings
@@ -49,10 +61,13 @@ def template() -> Path:
 
 
 SKUS = ("MILK", "PINE", "LETTUCE")
+# Milk and tins are counted one by one: they arrive and sell whole (the kitchen may use part of one).
+UNITS = {"MILK": "each", "PINE": "each", "LETTUCE": "kg"}
 LOCATIONS = ("shelf", "fridge", "freezer", "store room")
 quantities = st.integers(min_value=1, max_value=4000).map(format_quantity)
-deliveries = st.integers(min_value=1000, max_value=6000).map(format_quantity)
+deliveries = st.integers(min_value=1000, max_value=6000)  # milli; whole units for products sold by each
 sales = st.integers(min_value=1, max_value=9000).map(format_quantity)
+whole_sales = st.integers(min_value=1, max_value=9).map(str)
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -63,28 +78,46 @@ class LedgerMachine(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(dir=SCRATCH))
         self.clock = FixedClock(NOW)
         self.ctx = self.make_shop()
-        catalog.add_product(
-            self.ctx, "MILK", "Milk", expiry_kind="use_by", shelf_life_days=5, opened_shelf_life_days=2
-        )
-        catalog.add_product(
-            self.ctx,
-            "PINE",
-            "Pineapple",
-            expiry_kind="best_before",
-            shelf_life_days=300,
-            opened_shelf_life_days=4,
-        )
-        catalog.add_product(
-            self.ctx, "LETTUCE", "Lettuce", unit="kg", expiry_kind="use_by", shelf_life_days=4
-        )
+        for product in (
+            AddProduct(
+                sku="MILK", name="Milk", expiry_kind="use_by", shelf_life_days=5, opened_shelf_life_days=2
+            ),
+            AddProduct(
+                sku="PINE",
+                name="Pineapple",
+                expiry_kind="best_before",
+                shelf_life_days=300,
+                opened_shelf_life_days=4,
+            ),
+            AddProduct(sku="LETTUCE", name="Lettuce", unit="kg", expiry_kind="use_by", shelf_life_days=4),
+        ):
+            catalog.add_product(self.ctx, product)
         menu.add_menu_item(
-            self.ctx, "TIN", "Pineapple tin", "18", product="PINE", markdown_days=1, markdown_percent="25"
+            self.ctx,
+            AddMenuItem(
+                code="TIN",
+                name="Pineapple tin",
+                price="18",
+                product="PINE",
+                markdown_days=1,
+                markdown_percent="25",
+            ),
         )
-        menu.add_menu_item(self.ctx, "SALAD", "Salad", "38.50", recipe=[("LETTUCE", "0.15"), ("MILK", "0.5")])
+        # The salad's recipe draws half a carton of milk: recipes may draw fractions of a whole unit.
+        menu.add_menu_item(
+            self.ctx,
+            AddMenuItem(
+                code="SALAD",
+                name="Salad",
+                price="38.50",
+                recipe=[{"sku": "LETTUCE", "quantity": "0.15"}, {"sku": "MILK", "quantity": "0.5"}],
+            ),
+        )
         self.movement_ids: list[int] = []
         self.open_orders: list[int] = []
         self.paid_orders: list[int] = []
         self.keys = 0
+        self.refused: Exception | None = None
 
     def make_shop(self) -> Context:
         return shop_from(template(), self.dir / "shop.db", self.clock)
@@ -132,10 +165,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def attempt(self, action, *expected: type[Exception]) -> object:  # type: ignore[no-untyped-def]
         """Run an action; an expected refusal must write nothing."""
         before_count, before_last = self.count_movements(), self.last_id()
+        self.refused = None
         try:
             result = action()
-        except expected:
+        except expected as exc:
             assert self.count_movements() == before_count
+            self.refused = exc
             return None
         self.new_movements(before_last)
         return result
@@ -149,7 +184,7 @@ class LedgerMachine(RuleBasedStateMachine):
             max_size=8,
         ),
     )
-    def stock_the_shop(self, deliveries: list[tuple[str, str, int, int]]):  # type: ignore[no-untyped-def]
+    def stock_the_shop(self, deliveries: list[tuple[str, int, int, int]]):  # type: ignore[no-untyped-def]
         """Start every run with several lots, so sales split across lots from the first step."""
         return multiple(
             *(
@@ -167,19 +202,22 @@ class LedgerMachine(RuleBasedStateMachine):
         location=st.sampled_from(LOCATIONS),
         cost=st.integers(0, 5000),
     )
-    def receive(self, sku: str, qty: str, expires_in: int, back: int, location: str, cost: int) -> int:
+    def receive(self, sku: str, qty: int, expires_in: int, back: int, location: str, cost: int) -> int:
         today = self.ctx.today()
         received = today - dt.timedelta(days=back)
         expires = max(received, today + dt.timedelta(days=expires_in))
+        milli = qty - qty % SCALE if UNITS[sku] == "each" else qty
         before = self.last_id()
         got = stock.receive(
             self.ctx,
-            sku,
-            qty,
-            expires=expires,
-            received_on=received,
-            location=location,
-            cost=str(cost / 100),
+            ReceiveLot(
+                sku=sku,
+                quantity=format_quantity(milli),
+                expires=expires,
+                received=received,
+                location=location,
+                cost=Decimal(cost) / 100,
+            ),
         )
         self.new_movements(before)
         return got.lot.id
@@ -189,9 +227,15 @@ class LedgerMachine(RuleBasedStateMachine):
         candidates = self.sellable(sku, allow_bb)
         wanted = parse_quantity(qty)
         action = stock.sell if kind == "sell" else stock.use
-        result = self.attempt(
-            lambda: action(self.ctx, sku, qty, allow_past_best_before=allow_bb), InsufficientStock
-        )
+        command = DrawStock(sku=sku, quantity=qty, allow_past_best_before=allow_bb)
+        # Part of a carton or a tin is never sold over the counter, whatever the stock.
+        part_of_one = kind == "sell" and UNITS[sku] == "each" and wanted % SCALE != 0
+        refusal = InvalidInput if part_of_one else InsufficientStock
+        result = self.attempt(lambda: action(self.ctx, command), refusal)
+        if part_of_one:
+            assert result is None and isinstance(self.refused, InvalidInput)
+            event("sale refused: not a whole unit")
+            return
         if result is None:
             event("draw refused: not enough sellable stock")
             assert sum(c[3] for c in candidates) < wanted
@@ -206,25 +250,31 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(target=lots, lot=lots)
     def open_pack(self, lot: int) -> int:
-        opened = self.attempt(lambda: stock.open_pack(self.ctx, lot), Conflict)
+        opened = self.attempt(lambda: stock.open_pack(self.ctx, lot, OpenPack()), Conflict)
         return opened.id if opened is not None else lot  # type: ignore[attr-defined]
 
     @rule(target=lots, lot=lots, qty=quantities, location=st.sampled_from(LOCATIONS))
     def move(self, lot: int, qty: str, location: str) -> int:
-        moved = self.attempt(lambda: stock.move(self.ctx, lot, qty, location), Conflict, InvalidInput)
+        moved = self.attempt(
+            lambda: stock.move(self.ctx, lot, MoveLot(quantity=qty, location=location)),
+            Conflict,
+            InvalidInput,
+        )
         return moved.id if moved is not None else lot  # type: ignore[attr-defined]
 
     @rule(lot=lots, qty=quantities)
     def waste(self, lot: int, qty: str) -> None:
-        self.attempt(lambda: stock.write_off(self.ctx, lot, qty, "damaged"), Conflict)
+        self.attempt(
+            lambda: stock.write_off(self.ctx, lot, WriteOff(quantity=qty, reason="damaged")), Conflict
+        )
 
     @rule()
     def waste_expired(self) -> None:
-        self.attempt(lambda: stock.write_off_expired(self.ctx))
+        self.attempt(lambda: stock.write_off_expired(self.ctx, WriteOffExpired()))
 
     @rule(lot=lots, qty=st.integers(0, 6000).map(format_quantity))
     def count(self, lot: int, qty: str) -> None:
-        self.attempt(lambda: stock.count(self.ctx, lot, qty))
+        self.attempt(lambda: stock.count(self.ctx, lot, CountLot(quantity=qty)))
 
     @precondition(lambda self: self.movement_ids)
     @rule(data=st.data())
@@ -232,9 +282,9 @@ class LedgerMachine(RuleBasedStateMachine):
         movement = data.draw(st.sampled_from(self.movement_ids))
         self.attempt(lambda: stock.undo(self.ctx, movement), Conflict)
 
-    @rule(sku=st.sampled_from(SKUS), qty=sales, allow_bb=st.booleans())
+    @rule(sku=st.sampled_from(SKUS), qty=whole_sales, allow_bb=st.booleans())
     def sell_again(self, sku: str, qty: str, allow_bb: bool) -> None:
-        """Sales are most of what a shop does; weight them up."""
+        """Sales (of whole units) are most of what a shop does; weight them up."""
         self.draw(sku, qty, allow_bb, "sell")
 
     # --- the till --------------------------------------------------------------------------
@@ -259,18 +309,15 @@ class LedgerMachine(RuleBasedStateMachine):
     def ring_up(self, item: str, qty: int, pay_now: bool, discount: str | None) -> None:
         self.keys += 1
         key = f"till-{self.keys}"
-        payments = [("cash", "200")] if pay_now else None
-        lines = [orders.LineRequest(item, qty)]
+        command = PlaceOrder(
+            lines=[{"code": item, "quantity": qty}],
+            discount=discount,
+            discount_reason="test" if discount else None,
+            payments=[{"method": "cash", "amount": "200"}] if pay_now else None,
+        )
 
         def place() -> orders.OrderInfo:
-            return orders.place_order(
-                self.ctx,
-                key,
-                lines,
-                discount=discount,
-                discount_reason="test" if discount else None,
-                payments=payments,
-            )
+            return orders.place_order(self.ctx, key, command)
 
         order = self.till(place, InsufficientStock)
         if order is None:
@@ -289,9 +336,10 @@ class LedgerMachine(RuleBasedStateMachine):
         order_id = data.draw(st.sampled_from(self.open_orders))
         self.open_orders.remove(order_id)
         if void:
-            self.till(lambda: orders.void_order(self.ctx, order_id, "changed mind"))
+            self.till(lambda: orders.void_order(self.ctx, order_id, VoidOrder(reason="changed mind")))
             return
-        paid = self.till(lambda: orders.pay_order(self.ctx, order_id, [("cash", "200")]), InsufficientStock)
+        payment = PayOrder(payments=[{"method": "cash", "amount": "200"}])
+        paid = self.till(lambda: orders.pay_order(self.ctx, order_id, payment), InsufficientStock)
         if paid is None:
             self.open_orders.append(order_id)  # still open, nothing written
         else:
@@ -301,8 +349,8 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data(), part=st.booleans())
     def refund(self, data: st.DataObject, part: bool) -> None:
         order_id = data.draw(st.sampled_from(self.paid_orders))
-        lines = [(1, "1")] if part else None
-        self.till(lambda: orders.refund_order(self.ctx, order_id, lines=lines, reason="test"), Conflict)
+        command = RefundOrder(reason="test", lines=[{"line": 1, "quantity": "1"}] if part else None)
+        self.till(lambda: orders.refund_order(self.ctx, order_id, command), Conflict)
 
     @invariant()
     def money_balances(self) -> None:
@@ -400,8 +448,9 @@ class PostgresLedgerMachine(LedgerMachine):
     def make_shop(self) -> Context:
         assert self.server is not None
         self.database = self.server.create()
+        settings = Settings(secret_key_file=str(self.dir / "secret.key"))
         return open_context(
-            Settings(), url=self.server.url_for(self.database), clock=self.clock, actor="tester"
+            settings, url=self.server.url_for(self.database), clock=self.clock, actor="tester"
         )
 
     def teardown(self) -> None:

@@ -11,11 +11,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Select
 
-from midnight.db import repo
+from midnight.db import stock as stock_db
 from midnight.db.engine import current_revision, head_revision, make_engine
 from midnight.db.tables import metadata
 from midnight.domain.errors import InvalidInput
-from midnight.services import views
 from midnight.services.context import Context
 
 
@@ -46,14 +45,14 @@ def query_plan(ctx: Context, query: Select) -> str:  # type: ignore[type-arg]
 
 
 def test_the_expiry_board_reads_its_partial_index_in_order(sqlite_ctx: Context) -> None:
-    plan = query_plan(sqlite_ctx, views.board_query(dt.date(2026, 12, 1), 1000))
+    plan = query_plan(sqlite_ctx, stock_db.board_query(dt.date(2026, 12, 1), 1000))
     assert "ix_lots_board" in plan
     assert "TEMP B-TREE" not in plan  # no sort: the index gives the order
 
 
 def test_fefo_reads_the_sellable_index_in_order(sqlite_ctx: Context) -> None:
     plan = query_plan(
-        sqlite_ctx, repo._SELLABLE_BY_SKU.params(sku="MILK", today=dt.date(2026, 11, 25), past_ok=False)
+        sqlite_ctx, stock_db.SELLABLE_BY_SKU.params(sku="MILK", today=dt.date(2026, 11, 25), past_ok=False)
     )
     assert "ix_lots_sellable" in plan
     assert "TEMP B-TREE" not in plan
@@ -74,12 +73,16 @@ def test_an_acknowledged_sale_survives_the_process_being_killed(tmp_path: Path) 
     script = textwrap.dedent(
         f"""
         import os
+        from midnight.commands.catalog import AddProduct
+        from midnight.commands.stock import DrawStock, ReceiveLot
         from midnight.services import catalog, stock
-        from midnight.services.context import open_shop
-        shop = open_shop(url="sqlite:///{db}", actor="crash")
-        catalog.add_product(shop, "TIN", "Tin", expiry_kind="best_before", shelf_life_days=300)
-        stock.receive(shop, "TIN", 10)
-        stock.sell(shop, "TIN", 3)
+        from midnight.services.context import open_context
+        ctx = open_context(url="sqlite:///{db}", actor="crash")
+        catalog.add_product(
+            ctx, AddProduct(sku="TIN", name="Tin", expiry_kind="best_before", shelf_life_days=300)
+        )
+        stock.receive(ctx, ReceiveLot(sku="TIN", quantity=10))
+        stock.sell(ctx, DrawStock(sku="TIN", quantity=3))
         print("acknowledged", flush=True)
         os._exit(9)  # no clean shutdown, no checkpoint, no close
         """
@@ -90,5 +93,5 @@ def test_an_acknowledged_sale_survives_the_process_being_killed(tmp_path: Path) 
     from midnight.services.context import open_context
 
     reopened = open_context(url=f"sqlite:///{db}")
-    assert views.stock(reopened, "TIN")[0].on_hand == 7
+    assert views.product_stock(reopened, "TIN").on_hand == 7
     reopened.db.dispose()

@@ -8,12 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from midnight import __version__, web
 from midnight.api import counter, errors, people, stock, till
-from midnight.db.engine import current_revision, head_revision
+from midnight.api.security import SecurityMiddleware
 from midnight.domain.clock import Clock
+from midnight.services import health
 from midnight.services.context import Context, open_context
 from midnight.settings import Settings
 from midnight.worker import NotifyWorker
@@ -56,6 +56,7 @@ def create_app(
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(SecurityMiddleware)
     app.include_router(people.router)
     app.include_router(stock.router)
     app.include_router(till.router)
@@ -70,17 +71,9 @@ def create_app(
     @app.get("/readyz", tags=["health"], responses={503: {"description": "Not ready"}})
     def readyz(request: Request) -> Any:
         """The database answers and its schema is current."""
-        db = request.app.state.ctx.db
-        try:
-            with db.read() as conn:
-                conn.execute(text("SELECT 1"))
-            current = current_revision(db.engine)
-        except Exception:  # any failure to reach the database means not ready
-            return JSONResponse({"status": "database unreachable"}, status_code=503)
-        if current != head_revision():
-            return JSONResponse(
-                {"status": f"schema at {current}, expected {head_revision()}"}, status_code=503
-            )
-        return {"status": "ready", "schema": current}
+        state = health.readiness(request.app.state.ctx)
+        if not state.ready:
+            return JSONResponse({"status": state.status}, status_code=503)
+        return {"status": "ready", "schema": state.schema}
 
     return app

@@ -8,7 +8,7 @@ import typer
 
 from midnight.adapters.contacts import ContactPolicy, check_contact, known_schemes
 from midnight.adapters.notifier import AppriseNotifier
-from midnight.cli.app import JsonFlag, app, command, context_of
+from midnight.cli.app import JsonFlag, app, command, context_of, every
 from midnight.cli.output import print_json, table
 from midnight.commands.counter import AddTarget, ContactPolicyIn, DigestTime, EditTemplate, MessageQuery
 from midnight.domain.errors import InvalidInput
@@ -27,7 +27,12 @@ def notify_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Messages in the outbox, newest first, with their delivery state."""
-    found = notify.messages_page(context_of(ctx), command(MessageQuery, {"state": state})).items
+    s = context_of(ctx)
+    found = list(
+        every(
+            lambda cursor: notify.messages_page(s, command(MessageQuery, {"state": state, "cursor": cursor}))
+        )
+    )
     if as_json:
         print_json(found)
         return

@@ -149,16 +149,25 @@ class Database:
         database = engine.url.database if self.is_sqlite else None
         file_backed = bool(database) and database != ":memory:" and not str(database).startswith("file:")
         self._queue = WriterQueue(f"{database}.writers") if file_backed else None
+        self._writing = threading.local()
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A writing unit of work: commits on success, rolls back on any error."""
-        if self._queue is None:
-            with self._writer.connect() as conn, conn.begin():
+        self._writing.depth = self.writing_depth() + 1
+        try:
+            if self._queue is None:
+                with self._writer.connect() as conn, conn.begin():
+                    yield conn
+                return
+            with self._queue.turn(), self._writer.connect() as conn, conn.begin():
                 yield conn
-            return
-        with self._queue.turn(), self._writer.connect() as conn, conn.begin():
-            yield conn
+        finally:
+            self._writing.depth -= 1
+
+    def writing_depth(self) -> int:
+        """How many write transactions this thread is inside (0: none). Slow work must see 0."""
+        return int(getattr(self._writing, "depth", 0))
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -168,3 +177,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def ping(db: Database) -> None:
+    """Raises if the database does not answer."""
+    with db.read() as conn:
+        conn.exec_driver_sql("SELECT 1")

@@ -314,7 +314,9 @@ def order_infos(
         ):
             refunded[line_id] = refunded.get(line_id, 0) + milli
     return [
-        _order_info(orders[i], lines[i], payments[i], refunds[i], refunded, currency, replayed) for i in ids
+        _order_info(orders[i], lines[i], payments[i], refunds[i], refunded, currency, replayed)
+        for i in ids
+        if i in orders  # an id with no order is simply not there (order_info says NotFound)
     ]
 
 

@@ -68,15 +68,20 @@ def day_totals(conn: Connection, store_id: int, day: dt.date, start: dt.datetime
         .join(t.orders, t.orders.c.id == t.order_lines.c.order_id)
         .where(o.store_id == store_id, o.business_date == day)
     )
-    sale = conn.execute(
-        select(m.unit_cost, m.quantity).where(
-            m.order_line_id.in_(day_lines), m.kind == MovementKind.SELL.value, m.refund_id.is_(None)
+    # Reached by order line and by refund (their indexes), never by kind: most of the ledger is sales.
+    sale = [
+        (row.unit_cost, row.quantity)
+        for row in conn.execute(
+            select(m.unit_cost, m.quantity, m.kind, m.refund_id).where(m.order_line_id.in_(day_lines))
         )
-    ).all()
+        if row.kind == MovementKind.SELL.value and row.refund_id is None
+    ]
     day_refunds = select(t.refunds.c.id).where(r.business_date == day)
-    returned = conn.execute(
-        select(m.unit_cost, m.quantity).where(m.refund_id.in_(day_refunds), m.kind == MovementKind.SELL.value)
-    ).all()
+    returned = [
+        (row.unit_cost, row.quantity)
+        for row in conn.execute(select(m.unit_cost, m.quantity, m.kind).where(m.refund_id.in_(day_refunds)))
+        if row.kind == MovementKind.SELL.value
+    ]
     wasted = conn.execute(
         select(m.unit_cost, m.quantity).where(
             and_(m.kind == MovementKind.WASTE.value, m.at >= start, m.at < start + dt.timedelta(days=1))

@@ -534,7 +534,7 @@ def _create_triggers(target: MetaData, connection: Connection, **_: object) -> N
     else:
         statements = [*POSTGRES_FUNCTIONS.values(), *postgres_triggers().values()]
     for statement in statements:
-        connection.exec_driver_sql(statement)
+        connection.execute(text(statement))
 
 
 event.listen(metadata, "after_create", _create_triggers)

@@ -122,32 +122,39 @@ def refund_amount(
     return min(amount, total - already), False
 
 
-def refund_method(
+def refund_methods(
     paid: dict[Method, int],
     refunded: dict[Method, int],
     asked: Method | None,
     amount: int,
     fmt: Callable[[int], str] = str,
-) -> Method:
-    """Money goes back the way it came: to a method the order was paid by, up to what it paid."""
+) -> list[tuple[Method, int]]:
+    """Money goes back the way it came: to the methods the order was paid by, never more to one than
+    it paid. Named, one method takes it all (if it can); unnamed, a split-paid order is refunded
+    split the same way — card and other first, as they paid exactly, then cash."""
     used = sorted(method.value for method in paid)
-    if asked is None:
-        if len(paid) != 1:
-            names = " and ".join(used) or "nothing"
+    room = {method: paid[method] - refunded.get(method, 0) for method in paid}
+    if asked is not None:
+        if asked not in paid:
             raise InvalidInput(
-                f"the order was paid by {names}: say which method to refund to", field="method"
+                f"the order was paid by {' and '.join(used)}, not {asked.value}: refund it the way it was paid",
+                field="method",
             )
-        asked = next(iter(paid))
-    if asked not in paid:
-        raise InvalidInput(
-            f"the order was paid by {' and '.join(used)}, not {asked.value}: refund it the way it was paid",
-            field="method",
-        )
-    room = paid[asked] - refunded.get(asked, 0)
-    if amount > room:
-        raise Conflict(
-            f"only {fmt(room)} of this order's {asked.value} payment is left to refund; "
-            f"refund the rest to the other method",
-            field="method",
-        )
-    return asked
+        if amount > room[asked]:
+            raise Conflict(
+                f"only {fmt(room[asked])} of this order's {asked.value} payment is left to refund; "
+                "leave the method out to refund it the ways it was paid",
+                field="method",
+            )
+        return [(asked, amount)]
+    if not paid:
+        raise Conflict("the order has no payments to refund", field="method")
+    parts, left = [], amount
+    for method in sorted(room, key=lambda m: (m is Method.CASH, m.value)):
+        take = min(left, room[method])
+        if take > 0:
+            parts.append((method, take))
+            left -= take
+    if left > 0:
+        raise Conflict(f"only {fmt(amount - left)} of this order is left to refund", field="lines")
+    return parts or [(min(paid, key=lambda m: m.value), 0)]

@@ -54,9 +54,12 @@ def check_sku(text: str) -> str:
 
 
 def check_code(text: str) -> str:
-    """What a person scans or types to name a product: its SKU, or its barcode (all digits)."""
+    """What a person scans or types to name a product: its SKU, or its barcode (all digits, and
+    then, if it is as long as a barcode, with a right check digit: a misread scan says so)."""
     code = str(text).strip()
     if code.isdigit() and code.isascii():
+        if len(code) in (8, 12, 13):
+            check_barcode(code)
         return code
     return check_sku(code)
 

@@ -101,7 +101,10 @@ def add_target(ctx: Context, cmd: AddTarget) -> Target:
     ctx.require(Permission.NOTIFY)
     with ctx.db.read() as conn:
         policy = contact_policy(conn, ctx.store.id)
-    contact = check_contact(cmd.url, policy, any_scheme=True)
+    try:
+        contact = check_contact(cmd.url, policy, any_scheme=True)
+    except InvalidInput as exc:  # the request calls it url, not contacts
+        raise InvalidInput(exc.message, field="url") from None
     with ctx.db.write() as conn:
         return notify_db.insert_target(conn, ctx.adapters.box.seal(contact.url), contact.display, cmd.label)
 

@@ -298,20 +298,25 @@ def refund_order(ctx: Context, order_id: int, cmd: RefundOrder) -> OrderInfo:
         amount, everything = rules.refund_amount(
             order.total, sum(refunded.values()), [s for _, s in sold], wanted
         )
-        method = rules.refund_method(paid, refunded, cmd.method, amount, ctx.money)
-        now = ctx.now()
-        refund_id = orders_db.insert_refund(
-            conn,
-            {
-                "order_id": order.id,
-                "method": method.value,
-                "amount": amount,
-                "reason": cmd.reason,
-                "at": now,
-                "business_date": current_business_date(conn, ctx.store.id, ctx.today()),
-                "actor": ctx.actor,
-            },
-        )
+        parts = rules.refund_methods(paid, refunded, cmd.method, amount, ctx.money)
+        now, day = ctx.now(), current_business_date(conn, ctx.store.id, ctx.today())
+        refund_ids = [
+            orders_db.insert_refund(
+                conn,
+                {
+                    "order_id": order.id,
+                    "method": method.value,
+                    "amount": part,
+                    "reason": cmd.reason,
+                    "at": now,
+                    "business_date": day,
+                    "actor": ctx.actor,
+                },
+            )
+            for method, part in parts
+        ]
+        # The goods come back once: the first refund row (of a split one) carries the lines and stock.
+        refund_id = refund_ids[0]
         for line, _ in sold:
             quantity = wanted.get(line.line_no)
             if quantity:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from midnight.commands import build
 from midnight.commands.catalog import BoardQuery, LedgerQuery, StockQuery
 from midnight.db import catalog as catalog_db
 from midnight.db import stock as stock_db
@@ -49,7 +50,8 @@ def stock(ctx: Context, query: StockQuery) -> Page[ProductStock]:
 
 def product_stock(ctx: Context, code: str) -> ProductStock:
     """One product (by SKU or barcode) with its stock and lots."""
-    return stock(ctx, StockQuery(sku=code)).items[0]
+    # build, not StockQuery(...): a code from a URL path is raw input, refused as InvalidInput (422).
+    return stock(ctx, build(StockQuery, {"sku": code})).items[0]
 
 
 def expiring(ctx: Context, query: BoardQuery) -> Page[LotInfo]:

@@ -93,7 +93,13 @@ def render(
         status_code=status_code,
     )
     if getattr(request.state, "new_csrf", None):
-        response.set_cookie(CSRF_COOKIE, request.state.new_csrf, httponly=True, samesite="strict")
+        response.set_cookie(
+            CSRF_COOKIE,
+            request.state.new_csrf,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
     return response
 
 

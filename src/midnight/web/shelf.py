@@ -61,7 +61,13 @@ async def hold(request: Request) -> Response:
         )
     response = redirect("/shelf")
     response.set_cookie(
-        CODE_COOKIE, f"{new.hold.id}:{new.code}", max_age=120, httponly=True, samesite="strict", path="/shelf"
+        CODE_COOKIE,
+        f"{new.hold.id}:{new.code}",
+        max_age=120,
+        httponly=True,
+        samesite="strict",
+        path="/shelf",
+        secure=request.url.scheme == "https",
     )
     return response
 
