@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import tempfile
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path

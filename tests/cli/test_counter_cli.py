@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from midnight.commands.counter import AddCustomer, HoldItem
+from midnight.services import customers, holds
+from midnight.services.context import open_context
 from tests.cli.test_cli import Cli
 from tests.receiver import Receiver
 
@@ -158,3 +161,21 @@ def test_counter_bad_input(tmp_path: Path) -> None:
     assert "not a notification address Apprise understands" in cli("notify", "test", "nonsense", code=2)
     assert "digest time must be HH:MM" in cli("notify", "digest-time", "seven", code=2)
     assert "127.0.0.1, a loopback address" in cli("notify", "target", "json://127.0.0.1:9/staff", code=2)
+
+
+def test_shelf_and_customer_lists_show_every_page(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "c.db")
+    cli("init")
+    ctx = open_context(url=f"sqlite:///{tmp_path / 'c.db'}", clock=cli.clock, actor="cli")
+    try:
+        for n in range(55):  # a customer list page holds 50
+            customers.add_customer(ctx, AddCustomer(name=f"Customer {n:02d}"))
+        for n in range(105):  # a shelf page holds 100
+            holds.hold_item(ctx, HoldItem(description=f"parcel {n}", for_customer=f"Customer {n % 55:02d}"))
+    finally:
+        ctx.db.dispose()
+    listed = json.loads(cli("customer", "list", "--json"))
+    assert [c["name"] for c in listed] == [f"Customer {n:02d}" for n in range(55)]
+    shelf = json.loads(cli("hold", "list", "--json"))
+    assert sorted(h["id"] for h in shelf) == list(range(1, 106))
+    assert [h["id"] for h in json.loads(cli("hold", "list", "--all", "--json"))] == list(range(105, 0, -1))

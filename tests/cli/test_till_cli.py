@@ -62,17 +62,27 @@ def test_retrying_with_the_same_key_records_one_order(bar: Cli) -> None:
 
 
 def test_open_then_pay_split_then_refund(bar: Cli) -> None:
-    order = bar.json("order", "new", "SALAD", "TIN", "--line-discount", "1:10%:staff")
-    assert order["state"] == "open" and order["total"] == 3420 + 1800  # type: ignore[index]
-    paid = bar.json("order", "pay", "1", "--card", "18", "--cash", "40")
+    order = bar.json("order", "new", "SALAD", "--line-discount", "1:10%:staff")
+    assert order["state"] == "open" and order["total"] == 3420  # type: ignore[index]
+    paid = bar.json("order", "pay", "1", "--card", "20", "--cash", "20")
     assert paid["state"] == "paid" and [p["change"] for p in paid["payments"]] == [0, 580]  # type: ignore[index]
-    # Money goes back the way it came, up to what each method paid.
+    # Money goes back the way it came: never more to a method than it paid.
     err = bar("order", "refund", "1", "--method", "card", "--reason", "hair", code=2)
-    assert "only HK$18.00 of this order's card payment is left to refund" in err
+    assert "only HK$20.00 of this order's card payment is left to refund" in err and err.count("\n") == 1
+    out = bar("order", "refund", "1", "--reason", "hair")
+    assert "refunded HK$20.00 to card and HK$14.20 to cash on order #1 (refunded)" in out
+    shown = bar.json("order", "show", "1")
+    assert shown["state"] == "refunded"  # type: ignore[index]
+    assert [(r["method"], r["amount"]) for r in shown["refunds"]] == [("card", 2000), ("cash", 1420)]  # type: ignore[index]
+
+
+def test_a_part_refund_to_a_named_method(bar: Cli) -> None:
+    bar("order", "new", "SALAD", "TIN", "--card", "18", "--cash", "40")
     out = bar("order", "refund", "1", "--line", "2:1", "--method", "card", "--reason", "dented")
-    assert "refunded HK$18.00 to card" in out and "partly_refunded" in out
-    assert "refunded HK$34.20 to cash" in bar("order", "refund", "1", "--method", "cash", "--reason", "hair")
-    assert bar.json("order", "show", "1")["state"] == "refunded"  # type: ignore[index]
+    assert "refunded HK$18.00 to card on order #1 (partly_refunded)" in out
+    assert "refunded HK$38.00 to cash on order #1 (refunded)" in bar(
+        "order", "refund", "1", "--reason", "hair"
+    )
 
 
 def test_void_and_reports(bar: Cli) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +15,10 @@ from sqlalchemy import select
 from midnight.api import create_app
 from midnight.commands.people import AddUser, CreateToken
 from midnight.db import tables as t
+from midnight.domain.clock import FixedClock
 from midnight.services import people
 from midnight.services.context import Context
+from tests.conftest import NOW, shop_from
 
 OWNER_PASSWORD = "owner pass phrase"
 STAFF_PASSWORD = "staff pass phrase"
@@ -39,15 +43,39 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture
-def api(sqlite_ctx: Context) -> Iterator[Api]:
-    people.add_user(sqlite_ctx, AddUser(name="ada", role="owner", password=OWNER_PASSWORD))
-    owner = sqlite_ctx.acting_as(people.local_actor(sqlite_ctx, "ada"))
+@dataclass(frozen=True)
+class Staffed:
+    """A migrated shop with its owner and staff member, made once: argon2 is slow on purpose."""
+
+    path: Path
+    owner_token: str
+    staff_token: str
+
+
+@pytest.fixture(scope="session")
+def staffed(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Staffed:
+    path = tmp_path_factory.mktemp("e2e") / "staffed.db"
+    ctx = shop_from(template_db, path, FixedClock(NOW))
+    people.add_user(ctx, AddUser(name="ada", role="owner", password=OWNER_PASSWORD))
+    owner = ctx.acting_as(people.local_actor(ctx, "ada"))
     people.add_user(owner, AddUser(name="kwan", role="staff", password=STAFF_PASSWORD))
     owner_token = people.create_token(owner, "ada", CreateToken(label="tests")).token
     staff_token = people.create_token(owner, "kwan", CreateToken(label="tests")).token
-    with TestClient(create_app(ctx=sqlite_ctx)) as client:
-        yield Api(client, bearer(owner_token), bearer(staff_token), owner)
+    ctx.db.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Staffed(path, owner_token, staff_token)
+
+
+@pytest.fixture
+def api(staffed: Staffed, tmp_path: Path, clock: FixedClock) -> Iterator[Api]:
+    ctx = shop_from(staffed.path, tmp_path / "shop.db", clock)
+    owner = ctx.acting_as(people.local_actor(ctx, "ada"))
+    try:
+        with TestClient(create_app(ctx=ctx)) as client:
+            yield Api(client, bearer(staffed.owner_token), bearer(staffed.staff_token), owner)
+    finally:
+        ctx.db.dispose()
 
 
 def assert_error(response, status: int, code: str, text: str = "", field: object = ANY) -> None:  # type: ignore[no-untyped-def]

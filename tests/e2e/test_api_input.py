@@ -238,17 +238,16 @@ def test_notes_of_2000_characters_are_fine(shop: Api) -> None:
     assert saved.status_code == 201 and len(saved.json()["notes"]) == 2000
 
 
-@pytest.mark.parametrize(
-    "cursor",
-    [
-        pytest.param("junk", id="junk"),
-        pytest.param("HAM", id="a-sku"),
-        pytest.param("W10", id="base64-of-empty-list"),
-        pytest.param("WyJvcmRlcnMiLC0xXQ", id="negative-id"),
-        pytest.param("x" * 5000, id="very-long"),
-        pytest.param("%00", id="nul"),
-    ],
-)
+JUNK_CURSORS = [
+    "junk",
+    "HAM",  # a SKU: what the old cursors were
+    "W10",  # base64 of []
+    "WyJvcmRlcnMiLC0xXQ",  # base64 of ["orders",-1]
+    "x" * 5000,
+    "%00",  # NUL
+]
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -267,24 +266,26 @@ def test_notes_of_2000_characters_are_fine(shop: Api) -> None:
         "/api/locations",
     ],
 )
-def test_every_list_refuses_a_cursor_it_did_not_give_out(shop: Api, url: str, cursor: str) -> None:
-    response = shop.as_owner("GET", f"{url}?cursor={cursor}")
-    assert_error(response, 422, "invalid_input", field="cursor")
+def test_every_list_refuses_a_cursor_it_did_not_give_out(api: Api, url: str) -> None:
+    for cursor in JUNK_CURSORS:
+        response = api.as_owner("GET", f"{url}?cursor={cursor}")
+        assert_error(response, 422, "invalid_input", field="cursor")
 
 
 @pytest.mark.parametrize(
-    "raw",
+    ("raw", "field"),
     [
-        pytest.param(b'{"name": "a\\ud800", "password": "whatever it is"}', id="lone-high-surrogate"),
-        pytest.param(b'{"name": "a\\udfff", "password": "whatever it is"}', id="lone-low-surrogate"),
-        pytest.param(b'{"name": "ada", "password": "a\\ud800 pass phrase"}', id="in-the-password"),
+        pytest.param(b'{"name": "a\\ud800", "password": "whatever it is"}', "name", id="lone-high-surrogate"),
+        pytest.param(b'{"name": "a\\udfff", "password": "whatever it is"}', "name", id="lone-low-surrogate"),
+        pytest.param(
+            b'{"name": "ada", "password": "a\\ud800 pass phrase"}', "password", id="in-the-password"
+        ),
     ],
 )
-def test_a_broken_character_in_a_login_is_a_422_never_a_500(api: Api, raw: bytes) -> None:
+def test_a_broken_character_in_a_login_is_a_422_never_a_500(api: Api, raw: bytes, field: str) -> None:
     before = everything(api.ctx)
     response = api.client.post("/api/login", content=raw, headers={"content-type": "application/json"})
-    assert_error(response, 422, "invalid_input")
-    assert response.json()["error"]["field"] in ("name", "password")
+    assert_error(response, 422, "invalid_input", field=field)
     assert everything(api.ctx) == before  # not even a login attempt is counted
 
 

@@ -141,8 +141,11 @@ class LedgerMachine(RuleBasedStateMachine):
         with self.ctx.db.read() as conn:
             return int(conn.execute(select(func.coalesce(func.max(t.movements.c.id), 0))).scalar_one())
 
-    def sellable(self, sku: str, allow_bb: bool) -> list[tuple[dt.date, dt.datetime, int, int]]:
-        """Sellable lots worked out here, independently of the domain code, in FEFO order."""
+    def sellable(
+        self, sku: str, allow_bb: bool, whole: bool = False
+    ) -> list[tuple[dt.date, dt.datetime, int, int]]:
+        """Sellable lots worked out here, independently of the domain code, in FEFO order, with what
+        each can give. A sale of something counted each takes whole units of unopened lots only."""
         today = self.ctx.today()
         with self.ctx.db.read() as conn:
             rows = conn.execute(
@@ -151,15 +154,21 @@ class LedgerMachine(RuleBasedStateMachine):
                     t.lots.c.on_hand,
                     t.lots.c.effective_expiry,
                     t.lots.c.received_at,
+                    t.lots.c.opened_at,
                     t.products.c.expiry_kind,
                 )
                 .join(t.products)
                 .where(t.products.c.sku == sku, t.lots.c.on_hand > 0)
             ).all()
-        return sorted(
-            (r.effective_expiry, r.received_at, r.id, r.on_hand)
+        usable = [
+            (r, r.on_hand - r.on_hand % SCALE if whole else r.on_hand)
             for r in rows
-            if r.effective_expiry >= today or (r.expiry_kind == "best_before" and allow_bb)
+            if not (whole and r.opened_at is not None)
+        ]
+        return sorted(
+            (r.effective_expiry, r.received_at, r.id, gives)
+            for r, gives in usable
+            if gives > 0 and (r.effective_expiry >= today or (r.expiry_kind == "best_before" and allow_bb))
         )
 
     def attempt(self, action, *expected: type[Exception]) -> object:  # type: ignore[no-untyped-def]
@@ -224,7 +233,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(sku=st.sampled_from(SKUS), qty=sales, allow_bb=st.booleans(), kind=st.sampled_from(["sell", "use"]))
     def draw(self, sku: str, qty: str, allow_bb: bool, kind: str) -> None:
-        candidates = self.sellable(sku, allow_bb)
+        candidates = self.sellable(sku, allow_bb, whole=kind == "sell" and UNITS[sku] == "each")
         wanted = parse_quantity(qty)
         action = stock.sell if kind == "sell" else stock.use
         command = DrawStock(sku=sku, quantity=qty, allow_past_best_before=allow_bb)

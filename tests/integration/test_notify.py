@@ -37,6 +37,7 @@ from midnight.commands.counter import (
 )
 from midnight.commands.stock import ReceiveLot
 from midnight.db import tables as t
+from midnight.domain.clock import FixedClock
 from midnight.domain.errors import Forbidden, InvalidInput
 from midnight.domain.messages import MAX_ATTEMPTS
 from midnight.domain.people import Actor, Role
@@ -89,8 +90,8 @@ def test_item_waiting_arrives_once_with_its_code(ctx: Context, receiver: Receive
 
 
 def test_a_failing_receiver_makes_the_message_retry_and_succeed_later(
-    ctx: Context, receiver: Receiver, clock
-) -> None:  # type: ignore[no-untyped-def]
+    ctx: Context, receiver: Receiver, clock: FixedClock
+) -> None:
     allow_receiver(ctx)
     add_customer(ctx, "Ms Wong", receiver.url())
     holds.hold_item(ctx, HoldItem(description="parcel", for_customer="Ms Wong"))
@@ -104,8 +105,8 @@ def test_a_failing_receiver_makes_the_message_retry_and_succeed_later(
 
 
 def test_a_message_that_keeps_failing_is_marked_failed_and_visible(
-    ctx: Context, receiver: Receiver, clock
-) -> None:  # type: ignore[no-untyped-def]
+    ctx: Context, receiver: Receiver, clock: FixedClock
+) -> None:
     allow_receiver(ctx)
     add_customer(ctx, "Ms Wong", receiver.url())
     holds.hold_item(ctx, HoldItem(description="parcel", for_customer="Ms Wong"))
@@ -164,7 +165,7 @@ def test_a_worker_killed_between_send_and_mark_never_sends_twice(
     assert len(receiver.messages) == 1
 
 
-def test_the_daily_schedule_queues_each_event_once(ctx: Context, receiver: Receiver, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_daily_schedule_queues_each_event_once(ctx: Context, receiver: Receiver) -> None:
     allow_receiver(ctx)
     notify.add_target(ctx, AddTarget(url=receiver.url("staff"), label="kitchen"))
     catalog.add_product(ctx, AddProduct(sku="MILK", name="Milk", shelf_life_days=7, reorder_point="10"))
@@ -186,7 +187,7 @@ def test_the_daily_schedule_queues_each_event_once(ctx: Context, receiver: Recei
     assert schedule.queue_due(ctx) == 4  # overdue warning, birthday, digest, low stock
     assert schedule.queue_due(ctx) == 0  # the same day again: nothing new
     notify.deliver(ctx)
-    by_title = {}
+    by_title: dict[str, dict[str, object]] = {}
     for m in receiver.messages:
         by_title.setdefault(str(m["title"]), m)
     titles = " | ".join(by_title)

@@ -135,8 +135,11 @@ def test_private_destinations_are_accepted_where_the_owner_allows_them(carrier: 
 def test_spellings_apprise_rejects_as_hosts_never_reach_them(host: str) -> None:
     with pytest.raises(InvalidInput, match="not a notification address Apprise understands"):
         check_contact(f"json://{host}/hook", ON_OUR_NETWORK, any_scheme=True)
-    # ntfy reads such a "host" as a topic on ntfy.sh, which is where it would post.
-    assert "mode=cloud" in check_contact(f"ntfys://{host}/topic", CUSTOMERS).display
+    # ntfy would read such a "host" as a topic on the public ntfy.sh: an address that says one thing
+    # and sends to another is refused for what it says (unless private addresses are allowed).
+    with pytest.raises(InvalidInput, match="loopback|local network"):
+        check_contact(f"ntfys://{host}/topic", CUSTOMERS)
+    assert "mode=cloud" in check_contact(f"ntfys://{host}/topic", ON_OUR_NETWORK).display
 
 
 NOSTR_KEY = "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5"  # a made-up key

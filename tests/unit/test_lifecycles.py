@@ -104,7 +104,7 @@ def test_a_split_paid_order_is_refunded_split_card_first_then_cash() -> None:
         (Method.CARD, 100),
         (Method.CASH, 1800),
     ]
-    with pytest.raises(Conflict, match="only 3,800|only 3800"):
+    with pytest.raises(Conflict, match="only 3800 of this order is left"):
         orders.refund_methods(split, {}, None, 3900)
 
 
@@ -155,7 +155,7 @@ def test_an_item_is_disposed_of_only_after_its_date_and_nothing_happens_to_a_clo
     gone = holds.dispose(waiting(hold_until=TODAY - dt.timedelta(days=1)), "uncollected", TODAY)
     assert gone.hold.state is HoldState.DISPOSED
     for transition in (
-        lambda h: holds.extend(h, TODAY + dt.timedelta(days=9)),
+        lambda h: holds.extend(h, TODAY + dt.timedelta(days=9), TODAY),
         lambda h: holds.return_to_sender(h, ""),
         holds.unlock,
     ):
@@ -163,12 +163,40 @@ def test_an_item_is_disposed_of_only_after_its_date_and_nothing_happens_to_a_clo
             transition(gone.hold)
 
 
-def test_extending_moves_the_date_forward_only() -> None:
-    assert holds.extend(waiting(), TODAY + dt.timedelta(days=3)).hold.hold_until == TODAY + dt.timedelta(
-        days=3
-    )
+def test_extending_moves_the_date_forward_only_and_not_beyond_a_year() -> None:
+    later = TODAY + dt.timedelta(days=3)
+    assert holds.extend(waiting(), later, TODAY).hold.hold_until == later
     with pytest.raises(InvalidInput, match="after"):
-        holds.extend(waiting(), TODAY)
+        holds.extend(waiting(), TODAY, TODAY)
+    with pytest.raises(InvalidInput, match="at most a year"):
+        holds.extend(waiting(), dt.date(2100, 12, 31), TODAY)
+
+
+def test_a_locked_item_is_not_returned_or_unlocked_twice_without_an_owner_looking() -> None:
+    locked = waiting(locked=True, wrong_tries=5)
+    with pytest.raises(Conflict, match="an owner must unlock it first"):
+        holds.return_to_sender(locked, "")
+    with pytest.raises(Conflict, match="is not locked"):
+        holds.unlock(waiting())
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("042917", "042917"), (" 042 917 ", "042917"), ("042-917", "042917"), ("０４２９１７", "042917")],
+)
+def test_a_pickup_code_is_read_as_typed(typed: str, code: str) -> None:
+    assert holds.pickup_code(typed) == code
+
+
+@pytest.mark.parametrize("typed", ["42917", "0429170", "04291x", "", "٠٤٢٩١٧x"])
+def test_a_malformed_code_is_refused_not_counted(typed: str) -> None:
+    with pytest.raises(InvalidInput, match="six digits"):
+        holds.pickup_code(typed)
+
+
+def test_the_last_try_is_said_in_the_singular() -> None:
+    change = holds.pick_up_with_code(waiting(wrong_tries=3), False, TODAY)
+    assert change.refusal is not None and change.refusal.message == "wrong pickup code; 1 try left"
 
 
 def test_returning_names_who_it_goes_back_to() -> None:

@@ -158,6 +158,7 @@ class Contact:
     url: str  # the full URL, with its secrets, as Apprise needs it to send
     display: str  # the same URL with every credential masked, safe to show anyone
     scheme: str
+    same_as: str = ""  # Apprise's own spelling of the address: two contacts alike here are one
 
 
 @functools.cache
@@ -194,13 +195,17 @@ def check_contact(text: str, policy: ContactPolicy, *, any_scheme: bool = False)
     _refuse_server_side_loads(plugin)
     if not policy.allow_private:
         _refuse_remote_redirection(results, plugin)
-        for host in _destinations(plugin):
+        # What the address says, too, not only what Apprise made of it: some plugins read a host they
+        # cannot use ("ntfy://127.1:8799/t") as a topic on their public server instead.
+        typed = _typed_host(url)
+        for host in [*_destinations(plugin), *([typed] if typed else [])]:
             reason = _spelling_refusal(host)
             if reason is not None:
                 raise InvalidInput(
                     f"this address sends to {reason}; a contact must be a public service", field=FIELD
                 )
-    return Contact(url=url, display=_without_defaults(_privacy_form(results, plugin)), scheme=scheme)
+    display = _without_defaults(_privacy_form(results, plugin))
+    return Contact(url=url, display=display, scheme=scheme, same_as=str(plugin.url()))
 
 
 def check_destination(url: str, policy: ContactPolicy) -> str | None:
@@ -366,6 +371,22 @@ def _is_plugin(plugin: Any, scheme: str) -> bool:
 def _declares_host(plugin_class: Any) -> bool:
     tokens: dict[str, dict[str, Any]] = getattr(plugin_class, "template_tokens", {})
     return any(token.get("map_to", key) == "host" for key, token in tokens.items())
+
+
+def _typed_host(url: str) -> str | None:
+    """The host as written between :// and the path, when it is written like a network address
+    (with a dot, a colon or brackets) — a bot token or a phone number is not."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    plain = unicodedata.normalize("NFKC", host).lower()
+    looks_like_address = "." in plain or ":" in netloc or netloc.startswith("[")
+    return host if looks_like_address or plain == "localhost" else None
 
 
 def _url_host(url: str) -> str:

@@ -6,6 +6,10 @@ never inside one.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -15,27 +19,36 @@ _passwords = PasswordHasher()
 _codes = PasswordHasher(time_cost=2, memory_cost=8 * 1024, parallelism=1)
 # Verified against when the user does not exist, so a wrong name costs what a wrong password does.
 _UNKNOWN = _passwords.hash("this user does not exist")
+# Argon2 is meant to eat CPU; one hash at a time per process leaves the other core to the tills,
+# however many logins (or a flood of them) arrive at once. They queue here instead.
+_one_at_a_time = threading.BoundedSemaphore(1)
+T = TypeVar("T")
+
+
+def _queued(work: Callable[[], T]) -> T:
+    with _one_at_a_time:
+        return work()
 
 
 def hash_password(password: str) -> str:
-    return _passwords.hash(password)
+    return _queued(lambda: _passwords.hash(password))
 
 
 def verify_password(digest: str | None, password: str) -> bool:
     """True if the password matches; with no digest (no such user), spends the same time and says no."""
     try:
-        ok = _passwords.verify(digest or _UNKNOWN, password)
+        ok = _queued(lambda: _passwords.verify(digest or _UNKNOWN, password))
     except (VerificationError, InvalidHashError):
         return False
     return bool(ok) and digest is not None
 
 
 def hash_code(code: str) -> str:
-    return _codes.hash(code)
+    return _queued(lambda: _codes.hash(code))
 
 
 def verify_code(digest: str, code: str) -> bool:
     try:
-        return bool(_codes.verify(digest, code))
+        return bool(_queued(lambda: _codes.verify(digest, code)))
     except (VerificationError, InvalidHashError):
         return False

@@ -35,7 +35,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, cast
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
@@ -151,7 +151,10 @@ class Renderer:
 
     def _prepare(self, source: str) -> Prepared:
         ast = self.env.parse(source)
-        undeclared = frozenset(meta.find_undeclared_variables(ast))
+        # Jinja counts a name set inside {% if %} as undeclared (the branch might not run); a name the
+        # template assigns anywhere is its own, not one the owner asks the message for.
+        assigned = {node.name for node in ast.find_all(nodes.Name) if node.ctx in ("store", "param")}
+        undeclared = frozenset(meta.find_undeclared_variables(ast)) - assigned
         references = any(True for _ in meta.find_referenced_templates(ast))
         return Prepared(self.env.from_string(ast), undeclared, references)
 

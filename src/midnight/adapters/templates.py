@@ -203,7 +203,8 @@ class TemplateRenderer:
     def __init__(
         self,
         *,
-        timeout: float = 2.0,
+        timeout: float = 1.0,
+        check_timeout: float = 0.5,
         max_subject: int = 200,
         max_body: int = 8000,
         memory_mb: int = 256,
@@ -212,6 +213,9 @@ class TemplateRenderer:
         if timeout <= 0 or workers < 1 or memory_mb < 32 or max_subject < 1 or max_body < 1:
             raise ValueError("timeout, workers, memory_mb and the lengths must be positive (memory_mb >= 32)")
         self.timeout = timeout
+        # A template being saved is tried on sample data under a tighter limit, so the one that runs
+        # on every held item has room to spare.
+        self.check_timeout = min(check_timeout, timeout)
         self.max_length = {"subject": max_subject, "body": max_body}
         self.memory_mb = memory_mb
         # A request has up to four steps (read and render, for each template), each given `timeout`.
@@ -230,7 +234,7 @@ class TemplateRenderer:
     def render(self, subject: str, body: str, context: Mapping[str, object]) -> Rendered:
         """Render both templates with `context`; TemplateFailed names the field that failed and why."""
         self._check_sources(subject, body)
-        return self._run(subject, body, context, names=None)
+        return self._run(subject, body, context, names=None, limit=self.timeout)
 
     def check(
         self, subject: str, body: str, sample: Mapping[str, object], names: Collection[str]
@@ -241,7 +245,7 @@ class TemplateRenderer:
             if not source.strip():
                 raise TemplateFailed(f"the {field} is empty", field=field)
         self._check_sources(subject, body)
-        return self._run(subject, body, sample, names=sorted(set(names)))
+        return self._run(subject, body, sample, names=sorted(set(names)), limit=self.check_timeout)
 
     def close(self) -> None:
         """Stop the workers (waiting for renders in progress); the renderer cannot be used afterwards."""
@@ -266,7 +270,7 @@ class TemplateRenderer:
                 )
 
     def _run(
-        self, subject: str, body: str, context: Mapping[str, object], names: list[str] | None
+        self, subject: str, body: str, context: Mapping[str, object], names: list[str] | None, limit: float
     ) -> Rendered:
         request = {
             "fields": [
@@ -287,15 +291,17 @@ class TemplateRenderer:
             with worker.lock:
                 if self._closed:
                     raise TemplateRendererUnavailable("the template renderer is closed")
-                texts = self._exchange(worker, payload, names)
+                texts = self._exchange(worker, payload, names, limit)
         finally:
             self._idle.put(worker)
         return Rendered(subject=texts["subject"], body=texts["body"])
 
-    def _exchange(self, worker: _Worker, payload: bytes, names: list[str] | None) -> dict[str, str]:
-        """Send one request and follow the worker's progress, giving each step `timeout` seconds."""
+    def _exchange(
+        self, worker: _Worker, payload: bytes, names: list[str] | None, limit: float
+    ) -> dict[str, str]:
+        """Send one request and follow the worker's progress, giving each step `limit` seconds."""
         field, phase = FIELDS[0], "read"
-        frame = self._begin(worker, payload)
+        frame = self._begin(worker, payload, limit)
         texts: dict[str, str] = {}
         while True:
             event = frame.get("event")
@@ -311,12 +317,12 @@ class TemplateRenderer:
                 worker.stop()
                 raise TemplateRendererUnavailable("the template renderer sent something unexpected")
             try:
-                frame = worker.receive(time.monotonic() + self.timeout)
+                frame = worker.receive(time.monotonic() + limit)
             except _TimedOut:
                 worker.stop()
                 doing = "render" if phase == "render" else "read"
                 raise TemplateFailed(
-                    f"the {field} template took longer than {self.timeout:g} s to {doing}", field=field
+                    f"the {field} template took longer than {limit:g} s to {doing}", field=field
                 ) from None
             except _WorkerGone:
                 how = worker.stop()
@@ -326,14 +332,14 @@ class TemplateRenderer:
                     field=field,
                 ) from None
 
-    def _begin(self, worker: _Worker, payload: bytes) -> dict[str, Any]:
+    def _begin(self, worker: _Worker, payload: bytes, limit: float) -> dict[str, Any]:
         """Hand the request over and take the first reply. A worker found dead before it began (killed
         while idle) is not the template's fault: it is replaced once and the request sent again."""
         for attempt in (1, 2):
             worker.ensure_started()
             try:
                 worker.send(payload)
-                return worker.receive(time.monotonic() + self.timeout)
+                return worker.receive(time.monotonic() + limit)
             except _WorkerGone:
                 how = worker.stop()
                 if attempt == 2:
@@ -343,7 +349,7 @@ class TemplateRenderer:
             except _TimedOut:
                 worker.stop()
                 raise TemplateFailed(
-                    f"the subject template took longer than {self.timeout:g} s to read", field="subject"
+                    f"the subject template took longer than {limit:g} s to read", field="subject"
                 ) from None
         raise AssertionError("unreachable")
 

@@ -66,6 +66,9 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if is_page(request) and exc.status_code == 404:
             return error_page(request, 404, "There is no page at this address.")
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # A body no JSON parser would take (too deep, too long a number): bad input like any other.
+            return error(422, "invalid_input", "the request body is not JSON this server can read")
         codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated", 413: "too_large"}
         return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
 

@@ -10,10 +10,11 @@ from fastapi.responses import PlainTextResponse
 from midnight.api.deps import CtxDep
 from midnight.api.errors import ERROR_RESPONSES, TEXT_ROUTE_ERRORS
 from midnight.api.models import DayPath, Id
-from midnight.commands.fields import Day, IdempotencyKey
+from midnight.commands.fields import IdempotencyKey
 from midnight.commands.till import (
     AddMenuItem,
     CloseDay,
+    DayQuery,
     MenuQuery,
     OrderQuery,
     PayOrder,
@@ -116,9 +117,9 @@ def receipt(ctx: CtxDep, order_id: Id, width: Annotated[int, Query(description="
 
 
 @router.get("/reports/x")
-def x_report(ctx: CtxDep, date: Annotated[Day | None, Query()] = None) -> reports.DayReport:
+def x_report(ctx: CtxDep, query: Annotated[DayQuery, Query()]) -> reports.DayReport:
     """The day so far (owner)."""
-    return reports.x_report(ctx, date)
+    return reports.x_report(ctx, query.date)
 
 
 @router.post("/reports/z", status_code=status.HTTP_201_CREATED)

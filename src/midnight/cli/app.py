@@ -78,7 +78,7 @@ class CliState:
         if self._context is None:
             opened = open_context(self.settings, url=self.url(), clock=self.clock, actor=self.user)
             # The CLI acts as a named user (--user / MIDNIGHT_USER) with that user's role.
-            self._context = opened.acting_as(local_actor(opened, self.user or self.settings.user))
+            self._context = opened.acting_as(local_actor(opened, self.user or self.settings.user), local=True)
         return self._context
 
     def url(self) -> str:

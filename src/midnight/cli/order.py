@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from typing import Annotated
 
@@ -133,12 +134,17 @@ def order_refund(
         parts.append({"line": number.strip(), "quantity": quantity or "1"})
     s = context_of(ctx)
     cmd = command(RefundOrder, {"lines": parts or None, "method": method, "reason": reason})
-    refunded = order_svc.refund_order(s, record_id(order, "order"), cmd)
+    order_id = record_id(order, "order")
+    # A refund of a split-paid order goes back in several parts (one per method): say each.
+    earlier = {r.id for r in order_svc.get_order(s, order_id).refunds}
+    refunded = order_svc.refund_order(s, order_id, cmd)
     if as_json:
         print_json(refunded)
         return
-    last = refunded.refunds[-1]
-    print(f"refunded {s.money(last.amount)} to {last.method} on order #{refunded.id} ({refunded.state})")
+    paid_back = " and ".join(
+        f"{s.money(r.amount)} to {r.method}" for r in refunded.refunds if r.id not in earlier
+    )
+    print(f"refunded {paid_back} on order #{refunded.id} ({refunded.state})")
 
 
 @order_app.command("void")
@@ -174,13 +180,17 @@ def order_list(
     date: Annotated[str | None, typer.Option(help="Business date YYYY-MM-DD.")] = None,
     state: Annotated[str | None, typer.Option(help="open, paid, void, partly_refunded, refunded.")] = None,
     limit: Annotated[int, typer.Option()] = 50,
+    cursor: Annotated[
+        str | None, typer.Option(help="Continue where a full page said (its next cursor).")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Recent orders, newest first."""
+    """Recent orders, newest first, a page at a time."""
     s = context_of(ctx)
-    found = order_svc.list_orders(
-        s, command(OrderQuery, {"date": date, "state": state, "limit": limit})
-    ).items
+    page = order_svc.list_orders(
+        s, command(OrderQuery, {"date": date, "state": state, "limit": limit, "cursor": cursor})
+    )
+    found = page.items
     if as_json:
         print_json(found)
         return
@@ -199,6 +209,8 @@ def order_list(
             for o in found
         ],
     )
+    if page.next_cursor:
+        print(f"older orders: --cursor {page.next_cursor}", file=sys.stderr)
 
 
 @app.command()

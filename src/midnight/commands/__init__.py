@@ -74,6 +74,9 @@ def invalid_input(errors: Sequence[Mapping[str, Any]]) -> InvalidInput:
         message = error.message
     elif kind == "invalid_input":
         message = str(context.get("message", first.get("msg", "")))
+    elif kind == "json_invalid":
+        field, prefix = "", ""
+        message = "the request body is not valid JSON"
     elif kind == "missing":
         message = f"{name} is required"
     elif kind == "extra_forbidden":

@@ -12,6 +12,7 @@ from midnight.commands.fields import (
     Birthday,
     ContactUrl,
     Day,
+    Flag,
     Label,
     Language,
     Name,
@@ -47,7 +48,7 @@ class AddCustomer(Command):
         default_factory=list, max_length=MAX_CONTACTS, examples=[["mailto://chan@example.com"]]
     )
     birthday: Birthday | None = None
-    birthday_greeting: bool = False
+    birthday_greeting: Flag = False
     language: Language = "en"
     notes: CustomerNotes = ""
 
@@ -74,7 +75,7 @@ class HoldItem(Command):
 
 class PickUp(Command):
     code: PickupCode | None = None
-    identity_checked: bool = False
+    identity_checked: Flag = False
 
     @model_validator(mode="after")
     def _code_or_identity(self) -> Self:
@@ -96,7 +97,7 @@ class Dispose(Command):
 
 
 class ShelfQuery(PageQuery):
-    all_items: bool = Field(
+    all_items: Flag = Field(
         default=False, alias="all", description="Include items picked up, returned or disposed."
     )
     customer: CustomerRef | None = None
@@ -126,7 +127,7 @@ class ContactPolicyIn(Command):
         max_length=200,
         description="Apprise schemes, e.g. mailto, tgram; null: the personal default.",
     )
-    allow_private_addresses: bool = False
+    allow_private_addresses: Flag = False
 
 
 class MessageQuery(PageQuery):

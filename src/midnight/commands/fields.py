@@ -118,6 +118,18 @@ Days = Annotated[int, whole(0, 3650, "A number of days.")]
 Limit = Annotated[int, whole(1, 1000, "How many items a page holds (1-1000).")]
 Id = Annotated[int, Parsed(lambda v, f: parse_id(v, f), {"type": "integer", "minimum": 1, "maximum": MAX_ID})]
 
+
+def _flag(value: Any, field: str) -> bool:
+    """true or false (a query string's "true"/"false" too); not "yes", "on", 1 or "t"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise InvalidInput(f"{field} must be true or false", field=field)
+
+
+Flag = Annotated[bool, Parsed(_flag, {"type": "boolean"})]
+
 # --- dates ---------------------------------------------------------------------------------------
 
 Day = Annotated[

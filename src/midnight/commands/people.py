@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from midnight.commands import Command, Refused
 from midnight.commands.catalog import PageQuery
-from midnight.commands.fields import Label, Password, Role, UserName, words
+from midnight.commands.fields import Flag, Label, Password, Role, UserName, words
 from midnight.domain.people import MAX_PASSWORD
 from midnight.domain.people import Role as Roles
 
@@ -26,7 +26,7 @@ class AddUser(Command):
 
 class ChangeUser(Command):
     role: Role | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -37,6 +37,11 @@ class ChangeUser(Command):
 
 class SetPassword(Command):
     password: Password
+    current_password: str | None = Field(
+        default=None,
+        max_length=MAX_PASSWORD,
+        description="Needed to change your own password through the API.",
+    )
 
 
 class CreateToken(Command):

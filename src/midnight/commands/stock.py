@@ -11,6 +11,7 @@ from midnight.commands.fields import (
     Amount,
     CountedQuantity,
     Day,
+    Flag,
     LocationName,
     ProductCode,
     Quantity,
@@ -38,7 +39,7 @@ class DrawStock(Command):
 
     sku: ProductCode = Field(examples=["MILK-1L"])
     quantity: Quantity
-    allow_past_best_before: bool = False
+    allow_past_best_before: Flag = False
     reference: Reference = ""
 
 

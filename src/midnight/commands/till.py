@@ -12,6 +12,7 @@ from midnight.commands.fields import (
     Amount,
     Day,
     DiscountSpec,
+    Flag,
     Limit,
     MenuCode,
     Method,
@@ -51,7 +52,7 @@ class AddMenuItem(Command):
         max_length=50,
         examples=[[{"sku": "LETTUCE", "quantity": "0.1"}, {"sku": "HAM", "quantity": "2"}]],
     )
-    restockable: bool | None = Field(
+    restockable: Flag | None = Field(
         default=None, description="Refunds go back to stock (default: with product)."
     )
     markdown_days: MarkdownDays | None = None
@@ -71,11 +72,11 @@ class SetPrice(Command):
 
 
 class SetActive(Command):
-    active: bool
+    active: Flag
 
 
 class MenuQuery(PageQuery):
-    include_inactive: bool = Field(default=False, alias="all", description="Include items not on sale.")
+    include_inactive: Flag = Field(default=False, alias="all", description="Include items not on sale.")
     limit: Limit = 200
 
 
@@ -112,7 +113,9 @@ class PlaceOrder(DiscountIn):
 
 
 class PayOrder(Command):
-    payments: list[PaymentIn] = Field(min_length=1, max_length=MAX_PAYMENTS)
+    payments: list[PaymentIn] = Field(
+        max_length=MAX_PAYMENTS, description="None at all only for an order that comes to nothing."
+    )
 
 
 class RefundLineIn(Command):
@@ -136,6 +139,10 @@ class OrderQuery(PageQuery):
     date: Day | None = Field(default=None, description="Business date.")
     state: OrderState | None = None
     limit: Limit = 50
+
+
+class DayQuery(Command):
+    date: Day | None = Field(default=None, description="Business date; default the current one.")
 
 
 class CloseDay(Command):

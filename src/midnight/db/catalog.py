@@ -68,10 +68,15 @@ def product_by_code(conn: Connection, code: str) -> Product:
 def insert_product(conn: Connection, values: dict[str, object]) -> Product:
     """Insert a validated product, refusing a SKU or barcode that is already taken."""
     sku, barcode = values["sku"], values["barcode"]
-    if conn.execute(select(t.products.c.id).where(t.products.c.sku == sku)).first():
+    p = t.products.c
+    if conn.execute(select(p.id).where(p.sku == sku)).first():
         raise Conflict(f"SKU {sku} already exists", field="sku")
+    # A code names one product whether it is typed or scanned: a SKU may not be another's barcode.
+    taken = conn.execute(select(p.sku).where(p.barcode == sku)).first()
+    if taken:
+        raise Conflict(f"SKU {sku} is the barcode of {taken.sku}; choose another SKU", field="sku")
     if barcode:
-        clash = conn.execute(select(t.products.c.sku).where(t.products.c.barcode == barcode)).first()
+        clash = conn.execute(select(p.sku).where((p.barcode == barcode) | (p.sku == barcode))).first()
         if clash:
             raise Conflict(f"barcode {barcode} is already used by {clash.sku}", field="barcode")
     conn.execute(insert(t.products).values(**values))
@@ -97,7 +102,8 @@ def location_id(conn: Connection, store_id: int, name: str) -> int:
     for row in rows:
         if fold(row.name) == wanted:
             return int(row.id)
-    known = ", ".join(sorted(row.name for row in rows)) or "none"
+    names = sorted(row.name for row in rows)
+    known = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "") or "none"
     raise NotFound(f"unknown location {name!r} (known: {known})", field="location")
 
 

@@ -123,14 +123,30 @@ def find_id(conn: Connection, ref: str) -> int:
     ids = list(
         conn.execute(select(c.id).where(or_(c.name_key == key, c.nickname_key == key)).limit(11)).scalars()
     )
+    numbered = _numbered(conn, text)
+    if numbered is not None and ids and numbered not in ids:
+        # "1" is customer #1's number and someone else's name or nickname: never guess whose item it is.
+        raise InvalidInput(
+            f"{text!r} is customer #{numbered}'s number and also another customer's name or nickname: "
+            f"say #{numbered}, or give the name",
+            field="customer",
+        )
     if len(ids) == 1:
         return int(ids[0])
-    if not ids and text.isdigit() and text.isascii():
-        return _existing(conn, int(text))
+    if not ids and numbered is not None:
+        return numbered
     if not ids:
         raise NotFound(f"unknown customer {text!r}", field="customer")
     many = f"{len(ids)}" if len(ids) <= 10 else "more than 10"
     raise InvalidInput(f"{many} customers are called {text!r}: use their number (#id)", field="customer")
+
+
+def _numbered(conn: Connection, text: str) -> int | None:
+    """The customer whose number this is, if it is a number and there is one."""
+    if not (text.isdigit() and text.isascii()) or not 1 <= int(text) <= 2**53 - 1:
+        return None
+    found = conn.execute(select(t.customers.c.id).where(t.customers.c.id == int(text))).scalar()
+    return None if found is None else int(found)
 
 
 def _existing(conn: Connection, customer_id: int) -> int:

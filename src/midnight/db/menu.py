@@ -59,7 +59,7 @@ _PRICES_AT = (
 )
 _ITEMS_BY_CODE = select(t.menu_items).where(t.menu_items.c.code.in_(bindparam("codes", expanding=True)))
 _RECIPES = (
-    select(t.recipe_lines.c.menu_item_id, t.products.c.sku, t.recipe_lines.c.quantity)
+    select(t.recipe_lines.c.menu_item_id, t.products.c.sku, t.recipe_lines.c.quantity, t.products.c.unit)
     .join(t.products, t.products.c.id == t.recipe_lines.c.product_id)
     .where(t.recipe_lines.c.menu_item_id.in_(bindparam("items", expanding=True)))
     .order_by(t.recipe_lines.c.id)
@@ -68,8 +68,8 @@ _RECIPES = (
 
 def recipes(conn: Connection, item_ids: list[int]) -> dict[int, list[RecipeLine]]:
     found: dict[int, list[RecipeLine]] = {item_id: [] for item_id in item_ids}
-    for item_id, sku, milli in conn.execute(_RECIPES, {"items": item_ids}):
-        found[item_id].append(RecipeLine(sku, milli))
+    for item_id, sku, milli, unit in conn.execute(_RECIPES, {"items": item_ids}):
+        found[item_id].append(RecipeLine(sku, milli, unit))
     return found
 
 

@@ -219,6 +219,17 @@ def failures_since(
     return int(count), latest
 
 
+def address_failures_since(
+    conn: Connection, address: str, since: dt.datetime
+) -> tuple[int, dt.datetime | None]:
+    """Failed (or unchecked) attempts from an address, for any name, since `since` (ix_login_attempts_address_at)."""
+    a = t.login_attempts.c
+    count, latest = conn.execute(
+        select(func.count(), func.max(a.at)).where(a.address == address, a.ok.is_(False), a.at > since)
+    ).one()
+    return int(count), latest
+
+
 def reserve_attempt(conn: Connection, name: str, address: str, at: dt.datetime) -> int:
     """An attempt counts as failed from the moment it starts; a right password clears it after."""
     return int(

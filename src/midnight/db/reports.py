@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from midnight.db import tables as t
 from midnight.domain.lot import MovementKind
@@ -83,9 +83,7 @@ def day_totals(conn: Connection, store_id: int, day: dt.date, start: dt.datetime
         if row.kind == MovementKind.SELL.value
     ]
     wasted = conn.execute(
-        select(m.unit_cost, m.quantity).where(
-            and_(m.kind == MovementKind.WASTE.value, m.at >= start, m.at < start + dt.timedelta(days=1))
-        )
+        select(m.unit_cost, m.quantity).where(m.kind == MovementKind.WASTE.value, m.business_date == day)
     ).all()
     return DayTotals(
         orders=int(sold[0]),
@@ -116,7 +114,7 @@ def day_watermark(conn: Connection, store_id: int, day: dt.date, start: dt.datet
             o.store_id == store_id, o.business_date == day
         ),
         select(func.coalesce(func.max(m.id), 0), func.count()).where(
-            m.kind == MovementKind.WASTE.value, m.at >= start, m.at < start + dt.timedelta(days=1)
+            m.kind == MovementKind.WASTE.value, m.business_date == day
         ),
     ]
     mark: list[int] = []
@@ -188,12 +186,13 @@ def paid_orders(
     return [(paid_at, int(total)) for paid_at, total in rows]
 
 
-def waste(conn: Connection, since: dt.datetime, until: dt.datetime) -> list[tuple[str, str, int, int]]:
-    """Write-offs in a period along ix_movements_kind_at: product name, reason, quantity, unit cost."""
+def waste(conn: Connection, start: dt.date, end: dt.date) -> list[tuple[str, str, int, int]]:
+    """Write-offs of a period's business days along ix_movements_kind_business_date: product name,
+    reason, quantity, unit cost."""
     m = t.movements.c
     rows = conn.execute(
         select(t.products.c.name, m.reason, m.quantity, m.unit_cost)
         .join(t.products, t.products.c.id == m.product_id)
-        .where(m.kind == MovementKind.WASTE.value, m.at >= since, m.at < until)
+        .where(m.kind == MovementKind.WASTE.value, m.business_date >= start, m.business_date <= end)
     ).all()
     return [(name, reason, int(q), int(cost)) for name, reason, q, cost in rows]

@@ -152,6 +152,7 @@ def sellable_lots(
     allow_past_best_before: bool,
     enough: int,
     for_update: bool = False,
+    whole_units: bool = False,
 ) -> tuple[Product | None, list[Lot]]:
     """Lots of a product that may be drawn today, in FEFO order, read along ix_lots_sellable.
 
@@ -173,7 +174,10 @@ def sellable_lots(
     try:
         for row in result:
             lots.append(_lot(row))
-            held += row.on_hand
+            if whole_units:  # only whole, unopened units count towards a sale of things counted each
+                held += 0 if row.opened_at is not None else row.on_hand - row.on_hand % 1000
+            else:
+                held += row.on_hand
             if held >= enough:
                 break
     finally:
@@ -269,6 +273,7 @@ def record(conn: Connection, movement: Movement, *, actor: str, recorded_at: dt.
             "reverses_id": movement.reverses_id,
             "order_line_id": movement.order_line_id,
             "refund_id": movement.refund_id,
+            "business_date": movement.business_date,
         },
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]

@@ -138,13 +138,23 @@ movements = Table(
     # Stock drawn for a paid order, or given back by a refund (migration 0002).
     Column("order_line_id", Integer, ForeignKey("order_lines.id"), nullable=True),
     Column("refund_id", Integer, ForeignKey("refunds.id"), nullable=True),
+    # The business day a write-off counts on (as sales and refunds do): after a day is closed, the
+    # next one (migration 0005; set on waste movements).
+    Column("business_date", Date, nullable=True),
     CheckConstraint("kind IN ('receive', 'sell', 'use', 'open', 'move', 'waste', 'adjust')", name="kind"),
     Index("ix_movements_product_id_id", "product_id", "id"),
     Index("ix_movements_lot_id", "lot_id"),
     Index("ix_movements_at", "at"),
     Index("ix_movements_order_line_id", "order_line_id"),
     Index("ix_movements_refund_id", "refund_id"),  # what a day's refunds put back (migration 0005)
-    Index("ix_movements_kind_at", "kind", "at"),  # a period's write-offs without reading its sales
+    Index("ix_movements_kind_business_date", "kind", "business_date"),  # a day's write-offs, not its sales
+    # Undoing a move or an open finds its other leg; only those legs have a pair (migration 0005).
+    Index(
+        "ix_movements_pair_id",
+        "pair_id",
+        sqlite_where=text("pair_id IS NOT NULL"),
+        postgresql_where=text("pair_id IS NOT NULL"),
+    ),
 )
 
 # --- the till (migration 0002) ------------------------------------------------------------------
@@ -348,6 +358,7 @@ login_attempts = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("ok", Boolean, nullable=False),
     Index("ix_login_attempts_name_address_at", "name", "address", "at"),
+    Index("ix_login_attempts_address_at", "address", "at"),  # failures from one address (0005)
 )
 
 # Who changed which user, and how: the audit trail of people.
@@ -392,6 +403,7 @@ customer_contacts = Table(
         "url", Text, nullable=False
     ),  # an Apprise URL, encrypted (adapters/secrets): it may hold credentials
     Column("display", Text, nullable=False, server_default=""),  # the same with credentials masked (0005)
+    Index("ix_customer_contacts_customer_id", "customer_id"),  # a customer's addresses (0005)
 )
 
 holds = Table(

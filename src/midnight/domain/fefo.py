@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from midnight.domain.errors import InsufficientStock
 from midnight.domain.lot import LotView, is_expired, sellable
-from midnight.domain.quantity import format_quantity
+from midnight.domain.quantity import SCALE, format_quantity
 
 
 @dataclass(frozen=True)
@@ -30,18 +30,36 @@ def allocate(
     today: dt.date,
     *,
     allow_past_best_before: bool = False,
+    whole_units: bool = False,
 ) -> list[Draw]:
-    """Split `wanted` across sellable lots, earliest expiry first; all or nothing."""
+    """Split `wanted` across sellable lots, earliest expiry first; all or nothing.
+
+    With `whole_units` (a tin sold over the counter) only whole, unopened units are drawn: an opened
+    pack, or what is left of one, is the kitchen's, not a customer's.
+    """
     if wanted <= 0:
         raise ValueError("wanted must be positive")
-    candidates = sorted((lot for lot in lots if sellable(lot, today, allow_past_best_before)), key=fefo_key)
-    available = sum(lot.on_hand for lot in candidates)
+    candidates = sorted(
+        (
+            lot
+            for lot in lots
+            if sellable(lot, today, allow_past_best_before) and not (whole_units and lot.opened)
+        ),
+        key=fefo_key,
+    )
+
+    def usable(lot: LotView) -> int:
+        return lot.on_hand - lot.on_hand % SCALE if whole_units else lot.on_hand
+
+    available = sum(usable(lot) for lot in candidates)
     if available < wanted:
         raise InsufficientStock(sku, format_quantity(wanted), format_quantity(available))
     draws: list[Draw] = []
     remaining = wanted
     for lot in candidates:
-        take = min(lot.on_hand, remaining)
+        take = min(usable(lot), remaining)
+        if take <= 0:
+            continue
         draws.append(Draw(lot.id, take, is_expired(lot.effective_expiry, today)))
         remaining -= take
         if remaining == 0:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
 from dataclasses import dataclass, replace
 
 from midnight.domain.errors import Conflict, InvalidInput
 
 MAX_WRONG_CODES = 5
 DEFAULT_DAYS = 30
+MAX_DAYS = 366  # an item is kept at most about a year from today: a date can be moved later, never back
 OVERDUE_WARNING_DAYS = 2  # customers are reminded this many days before their item goes back
 
 
@@ -78,6 +80,20 @@ def is_overdue(state: HoldState, hold_until: dt.date, today: dt.date) -> bool:
 def check_until(until: dt.date, today: dt.date) -> None:
     if until < today:
         raise InvalidInput(f"hold until {until} is in the past", field="hold_until")
+    if until > today + dt.timedelta(days=MAX_DAYS):
+        latest = today + dt.timedelta(days=MAX_DAYS)
+        raise InvalidInput(
+            f"an item is kept at most a year: hold until {latest} at the latest", field="hold_until"
+        )
+
+
+def pickup_code(text: str) -> str:
+    """A code as typed: "042917", "042 917", "042-917" or in full-width digits; six digits, or refused
+    (a mistyped code is not a wrong guess)."""
+    digits = unicodedata.normalize("NFKC", text).replace(" ", "").replace("-", "")
+    if len(digits) != 6 or not digits.isdigit() or not digits.isascii():
+        raise InvalidInput("a pickup code is six digits, like 042917", field="code")
+    return digits
 
 
 def _waiting(hold: Hold) -> None:
@@ -112,7 +128,11 @@ def pick_up_with_code(hold: Hold, right: bool, today: dt.date) -> Change:
     if locked:
         events.append((HoldAction.LOCKED, f"after {tries} wrong codes"))
     left = MAX_WRONG_CODES - tries
-    message = f"wrong pickup code; {left} tries left" if left else "wrong pickup code; the item is now locked"
+    message = (
+        "wrong pickup code; the item is now locked"
+        if not left
+        else f"wrong pickup code; {left} {'try' if left == 1 else 'tries'} left"
+    )
     return Change(replace(hold, wrong_tries=tries, locked=locked), events, WrongCode(message, field="code"))
 
 
@@ -126,18 +146,27 @@ def pick_up_identity_checked(hold: Hold, checked_by: str, today: dt.date) -> Cha
 
 def unlock(hold: Hold) -> Change:
     _waiting(hold)
+    if not hold.locked:
+        raise Conflict(f"held item {hold.id} is not locked", field="hold")
     return Change(replace(hold, locked=False, wrong_tries=0), [(HoldAction.UNLOCKED, "")])
 
 
-def extend(hold: Hold, until: dt.date) -> Change:
+def extend(hold: Hold, until: dt.date, today: dt.date) -> Change:
     _waiting(hold)
     if until <= hold.hold_until:
         raise InvalidInput(f"extend to a date after {hold.hold_until}", field="hold_until")
+    check_until(until, today)
     return Change(replace(hold, hold_until=until), [(HoldAction.EXTENDED, f"{hold.hold_until} -> {until}")])
 
 
 def return_to_sender(hold: Hold, note: str) -> Change:
+    """Back to whoever left it — not an item locked after wrong codes: an owner looks at that first."""
     _waiting(hold)
+    if hold.locked:
+        raise Conflict(
+            f"held item {hold.id} is locked after {MAX_WRONG_CODES} wrong codes; an owner must unlock it first",
+            field="hold",
+        )
     return Change(
         replace(hold, state=HoldState.RETURNED), [(HoldAction.RETURNED, note or f"to {hold.left_by}")]
     )

@@ -29,6 +29,7 @@ class LotView:
     effective_expiry: dt.date
     received_at: dt.datetime
     expiry_kind: ExpiryKind
+    opened: bool = False
 
 
 def default_expiry(received_on: dt.date, shelf_life_days: int | None, given: dt.date | None) -> dt.date:
@@ -106,7 +107,14 @@ class Lot:
     on_hand: int
 
     def view(self) -> LotView:
-        return LotView(self.id, self.on_hand, self.effective_expiry, self.received_at, self.expiry_kind)
+        return LotView(
+            self.id,
+            self.on_hand,
+            self.effective_expiry,
+            self.received_at,
+            self.expiry_kind,
+            self.opened_at is not None,
+        )
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,7 @@ class Movement:
     reverses_id: int | None = None
     order_line_id: int | None = None
     refund_id: int | None = None
+    business_date: dt.date | None = None  # set on write-offs: the business day they count on
 
 
 def take(lot: Lot, milli: int | None, what: str) -> int:

@@ -27,6 +27,20 @@ def check_code(text: str) -> str:
 class RecipeLine:
     sku: str
     milli: int  # of the product's unit, per one unit sold
+    unit: str = ""  # the product's unit ("each": counted one by one)
+
+
+def check_sold_whole(code: str, recipe: list[RecipeLine], milli_sold: int) -> None:
+    """An item that hands over whole things counted one by one (a tin, a bottle) sells whole: half a
+    tin is not a sale. A kitchen recipe drawing part of one (0.1 of a lettuce) is not limited."""
+    if milli_sold % SCALE == 0:
+        return
+    for line in recipe:
+        if line.unit == "each" and line.milli % SCALE == 0:
+            raise InvalidInput(
+                f"{code} is sold in whole units: {Decimal(milli_sold) / SCALE} is not a whole number",
+                field="quantity",
+            )
 
 
 @dataclass(frozen=True)

@@ -107,19 +107,26 @@ def refund_amount(
 ) -> tuple[int, bool]:
     """What a refund gives back, and whether it refunds everything that is left.
 
-    A part refund is each line's share of the order total (so order discounts are shared out),
-    rounded half up once per line; the last refund gives back exactly what is left.
+    What has been refunded of an order is worth its lines' shares of the order total (so order
+    discounts are shared out), rounded half up once over everything refunded so far; a refund gives
+    back the difference it makes. So many small refunds never add up to more than one big one, and
+    the last refund gives back exactly what is left.
     """
     everything = all(wanted.get(line.line_no, 0) == line.left for line in lines)
     if everything:
         return total - already, True
     nets = sum(line.net for line in lines)
-    by_no = {line.line_no: line for line in lines}
-    amount = sum(
-        round_half_up(Decimal(total) * by_no[no].net * q / (by_no[no].quantity * nets)) if nets else 0
-        for no, q in wanted.items()
-    )
-    return min(amount, total - already), False
+
+    def worth(extra: dict[int, int]) -> int:
+        if not nets:
+            return 0
+        share = sum(
+            Decimal(line.net) * (line.refunded + extra.get(line.line_no, 0)) / line.quantity for line in lines
+        )
+        return round_half_up(Decimal(total) * share / nets)
+
+    amount = worth(wanted) - worth({})
+    return max(0, min(amount, total - already)), False
 
 
 def refund_methods(

@@ -92,7 +92,9 @@ def check_password(value: object, *, field: str = "password") -> str:
 
 
 def check_language(value: object) -> str:
-    text = str(value or "en").strip()
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}", field="language")
+    text = value.strip()
     for language in LANGUAGES:
         if text.lower() == language.lower():
             return language

@@ -203,6 +203,12 @@ def settle(total: int, tenders: list[Tender], fmt: Callable[[int], str] = str) -
     for t in tenders:
         if t.method is Method.CASH:
             applied = min(t.amount, due_in_cash)
+            if applied == 0:
+                # Handing over cash that pays nothing of the order (the card paid it all) is a slip.
+                raise InvalidInput(
+                    f"the other payments already cover the total ({fmt(total)}): no cash is due",
+                    field="payments",
+                )
             due_in_cash -= applied
             settled.append(Settled(t.method, t.amount, applied, t.amount - applied))
         else:

@@ -5,6 +5,7 @@ A tin is 1000, a tenth of a lettuce is 100, 0.125 kg is 125. Never float.
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
@@ -20,7 +21,8 @@ _DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 def exact_decimal(value: object, field: str, example: str) -> Decimal:
     """A number a person typed or a program sent, as an exact Decimal; floats and booleans refused."""
     if isinstance(value, bool | float):
-        raise InvalidInput(f"{field} must be an exact number like {example}, not {value!r}", field=field)
+        shown = json.dumps(value)  # as it was sent: true, 1.5 (not Python's True)
+        raise InvalidInput(f"{field} must be an exact number like {example}, not {shown}", field=field)
     if isinstance(value, int | Decimal):
         number = Decimal(value)
         if not number.is_finite():

@@ -26,6 +26,21 @@ _NAMES = {
     "\u00ad": "a soft hyphen",
 }
 _BIDI = {"\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+# Letters and marks that draw nothing (Unicode's default-ignorable code points that are not format
+# characters, and blanks that are not spaces): a name made of them looks empty, or like another.
+_INVISIBLE = {
+    "\u034f",  # combining grapheme joiner
+    "\u115f",
+    "\u1160",  # Hangul fillers
+    "\u17b4",
+    "\u17b5",
+    *map(chr, range(0x180B, 0x1810)),  # Mongolian variation selectors and vowel separator
+    "\u2800",  # braille blank
+    "\u3164",  # Hangul filler
+    "\uffa0",  # half-width Hangul filler
+    *map(chr, range(0xFE00, 0xFE10)),  # variation selectors
+    *map(chr, range(0xE0100, 0xE01F0)),  # variation selectors supplement
+}
 
 
 def _describe(ch: str) -> str:
@@ -35,6 +50,8 @@ def _describe(ch: str) -> str:
         return f"a text-direction control (U+{ord(ch):04X})"
     if 0xD800 <= ord(ch) <= 0xDFFF:
         return "a broken character (an unpaired surrogate)"
+    if ch in _INVISIBLE:
+        return f"a character that draws nothing (U+{ord(ch):04X})"
     if unicodedata.category(ch) == "Cc":
         return f"a control character (U+{ord(ch):04X})"
     return f"an invisible or unassigned character (U+{ord(ch):04X})"
@@ -51,11 +68,15 @@ def clean_text(
     text = unicodedata.normalize("NFC", value).strip()
     if multiline:
         text = text.replace("\r\n", "\n")
+    previous = ""
     for ch in text:
         if multiline and ch == "\n":
+            previous = ch
             continue
-        if unicodedata.category(ch) in _REFUSED:
+        emoji_style = ch in "\ufe0e\ufe0f" and previous and unicodedata.category(previous)[0] in "SN"
+        if (unicodedata.category(ch) in _REFUSED or ch in _INVISIBLE) and not emoji_style:
             raise InvalidInput(f"{field} contains {_describe(ch)}", field=field)
+        previous = ch
     if required and not text:
         raise InvalidInput(f"{field} must not be empty", field=field)
     if len(text) > limit:

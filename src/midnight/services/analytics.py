@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from midnight.commands.till import Period
 from midnight.db import reports as reports_db
-from midnight.domain.clock import start_of_day
 from midnight.domain.money import cost_of
 from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
@@ -46,10 +44,8 @@ def sales_by_hour(ctx: Context, period: Period) -> list[Row]:
 def waste_by_product(ctx: Context, period: Period) -> list[Row]:
     """Write-offs at cost, by product and reason."""
     ctx.require(Permission.REPORTS)
-    tz = ctx.store.tz
-    since, until = start_of_day(period.start, tz), start_of_day(period.end + dt.timedelta(days=1), tz)
     with ctx.db.read() as conn:
-        rows = reports_db.waste(conn, since, until)
+        rows = reports_db.waste(conn, period.start, period.end)
     totals: dict[str, tuple[int, int]] = {}
     for name, reason, quantity, unit_cost in rows:
         key = f"{name} — {reason}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import getpass
 import os
@@ -51,6 +52,7 @@ def shared_renderer() -> TemplateRenderer:
     with _renderer_lock:
         if _renderer is None:
             _renderer = TemplateRenderer()
+            atexit.register(_renderer.close)  # its workers end with the process, not after it
         return _renderer
 
 
@@ -61,16 +63,23 @@ class Context:
     that the services check (a plain name means the local owner, as on the shop's own machine).
     """
 
-    def __init__(self, db: Database, clock: Clock, actor: str | Actor, adapters: Adapters) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, actor: str | Actor, adapters: Adapters, *, local: bool = True
+    ) -> None:
         self.db = db
         self.clock = clock
         self.who = actor if isinstance(actor, Actor) else Actor(actor, Role.OWNER)
         self.actor = self.who.name
         self.adapters = adapters
+        # On the shop's own machine (the CLI beside the database), not through a session or token
+        # that could have been copied.
+        self.local = local
 
-    def acting_as(self, who: Actor) -> Context:
-        """The same database, clock and store, for another person (one per web request)."""
-        return self.at(self.clock, who)
+    def acting_as(self, who: Actor, *, local: bool = False) -> Context:
+        """The same database, clock and store, for another person (one per web or API request)."""
+        other = self.at(self.clock, who)
+        other.local = local
+        return other
 
     def at(self, clock: Clock, who: str | Actor) -> Context:
         """The same database and store on another clock (replaying history), for a person."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from midnight.adapters.contacts import DEFAULT_SCHEMES, ContactPolicy, check_contact
+from midnight.adapters.contacts import DEFAULT_SCHEMES, Contact, ContactPolicy, check_contact
 from midnight.commands.counter import AddCustomer, CustomerQuery
 from midnight.db import customers as customers_db
 from midnight.db import stores as stores_db
@@ -27,15 +27,21 @@ def contact_policy(conn: Connection, store_id: int) -> ContactPolicy:
 def add_customer(ctx: Context, cmd: AddCustomer) -> CustomerInfo:
     """A new customer; each contact address must be of a kind the owner allows, on the public internet."""
     ctx.require(Permission.HOLD)
+    if cmd.birthday is not None and cmd.birthday > ctx.today():
+        raise InvalidInput(f"birthday {cmd.birthday} is in the future", field="birthday")
     with ctx.db.read() as conn:
         policy = contact_policy(conn, ctx.store.id)
-    contacts = []
+    contacts: list[Contact] = []
     for n, url in enumerate(cmd.contacts, start=1):
         try:
-            contacts.append(check_contact(url, policy))
+            contact = check_contact(url, policy)
         except InvalidInput as exc:
             prefix = f"contact {n}: " if len(cmd.contacts) > 1 else ""
             raise InvalidInput(prefix + exc.message, field="contacts") from None
+        for earlier, other in enumerate(contacts, start=1):
+            if other.same_as == contact.same_as:
+                raise InvalidInput(f"contact {n} is the same address as contact {earlier}", field="contacts")
+        contacts.append(contact)
     sealed = [(ctx.adapters.box.seal(c.url), c.display) for c in contacts]
     values = {
         "name": cmd.name,

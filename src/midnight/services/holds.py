@@ -109,10 +109,11 @@ def pick_up(ctx: Context, hold_id: int, cmd: PickUp) -> HoldInfo:
     today = ctx.today()
     right: bool | None = None
     if cmd.code:
+        code = rules.pickup_code(cmd.code)
         with ctx.db.read() as conn:
             row = holds_db.hold_row(conn, hold_id)
         rules.check_pickup(holds_db.hold(row), with_code=True, today=today)
-        right = verify_code(row.code_hash, cmd.code)  # slow by design: outside the write lock
+        right = verify_code(row.code_hash, code)  # slow by design: outside the write lock
     with ctx.db.write() as conn:
         before = holds_db.hold(holds_db.hold_row(conn, hold_id, for_update=True))
         if right is None:
@@ -141,7 +142,8 @@ def unlock(ctx: Context, hold_id: int) -> HoldInfo:
 
 def extend(ctx: Context, hold_id: int, cmd: Extend) -> HoldInfo:
     ctx.require(Permission.HOLD)
-    return _change(ctx, hold_id, lambda hold: rules.extend(hold, cmd.hold_until))
+    today = ctx.today()
+    return _change(ctx, hold_id, lambda hold: rules.extend(hold, cmd.hold_until, today))
 
 
 def return_to_sender(ctx: Context, hold_id: int, cmd: ReturnHold) -> HoldInfo:

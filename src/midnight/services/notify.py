@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from midnight.db import stores as stores_db
 from midnight.db.notify import Delivery, Outgoing, Target
 from midnight.db.paging import Page
 from midnight.domain import messages
-from midnight.domain.errors import InvalidInput
+from midnight.domain.errors import Conflict, InvalidInput
 from midnight.domain.messages import Event, MessageState
 from midnight.domain.people import Permission
 from midnight.services.context import Context
@@ -105,8 +106,12 @@ def add_target(ctx: Context, cmd: AddTarget) -> Target:
         contact = check_contact(cmd.url, policy, any_scheme=True)
     except InvalidInput as exc:  # the request calls it url, not contacts
         raise InvalidInput(exc.message, field="url") from None
+    # Stored in Apprise's own spelling, so the same address typed twice is one target.
+    sealed = ctx.adapters.box.seal(contact.same_as)
     with ctx.db.write() as conn:
-        return notify_db.insert_target(conn, ctx.adapters.box.seal(contact.url), contact.display, cmd.label)
+        if sealed in {url for url, _ in notify_db.active_targets(conn)}:
+            raise Conflict(f"{contact.display} is already a target", field="url")
+        return notify_db.insert_target(conn, sealed, contact.display, cmd.label)
 
 
 def list_targets(ctx: Context, query: PageQuery) -> Page[Target]:
@@ -135,9 +140,11 @@ def edit_template(ctx: Context, cmd: EditTemplate) -> None:
 def set_digest_time(ctx: Context, cmd: DigestTime) -> str:
     ctx.require(Permission.NOTIFY)
     try:
+        if not re.fullmatch(r"[0-9]{2}:[0-9]{2}", cmd.time):
+            raise ValueError(cmd.time)
         parsed = dt.time.fromisoformat(cmd.time)
     except ValueError:
-        raise InvalidInput(f"digest time must be HH:MM, got {cmd.time!r}", field="time") from None
+        raise InvalidInput(f"digest time must be HH:MM like 07:30, got {cmd.time!r}", field="time") from None
     hhmm = parsed.strftime("%H:%M")
     with ctx.db.write() as conn:
         stores_db.set_digest_time(conn, ctx.store.id, hhmm)

@@ -23,9 +23,16 @@ from midnight.db.orders import OrderInfo
 from midnight.db.paging import Page
 from midnight.db.types import AnyRow
 from midnight.domain import order as rules
-from midnight.domain.errors import Conflict, InsufficientStock
+from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
 from midnight.domain.lot import Movement, MovementKind
-from midnight.domain.menu import Markdown, RecipeLine, markdown_amount, markdown_from, scale_recipe
+from midnight.domain.menu import (
+    Markdown,
+    RecipeLine,
+    check_sold_whole,
+    markdown_amount,
+    markdown_from,
+    scale_recipe,
+)
 from midnight.domain.money import to_minor
 from midnight.domain.people import Permission
 from midnight.domain.pricing import (
@@ -39,6 +46,7 @@ from midnight.domain.pricing import (
     settle,
 )
 from midnight.services.context import Context
+from midnight.services.days import current_business_date
 from midnight.services.stock import draw_in
 
 __all__ = ["OrderInfo", "get_order", "list_orders", "pay_order", "place_order", "refund_order", "void_order"]
@@ -51,10 +59,25 @@ def _tenders(ctx: Context, payments: list[PaymentIn] | None) -> list[Tender]:
     ]
 
 
-def _fingerprint(cmd: PlaceOrder) -> str:
-    """A stable digest of what was asked, to tell a retry from a different order under the same key."""
-    body = cmd.model_dump(mode="json")
-    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+def _fingerprint(
+    cmd: PlaceOrder, tenders: list[Tender], discounts: list[Discount | None], order_discount: Discount | None
+) -> str:
+    """A digest of what was asked, in parsed form, to tell a retry from a different order under the same
+    key: "1", 1 and "1.000" are one quantity, "20" and "20.00" one amount."""
+
+    def discount(d: Discount | None) -> list[str] | None:
+        return None if d is None else [d.kind.value, str(d.value.normalize()), d.reason]
+
+    body = {
+        "lines": [
+            [line.code, line.quantity, line.note, discount(d)]
+            for line, d in zip(cmd.lines, discounts, strict=True)
+        ],
+        "discount": discount(order_discount),
+        "note": cmd.note,
+        "payments": [[t.method.value, t.amount] for t in tenders],
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def _discount(ctx: Context, spec: Any, reason: str | None, field: str) -> Discount | None:
@@ -72,7 +95,7 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
         for n, line in enumerate(cmd.lines, start=1)
     ]
     order_discount = _discount(ctx, cmd.discount, cmd.discount_reason, "discount")
-    digest = _fingerprint(cmd)
+    digest = _fingerprint(cmd, tenders, discounts, order_discount)
     currency = ctx.store.currency
     try:
         with ctx.db.write() as conn:
@@ -117,6 +140,11 @@ def _insert_order(
     now = ctx.now()
     by_code = menu_db.menu_items(conn, [line.code for line in cmd.lines], now)
     items = [by_code[line.code] for line in cmd.lines]
+    for n, (item, line) in enumerate(zip(items, cmd.lines, strict=True), start=1):
+        try:
+            check_sold_whole(item.code, item.recipe, line.quantity)
+        except InvalidInput as exc:
+            raise InvalidInput(f"line {n}: {exc.message}", field=f"lines.{n}.quantity") from None
     priced = price_order(
         [
             LineInput(item.price, line.quantity, discount)
@@ -174,15 +202,6 @@ def pay_order(ctx: Context, order_id: int, cmd: PayOrder) -> OrderInfo:
             return orders_db.order_info(conn, order.id, ctx.store.currency, replayed=True)
         _pay(ctx, conn, order.id, tenders)
         return orders_db.order_info(conn, order.id, ctx.store.currency)
-
-
-def current_business_date(conn: Connection, store_id: int, today: dt.date) -> dt.date:
-    """Today, unless today is already closed: then sales count on the next open day."""
-    closed = orders_db.closed_days_from(conn, store_id, today)
-    day = today
-    while day in closed:
-        day += dt.timedelta(days=1)
-    return day
 
 
 def _pay(ctx: Context, conn: Connection, order_id: int, tenders: list[Tender]) -> None:
@@ -245,6 +264,9 @@ def _draw_line(
 ) -> int:
     """Draw a line's ingredients FEFO; return its markdown in minor units."""
     marked_down = 0
+    # A tin sold as it is comes whole and sealed from the shelf; a dish's ingredients may come from
+    # opened packs and in parts.
+    sold_as_is = len(recipe) == 1 and recipe[0].unit == "each" and recipe[0].milli % 1000 == 0
     for sku, needed in scale_recipe(recipe, line.quantity):
         try:
             drawn = draw_in(
@@ -255,6 +277,7 @@ def _draw_line(
                 needed,
                 reference=f"order #{order_id}",
                 order_line_id=line.id,
+                whole_units=sold_as_is,
             )
         except InsufficientStock as exc:
             exc.message = f"{line.name}: {exc.message}"
@@ -321,13 +344,20 @@ def refund_order(ctx: Context, order_id: int, cmd: RefundOrder) -> OrderInfo:
             quantity = wanted.get(line.line_no)
             if quantity:
                 orders_db.insert_refund_line(conn, refund_id, line.id, quantity)
-                _return_stock(ctx, conn, line, quantity, refund_id, restock=line.restockable)
+                _return_stock(ctx, conn, line, quantity, refund_id, day, restock=line.restockable)
         orders_db.set_state(conn, order.id, rules.after_refund(everything))
         return orders_db.order_info(conn, order.id, ctx.store.currency)
 
 
 def _return_stock(
-    ctx: Context, conn: Connection, line: AnyRow, quantity: int, refund_id: int, *, restock: bool
+    ctx: Context,
+    conn: Connection,
+    line: AnyRow,
+    quantity: int,
+    refund_id: int,
+    day: dt.date,
+    *,
+    restock: bool,
 ) -> None:
     """Give back the stock of `quantity` units of a line, to the lots it was drawn from, latest first."""
     per_product: dict[int, list[AnyRow]] = {}
@@ -361,6 +391,7 @@ def _return_stock(
                     reference=f"order #{line.order_id}",
                     order_line_id=line.id,
                     refund_id=refund_id,
+                    business_date=day if kind is MovementKind.WASTE else None,
                 )
                 stock_db.record(conn, movement, actor=ctx.actor, recorded_at=now)
 

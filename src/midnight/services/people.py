@@ -33,7 +33,8 @@ from midnight.services.context import Context
 __all__ = ["IssuedToken", "TokenInfo", "UserInfo"]
 log = logging.getLogger("midnight.people")
 
-MAX_FAILURES = 10
+MAX_FAILURES = 10  # for one name from one address
+MAX_ADDRESS_FAILURES = 30  # for any names from one address: guessing names does not get round the lock
 LOCK_WINDOW = dt.timedelta(minutes=15)
 SESSION_LIFE = dt.timedelta(hours=12)
 
@@ -78,6 +79,12 @@ def set_password(ctx: Context, name: str, cmd: SetPassword) -> UserInfo:
     user = check_username(name)
     if user != ctx.actor:
         ctx.require(Permission.USERS)
+    elif not ctx.local:
+        # A copied session must not be enough to take the account over: say the password you have.
+        with ctx.db.read() as conn:
+            row = people_db.existing_user(conn, user)
+        if cmd.current_password is None or not verify_password(row.password_hash, cmd.current_password):
+            raise InvalidInput("give your current password to change it", field="current_password")
     digest = hash_password(cmd.password)
     with ctx.db.write() as conn:
         row = people_db.existing_user(conn, user)
@@ -135,10 +142,13 @@ def create_token(ctx: Context, name: str, cmd: CreateToken) -> IssuedToken:
 
 def list_tokens(ctx: Context, query: TokenQuery) -> Page[TokenInfo]:
     """API tokens: your own, or (owner) anyone's."""
-    if query.user != ctx.actor:
+    user = query.user
+    if user is None and not ctx.who.may(Permission.USERS):
+        user = ctx.actor  # staff see their own
+    if user != ctx.actor:
         ctx.require(Permission.USERS)
     with ctx.db.read() as conn:
-        return people_db.tokens(conn, query.user, cursor=query.cursor, limit=query.limit)
+        return people_db.tokens(conn, user, cursor=query.cursor, limit=query.limit)
 
 
 def revoke_token(ctx: Context, token_id: int) -> TokenInfo:
@@ -169,6 +179,12 @@ def log_in(ctx: Context, cmd: LogIn, address: str) -> IssuedToken:
             raise TooManyAttempts(
                 f"too many failed logins for {user} from {where}; try again after "
                 f"{until.astimezone(ctx.store.tz):%H:%M}"
+            )
+        from_address, latest = people_db.address_failures_since(conn, where, now - LOCK_WINDOW)
+        if from_address >= MAX_ADDRESS_FAILURES:
+            until = (latest or now) + LOCK_WINDOW
+            raise TooManyAttempts(
+                f"too many failed logins from {where}; try again after {until.astimezone(ctx.store.tz):%H:%M}"
             )
         attempt = people_db.reserve_attempt(conn, user, where, now)
     with ctx.db.read() as conn:

@@ -16,7 +16,7 @@ from midnight.domain.clock import start_of_day
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.people import Permission
 from midnight.services.context import Context
-from midnight.services.orders import current_business_date
+from midnight.services.days import current_business_date
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,11 @@ def close_day(ctx: Context, cmd: CloseDay) -> DayReport:
     today = ctx.today()
     when = cmd.date or today
     if when > today:
-        raise InvalidInput(f"{when} has not started yet; it cannot be closed", field="date")
+        raise InvalidInput(
+            f"{when} has not started yet; it cannot be closed (sales made after a day is closed count on "
+            "the next day, which is closed on or after that day)",
+            field="date",
+        )
     start = start_of_day(when, ctx.store.tz)
     with ctx.db.read() as conn:
         mark = reports_db.day_watermark(conn, ctx.store.id, when, start)

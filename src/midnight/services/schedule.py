@@ -18,7 +18,6 @@ from midnight.db import reports as reports_db
 from midnight.db import stock as stock_db
 from midnight.db import stores as stores_db
 from midnight.db.stock import LotInfo
-from midnight.domain.clock import start_of_day
 from midnight.domain.lot import ExpiryStatus
 from midnight.domain.messages import Event, MessageState
 from midnight.domain.money import cost_of
@@ -56,8 +55,8 @@ def _staff_messages(ctx: Context, today: dt.date) -> list[Planned]:
     with ctx.db.read() as conn:
         urls = [url for url, _ in notify_db.active_targets(conn)]
         low = stock_db.below_reorder_point(conn)
-        yesterday = start_of_day(today - dt.timedelta(days=1), ctx.store.tz)
-        wasted = reports_db.waste(conn, yesterday, yesterday + dt.timedelta(days=1))
+        yesterday = today - dt.timedelta(days=1)
+        wasted = reports_db.waste(conn, yesterday, yesterday)
     if not urls:
         return []
     lots = [

@@ -44,6 +44,7 @@ from midnight.domain.money import cost_of, to_minor
 from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
 from midnight.services.context import Context
+from midnight.services.days import current_business_date
 
 
 @dataclass(frozen=True)
@@ -186,14 +187,26 @@ def draw_in(
     """Draw FEFO inside the caller's transaction (the till pays a whole order in one)."""
     now, today, currency = ctx.now(), ctx.today(), ctx.store.currency
     product, found = stock_db.sellable_lots(
-        conn, code, today=today, allow_past_best_before=allow_past_best_before, enough=milli, for_update=True
+        conn,
+        code,
+        today=today,
+        allow_past_best_before=allow_past_best_before,
+        enough=milli,
+        for_update=True,
+        whole_units=whole_units,
     )
     sku, product_id = (product.sku, product.id) if product else (found[0].sku, found[0].product_id)
+    unit = product.unit if product else found[0].unit
     if whole_units:
-        check_whole_units(product.unit if product else found[0].unit, milli, sku)
+        check_whole_units(unit, milli, sku)
     lots = {lot.id: lot for lot in found}
     draws = allocate(
-        sku, (lot.view() for lot in found), milli, today, allow_past_best_before=allow_past_best_before
+        sku,
+        (lot.view() for lot in found),
+        milli,
+        today,
+        allow_past_best_before=allow_past_best_before,
+        whole_units=whole_units and unit == "each",
     )
     infos, warnings = [], []
     for draw in draws:
@@ -309,12 +322,22 @@ def write_off(ctx: Context, lot_id: int, cmd: WriteOff) -> WrittenOff:
     ctx.require(Permission.WRITE_OFF)
     with ctx.db.write() as conn:
         lot = stock_db.lot_by_id(conn, lot_id, for_update=True)
-        return _waste(ctx, conn, lot, take(lot, cmd.quantity, "write off"), cmd.reason)
+        day = current_business_date(conn, ctx.store.id, ctx.today())
+        return _waste(ctx, conn, lot, take(lot, cmd.quantity, "write off"), cmd.reason, day)
 
 
-def _waste(ctx: Context, conn: Connection, lot: Lot, milli: int, reason: str) -> WrittenOff:
+def _waste(ctx: Context, conn: Connection, lot: Lot, milli: int, reason: str, day: dt.date) -> WrittenOff:
     now = ctx.now()
-    movement = Movement(MovementKind.WASTE, lot.id, lot.product_id, -milli, lot.unit_cost, now, reason=reason)
+    movement = Movement(
+        MovementKind.WASTE,
+        lot.id,
+        lot.product_id,
+        -milli,
+        lot.unit_cost,
+        now,
+        reason=reason,
+        business_date=day,
+    )
     movement_id = stock_db.record(conn, movement, actor=ctx.actor, recorded_at=now)
     cost = cost_of(lot.unit_cost, milli)
     return WrittenOff(movement_id, lot.id, lot.sku, to_decimal(milli), cost, ctx.store.currency, reason)
@@ -324,10 +347,11 @@ def write_off_expired(ctx: Context, cmd: WriteOffExpired) -> list[WrittenOff]:
     """Write off every use-by lot past its effective expiry, in one transaction."""
     ctx.require(Permission.WRITE_OFF)
     with ctx.db.write() as conn:
+        day = current_business_date(conn, ctx.store.id, ctx.today())
         written = []
         for lot_id in stock_db.expired_use_by_lot_ids(conn, ctx.today()):
             lot = stock_db.lot_by_id(conn, lot_id)
-            written.append(_waste(ctx, conn, lot, lot.on_hand, cmd.reason))
+            written.append(_waste(ctx, conn, lot, lot.on_hand, cmd.reason, day))
         return written
 
 

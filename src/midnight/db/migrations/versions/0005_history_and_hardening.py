@@ -11,8 +11,10 @@ Revises: 0004
 Create Date: 2026-11-25
 """
 
+import datetime as dt
 import unicodedata
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
@@ -81,13 +83,25 @@ def upgrade() -> None:
     _backfill()
 
     op.create_index("ix_movements_refund_id", "movements", ["refund_id"])
-    op.create_index("ix_movements_kind_at", "movements", ["kind", "at"])
+    op.add_column("movements", sa.Column("business_date", sa.Date, nullable=True))
+    _waste_business_dates(sqlite)
+    op.create_index("ix_movements_kind_business_date", "movements", ["kind", "business_date"])
     op.create_index("ix_orders_state_id", "orders", ["state", "id"])
     op.create_index("ix_refund_lines_refund_id", "refund_lines", ["refund_id"])
     op.create_index("ix_refund_lines_order_line_id", "refund_lines", ["order_line_id"])
     op.create_index("ix_holds_for_customer_id_id", "holds", ["for_customer_id", "id"])
     op.create_index("ix_customers_name_key_id", "customers", ["name_key", "id"])
     op.create_index("ix_customers_nickname_key", "customers", ["nickname_key"])
+    op.create_index("ix_login_attempts_address_at", "login_attempts", ["address", "at"])
+    op.create_index("ix_customer_contacts_customer_id", "customer_contacts", ["customer_id"])
+    # Undo finds a move's other leg by pair_id: without this it scanned the whole ledger in the write lock.
+    op.create_index(
+        "ix_movements_pair_id",
+        "movements",
+        ["pair_id"],
+        sqlite_where=sa.text("pair_id IS NOT NULL"),
+        postgresql_where=sa.text("pair_id IS NOT NULL"),
+    )
 
     # On SQLite a CHECK can only be added by rebuilding the table (batch mode copies it); the tables
     # rebuilt here have no triggers yet, so nothing is lost on the way.
@@ -108,6 +122,35 @@ def upgrade() -> None:
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION midnight_append_only()"
             )
+
+
+def _waste_business_dates(sqlite: bool) -> None:
+    """Write-offs made before this revision count on the local calendar day they were made (movements
+    are append-only: the trigger that says so steps aside for this one backfill)."""
+    conn = op.get_bind()
+    zone = conn.execute(sa.text("SELECT timezone FROM stores ORDER BY id LIMIT 1")).scalar() or "UTC"
+    tz = ZoneInfo(zone)
+    movements = sa.table(
+        "movements", sa.column("id"), sa.column("at"), sa.column("kind"), sa.column("business_date")
+    )
+    rows = conn.execute(sa.select(movements.c.id, movements.c.at).where(movements.c.kind == "waste")).all()
+    if not rows:
+        return
+    if sqlite:
+        op.execute("DROP TRIGGER movements_no_update")
+    else:
+        op.execute("ALTER TABLE movements DISABLE TRIGGER movements_append_only")
+    for row in rows:
+        at = row.at if isinstance(row.at, dt.datetime) else dt.datetime.fromisoformat(str(row.at))
+        day = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(tz).date()
+        conn.execute(movements.update().where(movements.c.id == row.id).values(business_date=day))
+    if sqlite:
+        op.execute(
+            "CREATE TRIGGER movements_no_update BEFORE UPDATE ON movements "
+            "BEGIN SELECT RAISE(ABORT, 'movements are append-only'); END"
+        )
+    else:
+        op.execute("ALTER TABLE movements ENABLE TRIGGER movements_append_only")
 
 
 def _backfill() -> None:
@@ -145,18 +188,22 @@ def downgrade() -> None:
             for name, _ in checks:
                 batch.drop_constraint(name, type_="check")
     for index, table in (
+        ("ix_movements_pair_id", "movements"),
+        ("ix_customer_contacts_customer_id", "customer_contacts"),
+        ("ix_login_attempts_address_at", "login_attempts"),
         ("ix_customers_nickname_key", "customers"),
         ("ix_customers_name_key_id", "customers"),
         ("ix_holds_for_customer_id_id", "holds"),
         ("ix_refund_lines_order_line_id", "refund_lines"),
         ("ix_refund_lines_refund_id", "refund_lines"),
         ("ix_orders_state_id", "orders"),
-        ("ix_movements_kind_at", "movements"),
+        ("ix_movements_kind_business_date", "movements"),
         ("ix_movements_refund_id", "movements"),
     ):
         op.drop_index(index, table)
     for table in ("outbox", "notify_targets", "customer_contacts"):
         op.drop_column(table, "display")
+    op.drop_column("movements", "business_date")
     op.drop_column("customers", "nickname_key")
     op.drop_column("customers", "name_key")
     op.drop_column("stores", "allow_private_addresses")
