@@ -442,7 +442,7 @@ HISTORY: dict[str, tuple[dict[str, str], tuple[str, ...], tuple[str, ...], tuple
             "refund_id": "refunds",
         },
         ("at", "recorded_at"),
-        (),
+        ("business_date",),
         (),
     ),
     "day_closes": ({"id": "day_closes"}, ("closed_at",), ("business_date",), ()),
@@ -490,7 +490,7 @@ def _changes(shift: int, off: dict[str, int], tag: str) -> dict[str, dict[str, s
         found |= {col: tagged(col) for col in texts}
         changes[table] = found
     changes["customers"] |= {col: person(col) for col in ("name", "name_key", "nickname", "nickname_key")}
-    changes["customers"]["id"] = customer("id")
+    changes["customers"] |= {"id": customer("id"), "birthday": "birthday"}  # a birthday stays put
     changes["customer_contacts"]["customer_id"] = customer("customer_id")
     changes["holds"] |= {col: customer(col) for col in ("for_customer_id", "left_by_customer_id")}
     changes["lots"]["on_hand"] = "0"  # the copied movements add it back, through the trigger
@@ -498,8 +498,14 @@ def _changes(shift: int, off: dict[str, int], tag: str) -> dict[str, dict[str, s
     return changes
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+def _columns(conn: sqlite3.Connection, table: str, changes: dict[str, str]) -> list[str]:
+    """A table's columns; one holding a date or an instant that this copy would not shift is refused."""
+    found = []
+    for _, name, kind, *_ in conn.execute(f"PRAGMA table_info({table})"):
+        if kind.upper() in ("DATE", "DATETIME") and name not in changes:
+            raise SystemExit(f"{table}.{name} is a {kind.lower()} this benchmark does not know how to shift")
+        found.append(name)
+    return found
 
 
 def _fmt(instant: dt.datetime) -> str:
@@ -549,7 +555,7 @@ def extend(base: Path, target: Path, span: int, periods: int) -> None:
             {"customers": f"id > {REGULARS}", "customer_contacts": f"customer_id > {REGULARS}"} if k else {}
         )
         for table in HISTORY:
-            columns = _columns(conn, table)
+            columns = _columns(conn, table, changes[table])
             select = ", ".join(changes[table].get(c, c) for c in columns)
             where = f"WHERE {once[table]}" if table in once else ""
             conn.execute(
@@ -857,9 +863,11 @@ def main(argv: list[str]) -> None:
                 f"holds, {sizes['outbox']:,} messages; {path.stat().st_size / 2**20:,.0f} MiB; conservation holds"
             )
         now = local(TODAY, 23.75)
+        timing = scratch / "timing"
+        timing.mkdir()
         with contextlib.ExitStack() as stack:
             sites = [
-                open_site(label, working_copy(path, scratch), now, stack)
+                open_site(label, working_copy(path, timing), now, stack)
                 for label, path in (("1y", one), ("3y", three))
             ]
             results = time_reads(sites, args.repeat)

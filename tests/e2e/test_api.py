@@ -122,7 +122,6 @@ def test_owner_only_stock_actions(api: Api) -> None:
         ("PATCH", "/api/users/ada", {"active": False}),
         ("POST", "/api/users/ada/password", {"password": "taken over now"}),
         ("POST", "/api/users/ada/tokens", {"label": "mine now"}),
-        ("GET", "/api/tokens", None),
         ("GET", "/api/tokens?user=ada", None),
         ("DELETE", "/api/tokens/1", None),
         ("POST", "/api/holds/1/unlock", None),
@@ -255,7 +254,11 @@ def test_users_and_tokens(api: Api) -> None:
     session = api.client.post("/api/login", json={"name": "kwan", "password": STAFF_PASSWORD}).json()["token"]
     other = api.as_staff("POST", "/api/users/kwan/tokens", json={"label": "tablet"}).json()["token"]
     assert (
-        api.as_staff("POST", "/api/users/kwan/password", json={"password": "new staff phrase"}).status_code
+        api.as_staff(
+            "POST",
+            "/api/users/kwan/password",
+            json={"password": "new staff phrase", "current_password": STAFF_PASSWORD},
+        ).status_code
         == 200
     )
     # a new password ends every token and session of that user, the one that changed it too
@@ -353,7 +356,14 @@ def test_every_change_records_who_did_it(api: Api) -> None:
         ("GET", "/api/orders/99999999999999999999", None, 422, "invalid_input", "order_id"),
         ("GET", "/api/orders/999", None, 404, "not_found", "no order #999"),
         ("GET", "/api/expiring?days=-1", None, 422, "invalid_input", "days"),
-        ("POST", "/api/orders/1/pay", {"payments": []}, 422, "invalid_input", "payments"),
+        (
+            "POST",
+            "/api/orders/1/pay",
+            {"payments": [{"method": "cash"}]},
+            422,
+            "invalid_input",
+            "payments.1.amount",
+        ),
         ("GET", "/api/nowhere", None, 404, "not_found", ""),
         ("DELETE", "/api/stock", None, 405, "method_not_allowed", ""),
     ],
@@ -431,3 +441,10 @@ def test_the_counter_shelf_over_http_with_role_rules(api: Api) -> None:
         assert len(receiver.messages) == 1 and new.json()["code"] in str(receiver.messages[0]["message"])
     finally:
         receiver.close()
+
+
+def test_staff_see_their_own_tokens_and_only_theirs(api: Api) -> None:
+    mine = api.as_staff("GET", "/api/tokens")
+    assert mine.status_code == 200
+    assert {token["user"] for token in mine.json()["items"]} == {"kwan"}
+    assert api.as_staff("GET", "/api/tokens?user=ada").status_code == 403

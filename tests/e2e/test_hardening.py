@@ -114,7 +114,7 @@ def test_the_server_closes_a_connection_that_never_sends_its_request(tmp_path: P
     secret.write_text(PASSWORD + "\n", encoding="utf-8")
     run("init", "--owner", "ada", "--password-file", str(secret), db=db)
     port = free_port()
-    env = {**os.environ, "MIDNIGHT_HEADER_SECONDS": "1"}
+    env = {**os.environ, "MIDNIGHT_HEADER_SECONDS": "1", "MIDNIGHT_BODY_SECONDS": "1"}
     server = subprocess.Popen(
         [*MIDNIGHT, "--db", str(db), "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -131,12 +131,68 @@ def test_the_server_closes_a_connection_that_never_sends_its_request(tmp_path: P
         silent = socket.create_connection(("127.0.0.1", port))
         slow = socket.create_connection(("127.0.0.1", port))
         slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
-        for sock in (silent, slow):
+        stalled = socket.create_connection(("127.0.0.1", port))  # promises a body it never sends
+        stalled.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
+        for sock in (silent, slow, stalled):
             sock.settimeout(30)  # a bound that proves "closed", not a speed target
             assert sock.recv(1024) == b""  # closed by the server, not timed out here
             sock.close()
-        # an ordinary request on a fresh connection is still served
+        # megabytes of headers are refused, not read; an ordinary request is still served
+        big = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"X-Big": "a" * 200_000}, timeout=10)
+        assert big.status_code == 400
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_a_body_that_is_not_json_is_bad_input_like_any_other(owner_ctx: Context) -> None:
+    with TestClient(create_app(ctx=owner_ctx)) as client:
+        for body in (
+            b"\xff\xfe not utf-8",
+            b"{" * 100_000,
+            b'{"name": "ada", "password": 1' + b"0" * 5000 + b"}",
+        ):
+            response = client.post("/api/login", content=body, headers={"Content-Type": "application/json"})
+            assert response.status_code == 422, body[:20]
+            error = response.json()["error"]
+            assert error["code"] == "invalid_input" and "JSON" in error["message"]
+
+
+def test_changing_your_own_password_through_the_api_needs_the_current_one(owner_ctx: Context) -> None:
+    with TestClient(create_app(ctx=owner_ctx)) as client:
+        token = client.post("/api/login", json={"name": "ada", "password": PASSWORD}).json()["token"]
+        client.cookies.clear()
+        auth = {"Authorization": f"Bearer {token}"}
+        stolen = client.post("/api/users/ada/password", json={"password": "taken over now"}, headers=auth)
+        assert stolen.status_code == 422 and stolen.json()["error"]["field"] == "current_password"
+        wrong = {"password": "taken over now", "current_password": "a guess at it"}
+        assert client.post("/api/users/ada/password", json=wrong, headers=auth).status_code == 422
+        right = {"password": "a new pass phrase", "current_password": PASSWORD}
+        assert client.post("/api/users/ada/password", json=right, headers=auth).status_code == 200
+        assert (
+            client.post("/api/login", json={"name": "ada", "password": "a new pass phrase"}).status_code
+            == 200
+        )
+
+
+def test_guessing_many_names_from_one_address_is_locked_too(owner_ctx: Context) -> None:
+    with TestClient(create_app(ctx=owner_ctx)) as client:
+        codes = [
+            client.post("/api/login", json={"name": f"guess{n}", "password": "not the password"}).status_code
+            for n in range(31)
+        ]
+        assert codes[:30] == [401] * 30 and codes[30] == 429
+        # the address is locked whatever the name, even the right one
+        assert client.post("/api/login", json={"name": "ada", "password": PASSWORD}).status_code == 429
+
+
+@pytest.mark.parametrize("value", ["yes", "on", 1, "t", "1"])
+def test_a_flag_is_true_or_false_and_nothing_that_might_mean_it(owner_ctx: Context, value: object) -> None:
+    with TestClient(create_app(ctx=owner_ctx)) as client:
+        token = client.post("/api/login", json={"name": "ada", "password": PASSWORD}).json()["token"]
+        client.cookies.clear()
+        response = client.put(
+            "/api/menu/NONE/active", json={"active": value}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 422 and response.json()["error"]["field"] == "active"

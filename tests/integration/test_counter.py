@@ -172,7 +172,7 @@ def test_five_wrong_codes_lock_until_the_owner_unlocks(counter: Context) -> None
     new = holds.hold_item(counter, HoldItem(description="keys", for_customer="663"))
     wrong = PickUp(code="000000" if new.code != "000000" else "111111")
     for left in (4, 3, 2, 1):
-        with pytest.raises(InvalidInput, match=f"{left} tries left"):
+        with pytest.raises(InvalidInput, match=f"{left} {'try' if left == 1 else 'tries'} left"):
             holds.pick_up(counter, new.hold.id, wrong)
     with pytest.raises(InvalidInput, match="now locked"):
         holds.pick_up(counter, new.hold.id, wrong)

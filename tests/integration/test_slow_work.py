@@ -54,12 +54,15 @@ def watched(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_people_hash_and_check_passwords_outside_the_write_lock(ctx: Context, watched: list[str]) -> None:
     people.add_user(ctx, AddUser(name="ada", role="owner", password="owner pass phrase"))
     owner = ctx.acting_as(Actor("ada", Role.OWNER))
-    people.set_password(owner, "ada", SetPassword(password="a new pass phrase"))
+    people.set_password(
+        owner, "ada", SetPassword(password="a new pass phrase", current_password="owner pass phrase")
+    )
     people.log_in(ctx, LogIn(name="ada", password="a new pass phrase"), "10.0.0.1")
     with pytest.raises(NotAuthenticated, match="wrong user name or password"):
         people.log_in(ctx, LogIn(name="nobody", password="whatever it is"), "10.0.0.1")
     assert watched.count("hash_password") == 2
-    assert watched.count("verify_password") == 2  # an unknown name is checked against a stand-in hash
+    # the current password, the login, and an unknown name (checked against a stand-in hash)
+    assert watched.count("verify_password") == 3
 
 
 def test_the_counter_hashes_renders_and_sends_outside_the_write_lock(

@@ -207,8 +207,10 @@ def test_opening_a_pack_shortens_its_life_and_splits_it_off(ctx: Context) -> Non
     opened = stock.open_pack(ctx, lot, OpenPack())
     assert opened.quantity == 1 and opened.effective_expiry == days(3) and opened.opened_at is not None
     assert on_hand(ctx, lot) == 5000
-    # The opened carton expires first, so it sells first.
-    assert sell(ctx, "MILK", 1).draws[0].lot_id == opened.id
+    # The opened carton expires first, so the kitchen uses it first; a customer gets a sealed one.
+    assert sell(ctx, "MILK", 1).draws[0].lot_id == lot
+    used = stock.use(ctx, DrawStock(sku="MILK", quantity="0.25"))
+    assert used.draws[0].lot_id == opened.id
     with pytest.raises(Conflict, match="already open"):
         stock.open_pack(ctx, opened.id, OpenPack())
 

@@ -56,7 +56,9 @@ def test_a_pasted_web_address_is_judged_as_the_service_it_names() -> None:
     "url", ["json://hooks.example.com/x", "xml://hooks.example.com/x", "forms://hooks.example.com/x"]
 )
 def test_web_hooks_are_refused_for_customers_but_fine_for_staff_targets(url: str) -> None:
-    with pytest.raises(InvalidInput, match=r"cannot be used as contacts here \(allowed kinds: .*mailto") as refused:
+    with pytest.raises(
+        InvalidInput, match=r"cannot be used as contacts here \(allowed kinds: .*mailto"
+    ) as refused:
         check_contact(url, CUSTOMERS)
     assert refused.value.field == "contacts"
     assert check_contact(url, CUSTOMERS, any_scheme=True).url == url
@@ -137,7 +139,7 @@ def test_spellings_apprise_rejects_as_hosts_never_reach_them(host: str) -> None:
         check_contact(f"json://{host}/hook", ON_OUR_NETWORK, any_scheme=True)
     # ntfy would read such a "host" as a topic on the public ntfy.sh: an address that says one thing
     # and sends to another is refused for what it says (unless private addresses are allowed).
-    with pytest.raises(InvalidInput, match="loopback|local network"):
+    with pytest.raises(InvalidInput, match=r"loopback|local network"):
         check_contact(f"ntfys://{host}/topic", CUSTOMERS)
     assert "mode=cloud" in check_contact(f"ntfys://{host}/topic", ON_OUR_NETWORK).display
 

@@ -31,11 +31,20 @@ def test_text_is_stored_in_nfc_and_trimmed() -> None:
         ("a\ud800", "unpaired surrogate"),
         ("line\nbreak", "control character"),
         ("\ue000", "invisible or unassigned"),
+        ("\u3164", "draws nothing"),  # Hangul filler: a name that looks blank
+        ("\u2800\u2800", "draws nothing"),  # braille blanks
+        ("Alice\u034f", "draws nothing"),  # looks exactly like "Alice"
+        ("Ali\ufe0fce", "draws nothing"),
     ],
 )
 def test_hidden_or_broken_characters_are_refused_by_name(text: str, said: str) -> None:
     with pytest.raises(InvalidInput, match=said):
         clean_text(text, "name", limit=50)
+
+
+def test_emoji_keep_their_presentation_selectors() -> None:
+    assert clean_text("thanks ❤️", "note", limit=20) == "thanks ❤️"
+    assert clean_text("table 1️⃣", "note", limit=20) == "table 1️⃣"
 
 
 def test_length_and_emptiness_are_checked() -> None:

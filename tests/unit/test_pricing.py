@@ -81,7 +81,9 @@ def test_a_discount_that_is_not_one_plain_percentage_or_amount_is_refused(text: 
 
 
 def test_a_discount_larger_than_the_order_says_so_in_money_not_minor_units() -> None:
-    with pytest.raises(InvalidInput, match=r"a discount of HK\$999.00 is more than the order total \(HK\$9.00\)"):
+    with pytest.raises(
+        InvalidInput, match=r"a discount of HK\$999.00 is more than the order total \(HK\$9.00\)"
+    ):
         price_order([LineInput(900, 1000)], amount(99900), lambda m: f"HK${m / 100:.2f}")
 
 
@@ -103,6 +105,12 @@ def test_payments_short_or_card_overpaying_are_refused() -> None:
 
 def test_a_free_order_needs_no_payment() -> None:
     assert settle(0, []) == []
+
+
+def test_cash_that_pays_nothing_of_the_order_is_refused() -> None:
+    # the card covers all 18: cash 20 on top would be "applied 0, change 20" — a slip, not a payment
+    with pytest.raises(InvalidInput, match="no cash is due"):
+        settle(1800, [Tender(Method.CASH, 2000), Tender(Method.CARD, 1800)])
 
 
 def test_markdown_prices_down_only_the_units_from_marked_lots() -> None:

@@ -10,9 +10,11 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from midnight.db import paging
 from midnight.db import tables as t
+from midnight.db.menu import recipes
 from midnight.db.types import AnyRow
 from midnight.domain.errors import NotFound
 from midnight.domain.lot import MovementKind
+from midnight.domain.menu import sold_by_weight
 from midnight.domain.order import Order, OrderState, SoldLine
 from midnight.domain.pricing import Discount, DiscountKind, Method, Tender
 from midnight.domain.quantity import to_decimal
@@ -223,7 +225,20 @@ def lines_for_refund(conn: Connection, order_id: int) -> list[tuple[AnyRow, Sold
         .order_by(t.order_lines.c.line_no)
     ).all()
     refunded = refunded_quantities(conn, order_id)
-    return [(r, SoldLine(r.line_no, r.quantity, refunded.get(r.id, 0), r.net)) for r in rows]
+    recipe = recipes(conn, sorted({r.menu_item_id for r in rows}))
+    return [
+        (
+            r,
+            SoldLine(
+                r.line_no,
+                r.quantity,
+                refunded.get(r.id, 0),
+                r.net,
+                not sold_by_weight(recipe[r.menu_item_id]),
+            ),
+        )
+        for r in rows
+    ]
 
 
 def money_by_method(conn: Connection, order_id: int) -> tuple[dict[Method, int], dict[Method, int]]:

@@ -30,6 +30,12 @@ class RecipeLine:
     unit: str = ""  # the product's unit ("each": counted one by one)
 
 
+def sold_by_weight(recipe: list[RecipeLine]) -> bool:
+    """An item that hands over a measured amount of one product (ham by the kilo) may be sold and
+    refunded in parts; a tin, a bottle or a dish is sold whole."""
+    return len(recipe) == 1 and recipe[0].unit not in ("", "each")
+
+
 def check_sold_whole(code: str, recipe: list[RecipeLine], milli_sold: int) -> None:
     """An item that hands over whole things counted one by one (a tin, a bottle) sells whole: half a
     tin is not a sale. A kitchen recipe drawing part of one (0.1 of a lettuce) is not limited."""

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from midnight.domain.errors import Conflict, InvalidInput
 from midnight.domain.pricing import Method, Tender, round_half_up
-from midnight.domain.quantity import to_decimal
+from midnight.domain.quantity import SCALE, to_decimal
 
 
 class OrderState(enum.StrEnum):
@@ -75,6 +75,7 @@ class SoldLine:
     quantity: int  # milli-units of the menu item sold
     refunded: int  # milli-units already refunded
     net: int  # what the line came to, in minor units
+    whole: bool = True  # sold in whole units (a tin, a salad); False for something weighed (ham by the kg)
 
     @property
     def left(self) -> int:
@@ -93,6 +94,12 @@ def refund_quantities(lines: list[SoldLine], asked: list[tuple[int, int]] | None
     for no, milli in asked:
         if no not in by_no:
             raise InvalidInput(f"the order has no line {no}", field="lines")
+        if by_no[no].whole and milli % SCALE:
+            # what was sold in whole units (a tin, a salad) comes back in whole units
+            raise InvalidInput(
+                f"line {no} was sold in whole units: refund a whole number of them, not {to_decimal(milli)}",
+                field="lines",
+            )
         wanted[no] = wanted.get(no, 0) + milli
         if wanted[no] > by_no[no].left:
             raise Conflict(
