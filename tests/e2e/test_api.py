@@ -362,7 +362,7 @@ def test_every_change_records_who_did_it(api: Api) -> None:
             {"payments": [{"method": "cash"}]},
             422,
             "invalid_input",
-            "payments.1.amount",
+            "payment 1: amount is required",
         ),
         ("GET", "/api/nowhere", None, 404, "not_found", ""),
         ("DELETE", "/api/stock", None, 405, "method_not_allowed", ""),
