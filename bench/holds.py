@@ -6,7 +6,7 @@ can, one till places paid one-line orders; its latency is compared with the same
 same run. A real `midnight serve` (one worker) on loopback, SQLite WAL with synchronous=FULL; every
 client is its own process with one connection.
 
-    python bench/holds.py [--seconds 10] [--makers 6] [--rounds 2]
+    python bench/holds.py [--seconds 10] [--makers 6] [--rounds 2] [--rate HOLDS_PER_SECOND]
 
 Each phase gets a fresh server and ends well within the notification worker's 30 s interval, so the
 worker's only pass is at start-up: what the holds queue stays queued (the customer's address is on
@@ -125,14 +125,22 @@ def hold_maker(
     base: str,
     token: str,
     customer: int,
+    rate: float,
+    offset: float,
     start: float,
     stop_at: float,
     out: multiprocessing.Queue,  # type: ignore[type-arg]
 ) -> None:
+    """Holds one after another; with a rate, one every 1/rate seconds from `offset` (a schedule, so a
+    slow answer does not lower the rate), the makers' schedules spread evenly."""
     latencies, errors, n = [], 0, 0
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
         time.sleep(max(0.0, start - time.time()))
         while time.time() < stop_at:
+            if rate:
+                time.sleep(max(0.0, start + offset + n / rate - time.time()))
+                if time.time() >= stop_at:
+                    break
             n += 1
             began = time.time()
             body = {"description": f"parcel {n}", "for_customer": f"#{customer}", "shelf_slot": "B2"}
@@ -146,7 +154,7 @@ def hold_maker(
 
 
 def phase(
-    db: Path, token: str, customers: list[int], makers: int, seconds: float
+    db: Path, token: str, customers: list[int], makers: int, rate: float, seconds: float
 ) -> tuple[list[float], list[float], int]:
     """One till, with `makers` hold-making clients beside it; a fresh server for the phase."""
     server, base = serve(db)
@@ -156,12 +164,11 @@ def phase(
         start = time.time() + LEAD
         stop_at = start + WARM_UP + seconds
         procs = [ctx.Process(target=till, args=(base, token, start, stop_at, out))]
-        procs += [
-            ctx.Process(
-                target=hold_maker, args=(base, token, customers[n % len(customers)], start, stop_at, out)
-            )
-            for n in range(makers)
-        ]
+        spread = 1 / (rate * makers) if rate and makers else 0.0
+        for n in range(makers):
+            customer = customers[n % len(customers)]
+            args = (base, token, customer, rate, n * spread, start, stop_at, out)
+            procs.append(ctx.Process(target=hold_maker, args=args))
         for p in procs:
             p.start()
         results = [out.get(timeout=LEAD + WARM_UP + seconds + 120) for _ in procs]
@@ -226,6 +233,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds per phase")
     parser.add_argument("--makers", type=int, default=6, help="clients creating holds")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of (till alone, till with holds)")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="holds a second per maker (default: as fast as they can)"
+    )
     args = parser.parse_args(argv)
     if args.seconds + WARM_UP + LEAD > 25:
         parser.error(
@@ -237,7 +247,8 @@ def main(argv: list[str]) -> None:
         token = prepare(db)
         customers = setup_over_http(db, token, args.makers)
         print(
-            f"python {sys.version.split()[0]}, {os.cpu_count()} cores; one till, {args.makers} hold makers, "
+            f"python {sys.version.split()[0]}, {os.cpu_count()} cores; one till, {args.makers} hold makers "
+            f"({f'{args.rate:g} holds/s each' if args.rate else 'as fast as they can'}), "
             f"{args.seconds:.0f} s per phase, {args.rounds} rounds; SQLite WAL, synchronous=FULL"
         )
         alone: list[float] = []
@@ -245,12 +256,12 @@ def main(argv: list[str]) -> None:
         held: list[float] = []
         errors = 0
         for r in range(args.rounds):
-            a, _, e = phase(db, token, customers, 0, args.seconds)
+            a, _, e = phase(db, token, customers, 0, args.rate, args.seconds)
             alone += a
             errors += e
             set_aside_queued(db)
             before, _ = outbox(db)
-            o, h, e = phase(db, token, customers, args.makers, args.seconds)
+            o, h, e = phase(db, token, customers, args.makers, args.rate, args.seconds)
             loaded += o
             held += h
             errors += e

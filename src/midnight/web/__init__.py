@@ -19,6 +19,10 @@ def install(app: FastAPI) -> None:
     for module in (login, till, stock, shelf, reports, admin):
         app.include_router(module.router)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return redirect("/static/favicon.svg")
+
     @app.exception_handler(LoginRequired)
     async def _login(_: Request, __: LoginRequired) -> Response:
         return redirect("/login")

@@ -56,8 +56,14 @@ async def hold(request: Request) -> Response:
         names = ("description", "for_customer", "left_by", "shelf_slot", "hold_until")
         new = holds.hold_item(ctx, form_command(HoldItem, form, names))
     except MidnightError as exc:
+        # The form's box for who it is for is "for_customer"; an error about the customer belongs there.
+        field = "for_customer" if exc.field == "customer" else exc.field or "_"
+        known = {"description", "for_customer", "left_by", "shelf_slot", "hold_until"}
         return _shelf(
-            request, status_code=exc.http_status, form_errors={exc.field or "_": exc.message}, values=form
+            request,
+            status_code=exc.http_status,
+            form_errors={field if field in known else "_": exc.message},
+            values=form,
         )
     response = redirect("/shelf")
     response.set_cookie(

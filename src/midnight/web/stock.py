@@ -53,6 +53,10 @@ def _board(
 
 @router.get("/stock", response_class=HTMLResponse)
 def board(request: Request) -> HTMLResponse:
+    received = request.query_params.get("received", "")
+    if received.isdigit() and received.isascii() and 0 < int(received) < 2**53:
+        lot = views.get_lot(page_context(request), int(received))
+        return _board(request, message=f"Received lot {lot.id}: {lot.quantity} {lot.unit} of {lot.product}")
     return _board(request)
 
 
@@ -70,9 +74,8 @@ async def receive(request: Request) -> Response:
         # The form has one box for SKU or barcode: errors about either belong next to it.
         field = {"sku": "code", "barcode": "code"}.get(exc.field or "_", exc.field or "_")
         return _board(request, errors={field: exc.message}, values=form, status_code=exc.http_status)
-    return _board(
-        request, message=f"Received lot {got.lot.id}: {got.lot.quantity} {got.lot.unit} of {got.lot.product}"
-    )
+    # Redirected, so a reload shows the board again instead of receiving the delivery twice.
+    return redirect(f"/stock?received={got.lot.id}")
 
 
 @router.post("/stock/lots/{lot_id}", response_model=None)
