@@ -1,18 +1,21 @@
 """History benchmark: what people read must not grow with years of history.
 
 Builds one year of a busy stand through the services (about 300 paid orders a day, daily
-deliveries, refunds, voids, write-offs, customers and held items, notifications, every day closed),
-then copies it into a one-year and a three-year database by SQL, with ids offset and dates shifted
-back a year at a time, so the newest year, and so today's pages, are the same at both sizes. Then,
-warm, through the real HTTP stack in-process (TestClient), it times every page and list people use
-at both sizes, interleaved, and prints the medians and the growth ratio (3 years / 1 year). Paid
-orders through the service layer are timed the same way: a write must not read history either.
+deliveries, refunds, voids, write-offs, customers and held items, notifications, each day closed
+but the last 15), then copies it into a one-year and a three-year database by SQL, with ids offset
+and dates shifted back a year at a time, so the newest year, and so today's pages, are the same at
+both sizes. Then, warm, through the real HTTP stack in-process (TestClient), it times every page and
+list people use at both sizes, interleaved call by call, and prints the medians and the growth
+ratio (3 years / 1 year); closing a day is timed on the 15 days left open. Paid orders and undoing a
+movement are timed through the service layer the same way: a write must not read history either.
+SQLite WAL with synchronous=NORMAL throughout: durability is not what is measured.
 
     python bench/history.py [--days 365] [--repeat 30] [--keep DIR | --reuse DIR]
 
 Building a year through the services takes minutes: --keep DIR keeps the databases, --reuse DIR
-times them again without building. With --days N < 365 only N days go through the services and the
-year is made of copies of them (the output says so).
+times them again without building (on copies: timing writes orders and closes days). With
+--days N < 365 only N days go through the services and the year is made of copies of them (the
+output says so).
 """
 
 from __future__ import annotations

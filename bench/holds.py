@@ -12,6 +12,9 @@ Each phase gets a fresh server and ends well within the notification worker's 30
 worker's only pass is at start-up: what the holds queue stays queued (the customer's address is on
 a domain that never resolves, so nothing could be delivered anyway). Between rounds, messages queued
 by the previous round are set aside (marked failed), so that start-up pass has nothing to send either.
+
+The clients share the machine's cores with the server. --rate gives each maker a schedule (holds a
+second) instead of "as fast as it can", to see how the till fares at a given rate of holds.
 """
 
 from __future__ import annotations

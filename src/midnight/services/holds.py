@@ -64,6 +64,7 @@ def hold_item(ctx: Context, cmd: HoldItem) -> NewHold:
             "store": ctx.store.name,
         },
     )
+    outgoing = notify.sealed(ctx, list(zip(recipient.sealed_urls, recipient.displays, strict=True)), message)
     now = ctx.now()
     with ctx.db.write() as conn:
         hold_id = holds_db.insert_hold(
@@ -86,9 +87,7 @@ def hold_item(ctx: Context, cmd: HoldItem) -> NewHold:
         holds_db.event(conn, hold_id, now, ctx.actor, HoldAction.HOLD, f"for {recipient.name}, until {until}")
         if message.fallback:
             holds_db.event(conn, hold_id, now, ctx.actor, HoldAction.HOLD, message.fallback)
-        notify.enqueue(
-            ctx, conn, f"item_waiting:{hold_id}", Event.ITEM_WAITING, recipient.sealed_urls, message
-        )
+        notify.enqueue(ctx, conn, f"item_waiting:{hold_id}", Event.ITEM_WAITING, outgoing)
         return NewHold(holds_db.info(conn, hold_id, today), code)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from midnight.adapters.contacts import ContactPolicy, check_contact, check_destination, known_schemes, masked
+from midnight.adapters.contacts import ContactPolicy, check_contact, check_destination, known_schemes
 from midnight.adapters.templates import TemplateFailed
 from midnight.commands.catalog import PageQuery
 from midnight.commands.counter import AddTarget, ContactPolicyIn, DigestTime, EditTemplate, MessageQuery
@@ -77,20 +77,16 @@ def prepare(ctx: Context, event: Event, language: str, context: Mapping[str, obj
     return Prepared(rendered.subject, rendered.body)
 
 
-def enqueue(
-    ctx: Context, conn: Connection, event_key: str, event: Event, sealed_urls: list[str], message: Prepared
-) -> int:
-    """Queue a message to each address, sealed, in the caller's transaction; returns how many were new."""
+def sealed(ctx: Context, addresses: list[tuple[str, str]], message: Prepared) -> list[Outgoing]:
+    """The message to each (sealed address, its masked form), sealed too: done before the write lock."""
     box = ctx.adapters.box
-    outgoing = [
-        Outgoing(url, _display(ctx, url), box.seal(message.subject), box.seal(message.body))
-        for url in sealed_urls
-    ]
+    subject, body = box.seal(message.subject), box.seal(message.body)
+    return [Outgoing(url, display, subject, body) for url, display in addresses]
+
+
+def enqueue(ctx: Context, conn: Connection, event_key: str, event: Event, outgoing: list[Outgoing]) -> int:
+    """Queue sealed messages in the caller's transaction; returns how many were new."""
     return notify_db.enqueue(conn, event_key, event, outgoing, ctx.now())
-
-
-def _display(ctx: Context, sealed_url: str) -> str:
-    return masked(ctx.adapters.box.open(sealed_url))
 
 
 # --- what the owner sets ---------------------------------------------------------------------------

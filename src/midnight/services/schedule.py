@@ -35,8 +35,12 @@ class Planned:
 
     event_key: str
     event: Event
-    sealed_urls: list[str]
+    addresses: list[tuple[str, str]]  # (sealed address, masked form)
     message: notify.Prepared
+
+
+def _addresses(who: customers_db.Recipient) -> list[tuple[str, str]]:
+    return list(zip(who.sealed_urls, who.displays, strict=True))
 
 
 def _lot(lot: LotInfo) -> dict[str, object]:
@@ -53,7 +57,7 @@ def _lot(lot: LotInfo) -> dict[str, object]:
 
 def _staff_messages(ctx: Context, today: dt.date) -> list[Planned]:
     with ctx.db.read() as conn:
-        urls = [url for url, _ in notify_db.active_targets(conn)]
+        urls = notify_db.active_targets(conn)
         low = stock_db.below_reorder_point(conn)
         yesterday = today - dt.timedelta(days=1)
         wasted = reports_db.waste(conn, yesterday, yesterday)
@@ -121,14 +125,14 @@ def _customer_messages(ctx: Context, today: dt.date) -> list[Planned]:
         }
         message = notify.prepare(ctx, Event.ITEM_OVERDUE, who.language, context)
         planned.append(
-            Planned(f"item_overdue:{row.id}:{row.hold_until}", Event.ITEM_OVERDUE, who.sealed_urls, message)
+            Planned(f"item_overdue:{row.id}:{row.hold_until}", Event.ITEM_OVERDUE, _addresses(who), message)
         )
     for customer_id in born:
         who = people[customer_id]
         message = notify.prepare(
             ctx, Event.BIRTHDAY, who.language, {"store": ctx.store.name, "customer": who.name}
         )
-        planned.append(Planned(f"birthday:{who.id}:{today}", Event.BIRTHDAY, who.sealed_urls, message))
+        planned.append(Planned(f"birthday:{who.id}:{today}", Event.BIRTHDAY, _addresses(who), message))
     return planned
 
 
@@ -143,10 +147,11 @@ def queue_due(ctx: Context) -> int:
     planned = _customer_messages(ctx, today)
     if local_now.strftime("%H:%M") >= digest_at and not done:
         planned += _staff_messages(ctx, today)
+    outgoing = {plan.event_key: notify.sealed(ctx, plan.addresses, plan.message) for plan in planned}
     added = 0
     with ctx.db.write() as conn:
         for plan in planned:
-            added += notify.enqueue(ctx, conn, plan.event_key, plan.event, plan.sealed_urls, plan.message)
+            added += notify.enqueue(ctx, conn, plan.event_key, plan.event, outgoing[plan.event_key])
     return added
 
 
