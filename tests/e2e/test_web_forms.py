@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -82,3 +83,38 @@ def test_a_long_ledger_pages_back_instead_of_stopping(browser: TestClient, sqlit
     assert link, "no link to older movements"
     older = browser.get(link.group(1).replace("&amp;", "&"))
     assert older.status_code == 200 and "delivery" in older.text  # the first movement, at the end
+
+
+def test_a_till_form_missing_a_lines_note_box_is_refused_not_cut_short(
+    browser: TestClient, sqlite_ctx: Context
+) -> None:
+    catalog.add_product(sqlite_ctx, AddProduct(sku="PINE", name="Tinned pineapple", shelf_life_days=365))
+    stock.receive(sqlite_ctx, ReceiveLot(sku="PINE", quantity=10, cost="9"))
+    from midnight.commands.till import AddMenuItem, OrderQuery
+    from midnight.services import menu, orders
+
+    menu.add_menu_item(sqlite_ctx, AddMenuItem(code="TIN", name="Tin", price="18", product="PINE"))
+    # two lines rung up, but only one note box came through: the second line must not vanish quietly
+    form = [
+        ("csrf", csrf(browser)),
+        ("key", "k1"),
+        ("code", "TIN"),
+        ("qty", "1"),
+        ("note", ""),
+        ("code", "TIN"),
+    ]
+    form += [("qty", "2"), ("cash", "100")]
+    page = browser.post(
+        "/till/pay", content=urlencode(form), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert "the order form is incomplete" in page.text
+    assert orders.list_orders(sqlite_ctx, OrderQuery()).items == []
+
+
+def test_the_stock_board_finds_a_location_whatever_its_case(browser: TestClient, sqlite_ctx: Context) -> None:
+    catalog.add_product(sqlite_ctx, AddProduct(sku="MILK", name="Fresh milk", shelf_life_days=7))
+    stock.receive(sqlite_ctx, ReceiveLot(sku="MILK", quantity=4, location="fridge"))
+    stock.receive(sqlite_ctx, ReceiveLot(sku="MILK", quantity=9, location="shelf"))
+    page = browser.get("/stock", params={"location": "FRIDGE"})
+    assert page.status_code == 200
+    assert "4 each" in page.text and "9 each" not in page.text
