@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from midnight.api.security import SESSION_COOKIE
 from midnight.services import people
 from midnight.services.context import Context
 
-SESSION_COOKIE = "midnight_session"
+__all__ = ["SESSION_COOKIE", "CtxDep"]
 bearer = HTTPBearer(
     auto_error=False, description="An API token (midnight user token) or a session from /api/login."
 )

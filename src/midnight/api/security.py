@@ -34,8 +34,8 @@ DOCS_CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-SESSION_COOKIE = "midnight_session"
-CSRF_COOKIE = "midnight_csrf"
+SESSION_COOKIE = "midnight_session"  # the cookie a login sets (api/deps.py, web/core.py read it)
+CSRF_COOKIE = "midnight_csrf"  # the double-submit token the pages' forms carry
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -30,8 +30,8 @@ class DayTotals:
     waste_cost: int  # at cost, what was written off that calendar day (positive)
 
 
-def day_totals(conn: Connection, store_id: int, day: dt.date, start: dt.datetime) -> DayTotals:
-    """Everything the X and Z reports say about one business day (`start` is its local midnight)."""
+def day_totals(conn: Connection, store_id: int, day: dt.date) -> DayTotals:
+    """Everything the X and Z reports say about one business day."""
     o, p, r, m = t.orders.c, t.payments.c, t.refunds.c, t.movements.c
     sold = conn.execute(
         select(
@@ -100,7 +100,7 @@ def day_totals(conn: Connection, store_id: int, day: dt.date, start: dt.datetime
     )
 
 
-def day_watermark(conn: Connection, store_id: int, day: dt.date, start: dt.datetime) -> tuple[int, ...]:
+def day_watermark(conn: Connection, store_id: int, day: dt.date) -> tuple[int, ...]:
     """A cheap fingerprint of a day: if it is unchanged, so are the day's totals.
 
     Each part is the newest row of the day along an index: payments, refunds, orders counted on

@@ -29,7 +29,7 @@ from midnight.domain.errors import NotFound
 from midnight.domain.lot import SOON_DAYS, ExpiryStatus, Lot, Movement, MovementKind, expiry_status
 from midnight.domain.money import cost_of
 from midnight.domain.product import ExpiryKind, Product, check_sku
-from midnight.domain.quantity import to_decimal
+from midnight.domain.quantity import SCALE, to_decimal
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def sellable_lots(
         for row in result:
             lots.append(_lot(row))
             if whole_units:  # only whole, unopened units count towards a sale of things counted each
-                held += 0 if row.opened_at is not None else row.on_hand - row.on_hand % 1000
+                held += 0 if row.opened_at is not None else row.on_hand - row.on_hand % SCALE
             else:
                 held += row.on_hand
             if held >= enough:

@@ -36,6 +36,11 @@ def sold_by_weight(recipe: list[RecipeLine]) -> bool:
     return len(recipe) == 1 and recipe[0].unit not in ("", "each")
 
 
+def sold_as_is(recipe: list[RecipeLine]) -> bool:
+    """An item that hands over whole things of one product counted each (a tin): drawn whole, sealed."""
+    return len(recipe) == 1 and recipe[0].unit == "each" and recipe[0].milli % SCALE == 0
+
+
 def check_sold_whole(code: str, recipe: list[RecipeLine], milli_sold: int) -> None:
     """An item that hands over whole things counted one by one (a tin, a bottle) sells whole: half a
     tin is not a sale. A kitchen recipe drawing part of one (0.1 of a lettuce) is not limited."""

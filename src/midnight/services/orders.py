@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -32,11 +31,13 @@ from midnight.domain.menu import (
     markdown_amount,
     markdown_from,
     scale_recipe,
+    sold_as_is,
 )
 from midnight.domain.money import to_minor
 from midnight.domain.people import Permission
 from midnight.domain.pricing import (
     Discount,
+    DiscountSpec,
     LineInput,
     Tender,
     discount_of,
@@ -45,6 +46,7 @@ from midnight.domain.pricing import (
     round_half_up,
     settle,
 )
+from midnight.domain.quantity import SCALE
 from midnight.services.context import Context
 from midnight.services.days import current_business_date
 from midnight.services.stock import draw_in
@@ -80,7 +82,7 @@ def _fingerprint(
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _discount(ctx: Context, spec: Any, reason: str | None, field: str) -> Discount | None:
+def _discount(ctx: Context, spec: DiscountSpec | None, reason: str | None, field: str) -> Discount | None:
     if spec is None:
         return None
     return discount_of(spec, reason or "", ctx.store.currency, field=field)
@@ -266,7 +268,7 @@ def _draw_line(
     marked_down = 0
     # A tin sold as it is comes whole and sealed from the shelf; a dish's ingredients may come from
     # opened packs and in parts.
-    sold_as_is = len(recipe) == 1 and recipe[0].unit == "each" and recipe[0].milli % 1000 == 0
+    whole = sold_as_is(recipe)
     for sku, needed in scale_recipe(recipe, line.quantity):
         try:
             drawn = draw_in(
@@ -277,7 +279,7 @@ def _draw_line(
                 needed,
                 reference=f"order #{order_id}",
                 order_line_id=line.id,
-                whole_units=sold_as_is,
+                whole_units=whole,
             )
         except InsufficientStock as exc:
             exc.message = f"{line.name}: {exc.message}"
@@ -285,7 +287,7 @@ def _draw_line(
             raise
         if markdown is not None:
             marked_down += sum(
-                int(d.quantity * 1000) for d in drawn.draws if markdown.applies(d.effective_expiry, today)
+                int(d.quantity * SCALE) for d in drawn.draws if markdown.applies(d.effective_expiry, today)
             )
     if markdown is None or not marked_down:
         return 0

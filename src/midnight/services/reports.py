@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from midnight.commands.till import CloseDay
 from midnight.db import reports as reports_db
-from midnight.domain.clock import start_of_day
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.people import Permission
 from midnight.services.context import Context
@@ -65,8 +64,7 @@ def _report(ctx: Context, day: dt.date, kind: str, totals: reports_db.DayTotals)
 
 
 def _compute(ctx: Context, conn: Connection, day: dt.date, kind: str) -> DayReport:
-    start = start_of_day(day, ctx.store.tz)
-    return _report(ctx, day, kind, reports_db.day_totals(conn, ctx.store.id, day, start))
+    return _report(ctx, day, kind, reports_db.day_totals(conn, ctx.store.id, day))
 
 
 def x_report(ctx: Context, day: dt.date | None = None) -> DayReport:
@@ -92,9 +90,8 @@ def close_day(ctx: Context, cmd: CloseDay) -> DayReport:
             "the next day, which is closed on or after that day)",
             field="date",
         )
-    start = start_of_day(when, ctx.store.tz)
     with ctx.db.read() as conn:
-        mark = reports_db.day_watermark(conn, ctx.store.id, when, start)
+        mark = reports_db.day_watermark(conn, ctx.store.id, when)
         report = _compute(ctx, conn, when, "Z")
     with ctx.db.write() as conn:
         done = reports_db.closed_at(conn, ctx.store.id, when)
@@ -102,7 +99,7 @@ def close_day(ctx: Context, cmd: CloseDay) -> DayReport:
             raise Conflict(
                 f"{when} was already closed at {done.astimezone(ctx.store.tz):%H:%M}", field="date"
             )
-        if reports_db.day_watermark(conn, ctx.store.id, when, start) != mark:
+        if reports_db.day_watermark(conn, ctx.store.id, when) != mark:
             report = _compute(ctx, conn, when, "Z")  # a sale came in meanwhile
         report = dataclasses.replace(report, closed_at=ctx.now(), closed_by=ctx.actor)
         try:

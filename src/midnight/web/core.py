@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
+from midnight.api.security import CSRF_COOKIE, SESSION_COOKIE
 from midnight.commands import build
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import format_money
@@ -21,8 +22,6 @@ from midnight.services import people
 from midnight.services.context import Context
 
 M = TypeVar("M", bound=BaseModel)
-SESSION_COOKIE = "midnight_session"
-CSRF_COOKIE = "midnight_csrf"
 templates = Jinja2Templates(directory=str(resources.files("midnight.web") / "templates"))
 
 
