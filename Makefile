@@ -40,10 +40,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # Every test, on SQLite and on a real PostgreSQL started here, and in Debian's Chromium
-# (both installed with apt-get if missing).
+# (both installed with apt-get if missing), with axe-core from npm for the accessibility checks.
 # pytest's exit code 5 (no tests collected) fails this target like any other failure.
 test: $(STAMP) lint typecheck
 	MIDNIGHT_TEST_POSTGRES_URL="$$(scripts/test-postgres)" MIDNIGHT_TEST_CHROMIUM="$$(scripts/ensure-chromium)" \
+		MIDNIGHT_TEST_AXE="$$(scripts/ensure-axe)" \
 		$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

@@ -25,6 +25,9 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+AXE = os.environ.get(
+    "MIDNIGHT_TEST_AXE", str(Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js")
+)
 PASSWORDS = {"ada": "owner pass phrase", "kwan": "staff pass phrase"}
 
 
@@ -139,3 +142,20 @@ def log_in(browser: Browser, server: str, user: str, viewport: dict[str, int] | 
     page.click("button[type=submit]")
     page.wait_for_url("**/till")
     return page
+
+
+def serious_violations(page: Page) -> list[str]:
+    """What axe-core finds serious or critical on the page as it is now, one line per violation.
+
+    axe is evaluated through the DevTools protocol, so the page's CSP (no inline script) stays on.
+    """
+    if not Path(AXE).exists():
+        pytest.fail(f"no axe-core at {AXE}: make test installs it (scripts/ensure-axe)")
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(Path(AXE).read_text(encoding="utf-8"))
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.help} -- ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"""
+    )
+    return list(found)
