@@ -79,6 +79,16 @@ def place_order(ctx: CtxDep, body: PlaceOrder, key: KeyHeader, response: Respons
     return order
 
 
+@router.post("/orders/quote")
+def quote_order(ctx: CtxDep, body: PlaceOrder) -> orders.Quote:
+    """What an order comes to if paid now, markdowns and discounts included; records nothing.
+
+    Pass the quoted `total` as `expected_total` when paying: the payment is refused, not charged
+    differently, if the order no longer comes to that amount.
+    """
+    return orders.quote_order(ctx, body)
+
+
 @router.get("/orders")
 def get_orders(ctx: CtxDep, query: Annotated[OrderQuery, Query()]) -> Page[OrderInfo]:
     """Orders, newest first; filter by business date and state."""

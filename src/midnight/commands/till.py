@@ -110,11 +110,25 @@ class PlaceOrder(DiscountIn):
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
     note: Note = ""
     payments: list[PaymentIn] | None = Field(default=None, max_length=MAX_PAYMENTS)
+    expected_total: Amount | None = Field(
+        default=None,
+        description="The total the customer was shown (a quote); paying is refused, and nothing "
+        "recorded, if the order comes to a different amount when it is paid.",
+    )
+
+    @model_validator(mode="after")
+    def _expected_with_payments(self) -> Self:
+        if self.expected_total is not None and not self.payments:
+            raise Refused("the total shown is checked when paying: give the payments with it", "payments")
+        return self
 
 
 class PayOrder(Command):
     payments: list[PaymentIn] = Field(
         max_length=MAX_PAYMENTS, description="None at all only for an order that comes to nothing."
+    )
+    expected_total: Amount | None = Field(
+        default=None, description="The total the customer was shown; refused if it now differs."
     )
 
 

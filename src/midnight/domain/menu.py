@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from midnight.domain.errors import InvalidInput
-from midnight.domain.pricing import round_half_up
+from midnight.domain.pricing import line_gross, round_half_up
 from midnight.domain.quantity import SCALE
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -85,6 +85,27 @@ def markdown_amount(unit_price: int, recipe_milli: int, marked_down_stock: int, 
     """
     units = Decimal(marked_down_stock) / recipe_milli  # menu units, exact
     return round_half_up(Decimal(unit_price) * units * percent / 100)
+
+
+def line_markdown(
+    unit_price: int,
+    milli_sold: int,
+    recipe: list[RecipeLine],
+    rule: Markdown | None,
+    drawn: list[tuple[dt.date, int]],
+    today: dt.date,
+) -> int:
+    """A line's reduce-to-clear amount, from the lots its stock came from: (effective expiry, milli).
+
+    The till's quote and its payment both price with this, so the screen shows what is charged.
+    """
+    if rule is None:
+        return 0
+    marked_down = sum(milli for expiry, milli in drawn if rule.applies(expiry, today))
+    if not marked_down:
+        return 0
+    amount = markdown_amount(unit_price, recipe[0].milli, marked_down, rule.percent)
+    return min(amount, line_gross(unit_price, milli_sold))
 
 
 def scale_recipe(recipe: list[RecipeLine], milli_sold: int) -> list[tuple[str, int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import Connection
@@ -23,12 +24,14 @@ from midnight.db.paging import Page
 from midnight.db.types import AnyRow
 from midnight.domain import order as rules
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
-from midnight.domain.lot import Movement, MovementKind
+from midnight.domain.fefo import allocate
+from midnight.domain.lot import LotView, Movement, MovementKind, check_whole_units
 from midnight.domain.menu import (
     Markdown,
+    MenuItem,
     RecipeLine,
     check_sold_whole,
-    markdown_amount,
+    line_markdown,
     markdown_from,
     scale_recipe,
     sold_as_is,
@@ -39,19 +42,31 @@ from midnight.domain.pricing import (
     Discount,
     DiscountSpec,
     LineInput,
+    OrderPrice,
     Tender,
     discount_of,
-    line_gross,
     price_order,
     round_half_up,
     settle,
 )
-from midnight.domain.quantity import SCALE
+from midnight.domain.quantity import SCALE, to_decimal
 from midnight.services.context import Context
 from midnight.services.days import current_business_date
 from midnight.services.stock import draw_in
 
-__all__ = ["OrderInfo", "get_order", "list_orders", "pay_order", "place_order", "refund_order", "void_order"]
+MAX_ENOUGH = 10**15  # read every sellable lot of a product: the quote needs them all, not the first few
+
+__all__ = [
+    "OrderInfo",
+    "Quote",
+    "get_order",
+    "list_orders",
+    "pay_order",
+    "place_order",
+    "quote_order",
+    "refund_order",
+    "void_order",
+]
 
 
 def _tenders(ctx: Context, payments: list[PaymentIn] | None) -> list[Tender]:
@@ -62,7 +77,11 @@ def _tenders(ctx: Context, payments: list[PaymentIn] | None) -> list[Tender]:
 
 
 def _fingerprint(
-    cmd: PlaceOrder, tenders: list[Tender], discounts: list[Discount | None], order_discount: Discount | None
+    cmd: PlaceOrder,
+    tenders: list[Tender],
+    discounts: list[Discount | None],
+    order_discount: Discount | None,
+    expected: int | None,
 ) -> str:
     """A digest of what was asked, in parsed form, to tell a retry from a different order under the same
     key: "1", 1 and "1.000" are one quantity, "20" and "20.00" one amount."""
@@ -78,8 +97,13 @@ def _fingerprint(
         "discount": discount(order_discount),
         "note": cmd.note,
         "payments": [[t.method.value, t.amount] for t in tenders],
+        "expected_total": expected,
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _expected(ctx: Context, amount: Decimal | None) -> int | None:
+    return None if amount is None else to_minor(amount, ctx.store.currency, field="expected_total")
 
 
 def _discount(ctx: Context, spec: DiscountSpec | None, reason: str | None, field: str) -> Discount | None:
@@ -97,7 +121,8 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
         for n, line in enumerate(cmd.lines, start=1)
     ]
     order_discount = _discount(ctx, cmd.discount, cmd.discount_reason, "discount")
-    digest = _fingerprint(cmd, tenders, discounts, order_discount)
+    expected = _expected(ctx, cmd.expected_total)
+    digest = _fingerprint(cmd, tenders, discounts, order_discount, expected)
     currency = ctx.store.currency
     try:
         with ctx.db.write() as conn:
@@ -106,7 +131,7 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
                 return orders_db.order_info(conn, existing, currency, replayed=True)
             order_id = _insert_order(ctx, conn, key, digest, cmd, discounts, order_discount)
             if tenders:
-                _pay(ctx, conn, order_id, tenders)
+                _pay(ctx, conn, order_id, tenders, expected)
             return orders_db.order_info(conn, order_id, currency)
     except IntegrityError:
         # Another till committed the same key between our check and our insert (PostgreSQL).
@@ -140,13 +165,7 @@ def _insert_order(
     order_discount: Discount | None,
 ) -> int:
     now = ctx.now()
-    by_code = menu_db.menu_items(conn, [line.code for line in cmd.lines], now)
-    items = [by_code[line.code] for line in cmd.lines]
-    for n, (item, line) in enumerate(zip(items, cmd.lines, strict=True), start=1):
-        try:
-            check_sold_whole(item.code, item.recipe, line.quantity)
-        except InvalidInput as exc:
-            raise InvalidInput(f"line {n}: {exc.message}", field=f"lines.{n}.quantity") from None
+    items = _items(conn, cmd, now)
     priced = price_order(
         [
             LineInput(item.price, line.quantity, discount)
@@ -191,6 +210,120 @@ def _insert_order(
     return orders_db.insert_order(conn, values, lines)
 
 
+def _items(conn: Connection, cmd: PlaceOrder, now: dt.datetime) -> list[MenuItem]:
+    """The menu item of each line, at its price now; a tin can't be sold by the half."""
+    by_code = menu_db.menu_items(conn, [line.code for line in cmd.lines], now)
+    items = [by_code[line.code] for line in cmd.lines]
+    for n, (item, line) in enumerate(zip(items, cmd.lines, strict=True), start=1):
+        try:
+            check_sold_whole(item.code, item.recipe, line.quantity)
+        except InvalidInput as exc:
+            raise InvalidInput(f"line {n}: {exc.message}", field=f"lines.{n}.quantity") from None
+    return items
+
+
+@dataclass(frozen=True)
+class QuotedLine:
+    code: str
+    name: str
+    quantity: Decimal
+    unit_price: int
+    gross: int
+    markdown: int
+    discount: int
+    net: int
+    short: str | None  # why the stock can't cover the line now, if it can't
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What an order costs if paid now: the same pricing, FEFO and markdowns that paying applies."""
+
+    currency: str
+    lines: list[QuotedLine]
+    gross: int
+    markdowns: int
+    discounts: int
+    total: int
+    payable: bool  # every line's stock is there now
+
+
+def quote_order(ctx: Context, cmd: PlaceOrder) -> Quote:
+    """Price an order without recording anything: each line's stock is allocated FEFO in memory from
+    the lots that are sellable now, so a reduce-to-clear markdown shows exactly as paying would charge it.
+
+    Paying re-prices under the write lock; if another till took the marked-down lot in between, the
+    total differs and a payment made with `expected_total` is refused rather than charged otherwise.
+    """
+    ctx.require(Permission.SELL)
+    discounts = [
+        _discount(ctx, line.discount, line.discount_reason, f"discount of line {n}")
+        for n, line in enumerate(cmd.lines, start=1)
+    ]
+    order_discount = _discount(ctx, cmd.discount, cmd.discount_reason, "discount")
+    now, today = ctx.now(), ctx.today()
+    with ctx.db.read() as conn:
+        items = _items(conn, cmd, now)
+        shelves: dict[str, tuple[str, dict[int, LotView]]] = {}
+        inputs, shortages = [], []
+        for item, line, discount in zip(items, cmd.lines, discounts, strict=True):
+            whole = sold_as_is(item.recipe)
+            taken: list[tuple[dt.date, int]] = []
+            plan: list[tuple[dict[int, LotView], int, int]] = []
+            short = None
+            try:
+                for sku, needed in scale_recipe(item.recipe, line.quantity):
+                    if sku not in shelves:
+                        shelves[sku] = _shelf(conn, sku, today)
+                    unit, lots = shelves[sku]
+                    if whole:
+                        check_whole_units(unit, needed, sku)
+                    for draw in allocate(
+                        sku, lots.values(), needed, today, whole_units=whole and unit == "each"
+                    ):
+                        taken.append((lots[draw.lot_id].effective_expiry, draw.quantity))
+                        plan.append((lots, draw.lot_id, draw.quantity))
+            except (InsufficientStock, InvalidInput) as exc:
+                short, taken, plan = exc.message, [], []
+            for lots, lot_id, milli in plan:  # the next line draws from what this one left
+                lots[lot_id] = replace(lots[lot_id], on_hand=lots[lot_id].on_hand - milli)
+            markdown = line_markdown(item.price, line.quantity, item.recipe, item.markdown, taken, today)
+            inputs.append(LineInput(item.price, line.quantity, discount, markdown=markdown))
+            shortages.append(short)
+    priced: OrderPrice = price_order(inputs, order_discount, ctx.money)
+    return Quote(
+        currency=ctx.store.currency,
+        payable=not any(shortages),
+        lines=[
+            QuotedLine(
+                item.code,
+                item.name,
+                to_decimal(line.quantity),
+                item.price,
+                p.gross,
+                p.markdown,
+                p.discount,
+                p.net,
+                short,
+            )
+            for item, line, p, short in zip(items, cmd.lines, priced.lines, shortages, strict=True)
+        ],
+        gross=priced.gross,
+        markdowns=priced.markdowns,
+        discounts=priced.discounts,
+        total=priced.total,
+    )
+
+
+def _shelf(conn: Connection, sku: str, today: dt.date) -> tuple[str, dict[int, LotView]]:
+    """A product's unit and the lots it could be sold from today (live lots only, never history)."""
+    product, lots = stock_db.sellable_lots(
+        conn, sku, today=today, allow_past_best_before=False, enough=MAX_ENOUGH
+    )
+    unit = product.unit if product else lots[0].unit
+    return unit, {lot.id: lot.view() for lot in lots}
+
+
 def pay_order(ctx: Context, order_id: int, cmd: PayOrder) -> OrderInfo:
     """Pay an open order: draw every ingredient FEFO, record the payments, mark it paid — or nothing.
 
@@ -198,15 +331,18 @@ def pay_order(ctx: Context, order_id: int, cmd: PayOrder) -> OrderInfo:
     """
     ctx.require(Permission.SELL)
     tenders = _tenders(ctx, cmd.payments)
+    expected = _expected(ctx, cmd.expected_total)
     with ctx.db.write() as conn:
         order = orders_db.order(orders_db.order_row(conn, order_id, for_update=True))
         if not rules.check_payable(order, orders_db.recorded_tenders(conn, order.id), tenders):
             return orders_db.order_info(conn, order.id, ctx.store.currency, replayed=True)
-        _pay(ctx, conn, order.id, tenders)
+        _pay(ctx, conn, order.id, tenders, expected)
         return orders_db.order_info(conn, order.id, ctx.store.currency)
 
 
-def _pay(ctx: Context, conn: Connection, order_id: int, tenders: list[Tender]) -> None:
+def _pay(
+    ctx: Context, conn: Connection, order_id: int, tenders: list[Tender], expected: int | None = None
+) -> None:
     now, today = ctx.now(), ctx.today()
     order = orders_db.order_row(conn, order_id)
     lines = orders_db.lines_for_pay(conn, order_id)
@@ -219,6 +355,14 @@ def _pay(ctx: Context, conn: Connection, order_id: int, tenders: list[Tender]) -
         inputs.append(LineInput(line.unit_price, line.quantity, discount, markdown=marked))
     order_discount = orders_db.discount_from(order.discount_kind, order.discount_value, order.discount_reason)
     priced = price_order(inputs, order_discount, ctx.money)
+    if expected is not None and priced.total != expected:
+        # The customer was shown another price (another till sold the reduced lot meanwhile, or a
+        # markdown began): nothing is charged; the till shows the new total and asks again.
+        raise Conflict(
+            f"the order now comes to {ctx.money(priced.total)}, not the {ctx.money(expected)} shown; "
+            "check the new total with the customer and pay again",
+            field="expected_total",
+        )
     for line, price in zip(lines, priced.lines, strict=True):
         if (line.markdown, line.discount, line.net) != (price.markdown, price.discount, price.net):
             orders_db.reprice_line(conn, line.id, price.markdown, price.discount, price.net)
@@ -265,7 +409,7 @@ def _draw_line(
     today: dt.date,
 ) -> int:
     """Draw a line's ingredients FEFO; return its markdown in minor units."""
-    marked_down = 0
+    taken: list[tuple[dt.date, int]] = []
     # A tin sold as it is comes whole and sealed from the shelf; a dish's ingredients may come from
     # opened packs and in parts.
     whole = sold_as_is(recipe)
@@ -285,14 +429,8 @@ def _draw_line(
             exc.message = f"{line.name}: {exc.message}"
             exc.args = (exc.message,)
             raise
-        if markdown is not None:
-            marked_down += sum(
-                int(d.quantity * SCALE) for d in drawn.draws if markdown.applies(d.effective_expiry, today)
-            )
-    if markdown is None or not marked_down:
-        return 0
-    amount = markdown_amount(line.unit_price, recipe[0].milli, marked_down, markdown.percent)
-    return min(amount, line_gross(line.unit_price, line.quantity))
+        taken += [(d.effective_expiry, int(d.quantity * SCALE)) for d in drawn.draws]
+    return line_markdown(line.unit_price, line.quantity, recipe, markdown, taken, today)
 
 
 def void_order(ctx: Context, order_id: int, cmd: VoidOrder) -> OrderInfo:
