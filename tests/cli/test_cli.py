@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def test_waste_expired_and_the_board(cli: Cli) -> None:
     cli("receive", "MILK", "2", "--expires", "2026-11-26")
     board = cli.json("expiring", "--days", "3")
     assert [lot["status"] for lot in board["lots"]] == ["expired", "soon"]  # type: ignore[index]
-    out = cli("waste", "--expired")
+    out = cli("waste", "--expired", "--yes")
     assert "total written off: 1 lot(s), HK$30.00" in out
     assert [lot["status"] for lot in cli.json("expiring")["lots"]] == ["soon"]  # type: ignore[index]
 
@@ -182,6 +183,11 @@ def test_demo_loads_a_shop_with_history_and_a_board(tmp_path: Path) -> None:
     statuses = {lot["status"] for lot in board["lots"]}  # type: ignore[index]
     assert {"expired", "soon"} <= statuses
     assert len(ledger(c)) > 1000  # more than one page: every page is followed
+    shelf = c("hold", "list")
+    assert "Letter 信" in shelf and "Mr Chan 陳先生" in shelf  # regulars leave things for each other
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    closed = c("report", "z", "--date", yesterday, "--counted", "0", code=2)
+    assert "already closed" in closed  # yesterday's Z exists
     err = c("demo", code=2)
     assert "already has products" in err
 

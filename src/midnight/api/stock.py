@@ -9,10 +9,22 @@ from fastapi import APIRouter, Query, status
 from midnight.api.deps import CtxDep
 from midnight.api.errors import ERROR_RESPONSES
 from midnight.api.models import Id
-from midnight.commands.catalog import AddLocation, AddProduct, BoardQuery, LedgerQuery, PageQuery, StockQuery
+from midnight.commands.catalog import (
+    AddLocation,
+    AddProduct,
+    BoardQuery,
+    LedgerQuery,
+    LotsQuery,
+    PageQuery,
+    ProductSearch,
+    StockQuery,
+)
 from midnight.commands.stock import (
+    CorrectExpiry,
     CountLot,
     DrawStock,
+    ExpiredQuery,
+    FindProduct,
     MoveLot,
     OpenPack,
     ReceiveLot,
@@ -38,6 +50,19 @@ def add_product(ctx: CtxDep, body: AddProduct) -> Product:
     return catalog.add_product(ctx, body)
 
 
+@router.get("/search/products")
+def search_products(ctx: CtxDep, query: Annotated[ProductSearch, Query()]) -> Page[Product]:
+    """Products whose name or SKU contains `q`, whatever its case or width ("milk", "菠蘿"), by name."""
+    return catalog.search_products(ctx, query)
+
+
+@router.get("/receiving")
+def receiving(ctx: CtxDep, query: Annotated[FindProduct, Query()]) -> stock.Receiving:
+    """What receiving `code` would book: the product a barcode, SKU or name picks, and the expiry
+    its shelf life gives today (or the products that match, to choose from). Books nothing."""
+    return stock.find_for_receiving(ctx, query)
+
+
 @router.get("/products/{code}")
 def get_product(ctx: CtxDep, code: str) -> views.ProductStock:
     """A product (by SKU or barcode) with its stock and lots."""
@@ -61,9 +86,29 @@ def get_stock(ctx: CtxDep, query: Annotated[StockQuery, Query()]) -> Page[views.
     return views.stock(ctx, query)
 
 
+@router.get("/lots")
+def list_lots(ctx: CtxDep, query: Annotated[LotsQuery, Query()]) -> views.LotsPage:
+    """The stock board: lots holding stock, earliest expiry first; `cursor` pages on, `before` back."""
+    return views.lots(ctx, query)
+
+
 @router.get("/lots/{lot_id}")
 def get_lot(ctx: CtxDep, lot_id: Id) -> views.LotInfo:
     return views.get_lot(ctx, lot_id)
+
+
+@router.get("/lots/{lot_id}/expiry-corrections")
+def expiry_corrections(
+    ctx: CtxDep, lot_id: Id, query: Annotated[PageQuery, Query()]
+) -> Page[views.ExpiryCorrectionInfo]:
+    """A lot's expiry corrections (who, when, from, to, why), newest first."""
+    return views.expiry_corrections(ctx, lot_id, query)
+
+
+@router.post("/lots/{lot_id}/expiry")
+def correct_expiry(ctx: CtxDep, lot_id: Id, body: CorrectExpiry) -> stock.Corrected:
+    """Correct a lot's expiry date, as an audited event; the date as received is kept (owner)."""
+    return stock.correct_lot_expiry(ctx, lot_id, body)
 
 
 @router.get("/expiring")
@@ -96,9 +141,18 @@ def use(ctx: CtxDep, body: DrawStock) -> stock.Drawn:
     return stock.use(ctx, body)
 
 
+@router.get("/stock/expired")
+def expired_stock(ctx: CtxDep, query: Annotated[ExpiredQuery, Query()]) -> stock.ExpiredStock:
+    """What writing off everything expired would take: lots, units, cost, and the `check` to confirm
+    it with (owner)."""
+    return stock.expired_stock(ctx, query)
+
+
 @router.post("/stock/write-off-expired")
 def write_off_expired(ctx: CtxDep, body: WriteOffExpired) -> list[stock.WrittenOff]:
-    """Write off every use-by lot past its date (owner)."""
+    """Write off every use-by lot past its date (best-before too if asked), in one transaction. With
+    `expected` (the summary's `check`), refused if the expired stock changed since; run again, it
+    finds nothing left and writes nothing (owner)."""
     return stock.write_off_expired(ctx, body)
 
 

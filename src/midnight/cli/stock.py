@@ -14,6 +14,7 @@ from midnight.commands.catalog import BoardQuery, LedgerQuery, StockQuery
 from midnight.commands.stock import (
     CountLot,
     DrawStock,
+    ExpiredQuery,
     MoveLot,
     OpenPack,
     ReceiveLot,
@@ -189,6 +190,11 @@ def waste(
     expired: Annotated[
         bool, typer.Option("--expired", help="Write off every lot past its use-by date.")
     ] = False,
+    best_before: Annotated[
+        bool,
+        typer.Option("--include-best-before", help="With --expired: best-before lots past their date too."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="With --expired: do not ask for confirmation.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Write stock off as waste, with its cost."""
@@ -196,7 +202,24 @@ def waste(
     if expired:
         if lot is not None:
             raise InvalidInput("give either --expired or a LOT, not both", field="lot")
-        written = svc.write_off_expired(s, command(WriteOffExpired, {"reason": reason}))
+        # First what it would take, then (once confirmed) exactly that or nothing.
+        summary = svc.expired_stock(s, command(ExpiredQuery, {"include_best_before": best_before}))
+        if summary.best_before_kept and not as_json:
+            print(
+                f"{summary.best_before_kept} best-before lot(s) past their date are kept "
+                "(add --include-best-before to write them off too)",
+                file=sys.stderr,
+            )
+        if summary.lots and not yes:
+            print(f"expired: {summary.describe()}", file=sys.stderr)
+            typer.confirm("Write them off as waste?", abort=True, err=True)
+        written = svc.write_off_expired(
+            s,
+            command(
+                WriteOffExpired,
+                {"reason": reason, "include_best_before": best_before, "expected": summary.check},
+            ),
+        )
     elif lot is None:
         raise InvalidInput("give a LOT and QTY to write off, or --expired", field="lot")
     else:

@@ -18,6 +18,7 @@ from midnight.commands.fields import (
     LocationName,
     Name,
     ProductCode,
+    SearchText,
     Sku,
     Unit,
     whole,
@@ -63,6 +64,23 @@ class BoardQuery(PageQuery):
     location: LocationName | None = None
     state: ExpiryStatus | None = None
     limit: Limit = 200
+
+
+class ProductSearch(PageQuery):
+    """Products whose name (any case or width: "milk", "ＭＩＬＫ", "菠蘿") or SKU contains `q`."""
+
+    q: SearchText
+    limit: Limit = 8
+
+
+class LotsQuery(PageQuery):
+    """Every lot holding stock, earliest effective expiry first, a page at a time either way."""
+
+    sku: ProductCode | None = Field(default=None, description="One product, by SKU or barcode.")
+    location: LocationName | None = None
+    state: ExpiryStatus | None = None
+    before: Cursor | None = Field(default=None, description="The page before this one (its previous_cursor).")
+    limit: Limit = 12
 
 
 class LedgerQuery(PageQuery):

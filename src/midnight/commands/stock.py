@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -17,8 +18,12 @@ from midnight.commands.fields import (
     Quantity,
     Reason,
     Reference,
+    SearchText,
     Supplier,
+    words,
 )
+
+Check = Annotated[str, words(64, required=True)]
 
 
 class ReceiveLot(Command):
@@ -58,7 +63,35 @@ class WriteOff(Command):
 
 
 class WriteOffExpired(Command):
+    """Every lot past its date, written off as waste in one go (after a look at ExpiredStock)."""
+
     reason: Reason = "expired"
+    include_best_before: Flag = Field(
+        default=False, description="Also best-before lots past their date (they may still be sold)."
+    )
+    expected: Check | None = Field(
+        default=None,
+        description="The `check` of the summary that was confirmed: refused if the expired stock changed since.",
+    )
+
+
+class ExpiredQuery(Command):
+    """What writing everything expired off would take: lots, units and cost."""
+
+    include_best_before: Flag = False
+
+
+class CorrectExpiry(Command):
+    """A lot's expiry date put right: recorded as an event, the date as received is kept."""
+
+    expires: Day = Field(description="The correct date, YYYY-MM-DD.", examples=["2026-12-31"])
+    reason: Reason = Field(examples=["date misread on delivery"])
+
+
+class FindProduct(Command):
+    """What a person scanned or typed in the receiving box: a barcode, a SKU, or part of a name."""
+
+    code: SearchText
 
 
 class CountLot(Command):

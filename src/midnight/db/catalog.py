@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, bindparam, insert, select
+from sqlalchemy import Connection, Row, bindparam, func, insert, or_, select, tuple_
 
 from midnight.db import paging
 from midnight.db import tables as t
@@ -79,7 +79,7 @@ def insert_product(conn: Connection, values: dict[str, object]) -> Product:
         clash = conn.execute(select(p.sku).where((p.barcode == barcode) | (p.sku == barcode))).first()
         if clash:
             raise Conflict(f"barcode {barcode} is already used by {clash.sku}", field="barcode")
-    conn.execute(insert(t.products).values(**values))
+    conn.execute(insert(t.products).values(**values, name_key=fold(str(values["name"]))))
     return product_by_sku(conn, str(sku))
 
 
@@ -91,6 +91,33 @@ def products(conn: Connection, *, cursor: str | None, limit: int) -> paging.Page
         query = query.where(t.products.c.sku > after)
     found = [product_from_row(row) for row in conn.execute(query)]
     return paging.page(found, limit, "products", lambda p: [p.sku])
+
+
+def search_products(conn: Connection, text: str, *, cursor: str | None, limit: int) -> paging.Page[Product]:
+    """Products whose folded name, SKU or barcode contains the folded `text`, by name, a page at a
+    time: "milk", "MILK" and "ｍｉｌｋ" find Fresh milk, "菠蘿" finds 罐頭菠蘿, "pine" finds PINE-567."""
+    p = t.products.c
+    key = fold(text.strip())
+    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = (
+        select(t.products)
+        .where(
+            or_(
+                p.name_key.like(pattern, escape="\\"),
+                func.lower(p.sku).like(pattern, escape="\\"),
+                p.barcode.like(pattern, escape="\\"),
+            )
+        )
+        .order_by(p.name_key, p.id)
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        after = paging.decode("product-search", cursor, [str, int])
+        query = query.where(tuple_(p.name_key, p.id) > tuple_(*after))
+    rows = conn.execute(query).all()
+    keys = {row.id: row.name_key for row in rows}
+    found = [product_from_row(row) for row in rows]
+    return paging.page(found, limit, "product-search", lambda product: [keys[product.id], product.id])
 
 
 def location_id(conn: Connection, store_id: int, name: str) -> int:

@@ -20,13 +20,23 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    update,
 )
 
 from midnight.db import paging
 from midnight.db import tables as t
 from midnight.db.catalog import product_by_code
-from midnight.domain.errors import NotFound
-from midnight.domain.lot import SOON_DAYS, ExpiryStatus, Lot, Movement, MovementKind, expiry_status
+from midnight.domain.errors import InvalidInput, NotFound
+from midnight.domain.lot import (
+    SOON_DAYS,
+    ExpiredLot,
+    ExpiryCorrection,
+    ExpiryStatus,
+    Lot,
+    Movement,
+    MovementKind,
+    expiry_status,
+)
 from midnight.domain.money import cost_of
 from midnight.domain.product import ExpiryKind, Product, check_sku
 from midnight.domain.quantity import SCALE, to_decimal
@@ -50,6 +60,27 @@ class LotInfo:
     effective_expiry: dt.date
     expiry_kind: str
     status: ExpiryStatus
+    corrected_expiry: dt.date | None = None  # the date as last corrected (expiry_date: as received)
+
+
+@dataclass(frozen=True)
+class LotsPage:
+    """A page of the stock board: `next_cursor` and `previous_cursor` lead on and back."""
+
+    items: list[LotInfo]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ExpiryCorrectionInfo:
+    id: int
+    lot_id: int
+    at: dt.datetime
+    actor: str
+    from_date: dt.date
+    to_date: dt.date
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -110,6 +141,7 @@ def _lot(row: Row) -> Lot:  # type: ignore[type-arg]
         opened_at=row.opened_at,
         effective_expiry=row.effective_expiry,
         on_hand=row.on_hand,
+        corrected_expiry=row.corrected_expiry,
     )
 
 
@@ -153,6 +185,7 @@ def sellable_lots(
     enough: int,
     for_update: bool = False,
     whole_units: bool = False,
+    received_by: dt.datetime | None = None,
 ) -> tuple[Product | None, list[Lot]]:
     """Lots of a product that may be drawn today, in FEFO order, read along ix_lots_sellable.
 
@@ -167,6 +200,8 @@ def sellable_lots(
         query, params["product_id"] = SELLABLE_BY_PRODUCT, product.id
     else:
         query, params["sku"] = SELLABLE_BY_SKU, check_sku(text)
+    if received_by is not None:  # a sale entered late draws only on lots that had arrived by then
+        query = query.where(t.lots.c.received_at <= received_by)
     if for_update and conn.dialect.name != "sqlite":
         query = query.with_for_update(of=t.lots)
     lots, held = [], 0
@@ -187,20 +222,33 @@ def sellable_lots(
     return product, lots
 
 
-def expired_use_by_lot_ids(conn: Connection, today: dt.date) -> list[int]:
-    """Use-by lots still holding stock past their effective expiry, locked for writing off."""
+def expired_lots(
+    conn: Connection, today: dt.date, *, include_best_before: bool, for_update: bool = False
+) -> list[ExpiredLot]:
+    """Lots still holding stock past their effective expiry, read along ix_lots_board (only lots
+    with stock are in it, and expired ones come first); locked when they are about to be written off.
+    The domain decides which of them go (domain.lot.to_write_off)."""
     query = (
-        select(t.lots.c.id)
-        .join(t.products, t.products.c.id == t.lots.c.product_id)
-        .where(
-            t.HAS_STOCK,
-            t.lots.c.effective_expiry < today,
-            t.products.c.expiry_kind == ExpiryKind.USE_BY.value,
+        select(
+            t.lots.c.id,
+            t.lots.c.on_hand,
+            t.lots.c.unit_cost,
+            t.lots.c.effective_expiry,
+            t.products.c.unit,
+            t.products.c.expiry_kind,
         )
-        .order_by(t.lots.c.effective_expiry, t.lots.c.id)
-        .with_for_update(of=t.lots)
+        .join(t.products, t.products.c.id == t.lots.c.product_id)
+        .where(t.HAS_STOCK, t.lots.c.effective_expiry < today)
+        .order_by(*_FEFO_ORDER)
     )
-    return list(conn.execute(query).scalars())
+    if not include_best_before:
+        query = query.where(t.products.c.expiry_kind == ExpiryKind.USE_BY.value)
+    if for_update:
+        query = query.with_for_update(of=t.lots)
+    return [
+        ExpiredLot(r.id, r.on_hand, r.unit_cost, r.unit, ExpiryKind(r.expiry_kind), r.effective_expiry)
+        for r in conn.execute(query)
+    ]
 
 
 def below_reorder_point(conn: Connection) -> list[tuple[str, str, int, int]]:
@@ -229,6 +277,7 @@ def insert_lot(
     effective_expiry: dt.date,
     opened_at: dt.datetime | None = None,
     parent_lot_id: int | None = None,
+    corrected_expiry: dt.date | None = None,
 ) -> int:
     result = conn.execute(
         insert(t.lots).values(
@@ -240,6 +289,7 @@ def insert_lot(
             received_at=received_at,
             expiry_date=expiry_date,
             opened_at=opened_at,
+            corrected_expiry=corrected_expiry,
             effective_expiry=effective_expiry,
             on_hand=0,
         )
@@ -333,6 +383,7 @@ _LOT_INFO_COLUMNS = (
     t.lots.c.opened_at,
     t.lots.c.effective_expiry,
     t.products.c.expiry_kind,
+    t.lots.c.corrected_expiry,
 )
 
 
@@ -359,6 +410,7 @@ def _lot_info(row: Row, today: dt.date, currency: str) -> LotInfo:  # type: igno
         opened_at,
         effective,
         kind,
+        corrected,
     ) = row
     return LotInfo(
         lot_id,
@@ -377,6 +429,7 @@ def _lot_info(row: Row, today: dt.date, currency: str) -> LotInfo:  # type: igno
         effective,
         kind,
         expiry_status(effective, today),
+        corrected,
     )
 
 
@@ -512,3 +565,105 @@ def ledger(
         query = query.where(t.movements.c.id < before)
     found = [_movement_info(row) for row in conn.execute(query)]
     return paging.page(found, limit, "movements", lambda m: [m.id])
+
+
+def lots_page(
+    conn: Connection,
+    *,
+    product_id: int | None,
+    location_id: int | None,
+    status: ExpiryStatus | None,
+    today: dt.date,
+    currency: str,
+    cursor: str | None,
+    before: str | None,
+    limit: int,
+) -> LotsPage:
+    """Every lot holding stock in FEFO order, `limit` at a time after `cursor` or before `before`.
+
+    Read along ix_lots_board (ix_lots_sellable for one product); the filters are in the query,
+    before the limit. Going back reads the same index the other way and turns the rows round.
+    """
+    if cursor is not None and before is not None:
+        raise InvalidInput("give a cursor or a before, not both", field="cursor")
+    e = t.lots.c.effective_expiry
+    query = _lot_info_select().where(t.HAS_STOCK)
+    if product_id is not None:
+        query = query.where(t.lots.c.product_id == product_id)
+    if location_id is not None:
+        query = query.where(t.lots.c.location_id == location_id)
+    if status is ExpiryStatus.EXPIRED:
+        query = query.where(e < today)
+    elif status is ExpiryStatus.TODAY:
+        query = query.where(e == today)
+    elif status is ExpiryStatus.SOON:
+        query = query.where(e > today, e <= today + dt.timedelta(days=SOON_DAYS))
+    elif status is ExpiryStatus.LATER:
+        query = query.where(e > today + dt.timedelta(days=SOON_DAYS))
+    backwards = before is not None
+    if backwards:
+        key = paging.decode("lots", str(before), [dt.date, dt.datetime, int])
+        query = query.where(tuple_(*_FEFO_ORDER) < tuple_(*key)).order_by(*(c.desc() for c in _FEFO_ORDER))
+    else:
+        if cursor is not None:
+            key = paging.decode("lots", cursor, [dt.date, dt.datetime, int])
+            query = query.where(tuple_(*_FEFO_ORDER) > tuple_(*key))
+        query = query.order_by(*_FEFO_ORDER)
+    found = [_lot_info(row, today, currency) for row in conn.execute(query.limit(limit + 1))]
+    more = len(found) > limit
+    shown = found[:limit]
+    if backwards:
+        shown.reverse()
+
+    def key_of(lot: LotInfo) -> str:
+        return paging.encode("lots", [lot.effective_expiry, lot.received_at, lot.id])
+
+    if not shown:
+        return LotsPage([], None, None)
+    # Forwards, there is a page before if we came from one; backwards, if more rows were there.
+    has_previous = more if backwards else cursor is not None
+    has_next = True if backwards else more
+    return LotsPage(
+        shown,
+        key_of(shown[-1]) if has_next else None,
+        key_of(shown[0]) if has_previous else None,
+    )
+
+
+def record_expiry_correction(
+    conn: Connection, correction: ExpiryCorrection, *, actor: str, at: dt.datetime
+) -> int:
+    """Append the correction and bring the lot's current dates in line, in the caller's transaction:
+    the event is the history, the lot's corrected and effective dates are what everything reads."""
+    event_id = conn.execute(
+        insert(t.expiry_corrections).values(
+            lot_id=correction.lot_id,
+            at=at,
+            actor=actor,
+            from_date=correction.from_date,
+            to_date=correction.to_date,
+            reason=correction.reason,
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
+    conn.execute(
+        update(t.lots)
+        .where(t.lots.c.id == correction.lot_id)
+        .values(corrected_expiry=correction.to_date, effective_expiry=correction.effective)
+    )
+    return int(event_id)
+
+
+def expiry_corrections(
+    conn: Connection, lot_id: int, *, cursor: str | None, limit: int
+) -> paging.Page[ExpiryCorrectionInfo]:
+    """A lot's expiry corrections, newest first, along ix_expiry_corrections_lot_id_id."""
+    c = t.expiry_corrections.c
+    query = select(t.expiry_corrections).where(c.lot_id == lot_id).order_by(c.id.desc()).limit(limit + 1)
+    if cursor is not None:
+        (before,) = paging.decode("corrections", cursor, [int])
+        query = query.where(c.id < before)
+    found = [
+        ExpiryCorrectionInfo(r.id, r.lot_id, r.at, r.actor, r.from_date, r.to_date, r.reason)
+        for r in conn.execute(query)
+    ]
+    return paging.page(found, limit, "corrections", lambda e: [e.id])

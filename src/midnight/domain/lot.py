@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from dataclasses import dataclass
 
 from midnight.domain.errors import Conflict, InvalidInput
@@ -105,6 +106,12 @@ class Lot:
     opened_at: dt.datetime | None
     effective_expiry: dt.date
     on_hand: int
+    corrected_expiry: dt.date | None = None  # the date as last corrected; None: as received
+
+    @property
+    def expiry(self) -> dt.date:
+        """The lot's date as it now stands: the corrected one, else the one it was received with."""
+        return self.corrected_expiry if self.corrected_expiry is not None else self.expiry_date
 
     def view(self) -> LotView:
         return LotView(
@@ -207,3 +214,67 @@ def check_undo_fits(movement_id: int, lot: Lot, leg: Movement) -> None:
             f"but the undo would take {format_quantity(leg.quantity)}",
             field="movement",
         )
+
+
+# --- correcting a lot's expiry date -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpiryCorrection:
+    """A lot's date corrected: the event to append, and the lot's effective expiry from now on."""
+
+    lot_id: int
+    from_date: dt.date
+    to_date: dt.date
+    reason: str
+    effective: dt.date
+
+
+def correct_expiry(
+    lot: Lot, to: dt.date, reason: str, *, received_on: dt.date, opened_on: dt.date | None
+) -> ExpiryCorrection:
+    """A mistyped or misprinted date put right. The date as received is kept; the correction is an
+    event (who, when, from, to, why), and the effective expiry follows from the corrected date as it
+    would have from a received one (still cut short by the opened shelf life if the lot is open)."""
+    if to == lot.expiry:
+        raise InvalidInput(f"lot {lot.id} already expires on {to}", field="expires")
+    if to < received_on:
+        raise InvalidInput(
+            f"expiry date {to} is before lot {lot.id} was received on {received_on}", field="expires"
+        )
+    if not reason.strip():
+        raise InvalidInput("say why the date is corrected", field="reason")
+    effective = effective_expiry(to, opened_on, lot.opened_shelf_life_days)
+    return ExpiryCorrection(lot.id, lot.expiry, to, reason, effective)
+
+
+# --- writing off what has expired ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpiredLot:
+    """A lot holding stock past its effective expiry, as writing everything expired off sees it."""
+
+    id: int
+    on_hand: int  # milli-units
+    unit_cost: int  # minor units per unit
+    unit: str
+    expiry_kind: ExpiryKind
+    effective_expiry: dt.date
+
+
+def to_write_off(lot: ExpiredLot, today: dt.date, *, include_best_before: bool) -> bool:
+    """Past use-by stock may never be sold, so it always goes; past best-before stock may still be
+    sold (when the seller says so), so it goes only when asked for."""
+    if lot.on_hand <= 0 or not is_expired(lot.effective_expiry, today):
+        return False
+    return lot.expiry_kind is ExpiryKind.USE_BY or include_best_before
+
+
+def expired_check(lots: list[ExpiredLot]) -> str:
+    """A short value naming exactly which lots, holding how much, a confirmation showed: writing
+    off refuses to go ahead if the expired stock is no longer what the person confirmed."""
+    digest = hashlib.sha256(
+        ";".join(f"{lot.id}:{lot.on_hand}" for lot in sorted(lots, key=lambda lot: lot.id)).encode()
+    )
+    return digest.hexdigest()[:32]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from midnight.commands.catalog import AddLocation, AddProduct, PageQuery
+from midnight.commands.catalog import AddLocation, AddProduct, PageQuery, ProductSearch
 from midnight.db import catalog as catalog_db
 from midnight.db.catalog import Location
 from midnight.db.paging import Page
@@ -17,6 +17,7 @@ __all__ = [
     "get_product",
     "list_locations",
     "list_products",
+    "search_products",
 ]
 
 
@@ -45,6 +46,13 @@ def list_products(ctx: Context, query: PageQuery) -> Page[Product]:
     ctx.require(Permission.READ_STOCK)
     with ctx.db.read() as conn:
         return catalog_db.products(conn, cursor=query.cursor, limit=query.limit)
+
+
+def search_products(ctx: Context, query: ProductSearch) -> Page[Product]:
+    """Products whose name or SKU contains the text, whatever its case or width, by name."""
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
+        return catalog_db.search_products(conn, query.q, cursor=query.cursor, limit=query.limit)
 
 
 def get_product(ctx: Context, code: str) -> Product:

@@ -12,8 +12,11 @@ from decimal import Decimal
 from sqlalchemy import Connection
 
 from midnight.commands.stock import (
+    CorrectExpiry,
     CountLot,
     DrawStock,
+    ExpiredQuery,
+    FindProduct,
     MoveLot,
     OpenPack,
     ReceiveLot,
@@ -22,10 +25,12 @@ from midnight.commands.stock import (
 )
 from midnight.db import catalog as catalog_db
 from midnight.db import stock as stock_db
-from midnight.db.stock import LotInfo, MovementInfo
+from midnight.db.stock import ExpiryCorrectionInfo, LotInfo, MovementInfo
 from midnight.domain.clock import local_date, start_of_day
+from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.fefo import allocate
 from midnight.domain.lot import (
+    ExpiredLot,
     Lot,
     Movement,
     MovementKind,
@@ -33,15 +38,19 @@ from midnight.domain.lot import (
     check_received,
     check_undo_fits,
     check_whole_units,
+    correct_expiry,
     default_expiry,
     effective_expiry,
+    expired_check,
     is_expired,
     reversal,
     take,
     to_open,
+    to_write_off,
 )
 from midnight.domain.money import cost_of, to_minor
 from midnight.domain.people import Permission
+from midnight.domain.product import Product, check_code
 from midnight.domain.quantity import to_decimal
 from midnight.services.context import Context
 from midnight.services.days import current_business_date
@@ -194,6 +203,7 @@ def draw_in(
         enough=milli,
         for_update=True,
         whole_units=whole_units,
+        received_by=now if ctx.entered_at else None,
     )
     sku, product_id = (product.sku, product.id) if product else (found[0].sku, found[0].product_id)
     unit = product.unit if product else found[0].unit
@@ -221,7 +231,7 @@ def draw_in(
             reference=reference,
             order_line_id=order_line_id,
         )
-        movement_id = stock_db.record(conn, movement, actor=ctx.actor, recorded_at=now)
+        movement_id = stock_db.record(conn, movement, actor=ctx.actor, recorded_at=ctx.entered_at or now)
         if draw.past_best_before:
             warnings.append(f"lot {lot.id} of {sku} is past its best-before date {lot.effective_expiry}")
         infos.append(
@@ -259,6 +269,7 @@ def _split(
         unit_cost=lot.unit_cost,
         received_at=lot.received_at,
         expiry_date=lot.expiry_date,
+        corrected_expiry=lot.corrected_expiry,
         effective_expiry=effective,
         opened_at=opened_at,
         parent_lot_id=lot.id,
@@ -289,7 +300,7 @@ def open_pack(ctx: Context, lot_id: int, cmd: OpenPack) -> LotInfo:
             milli,
             location_id=lot.location_id,
             opened_at=now,
-            effective=effective_expiry(lot.expiry_date, opened_on, lot.opened_shelf_life_days),
+            effective=effective_expiry(lot.expiry, opened_on, lot.opened_shelf_life_days),
             reason="opened",
         )
         return stock_db.lot_info(conn, child, ctx.today(), ctx.store.currency)
@@ -343,16 +354,172 @@ def _waste(ctx: Context, conn: Connection, lot: Lot, milli: int, reason: str, da
     return WrittenOff(movement_id, lot.id, lot.sku, to_decimal(milli), cost, ctx.store.currency, reason)
 
 
+@dataclass(frozen=True)
+class UnitsOf:
+    quantity: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class ExpiredStock:
+    """What writing off everything expired would take, for a person to confirm first."""
+
+    lots: int
+    units: list[UnitsOf]  # per unit of measure: 12 each, 1.5 kg
+    cost: int  # minor units
+    cost_text: str  # the cost as the store shows money: HK$123.40
+    currency: str
+    include_best_before: bool
+    best_before_kept: int  # best-before lots past their date left out (they may still be sold)
+    check: str  # hand back as WriteOffExpired.expected: refused if the expired stock changed since
+
+    def describe(self) -> str:
+        """ "3 lots (12 each, 1.5 kg) at a cost of HK$123.40" """
+        units = ", ".join(f"{u.quantity} {u.unit}" for u in self.units)
+        lots = "1 lot" if self.lots == 1 else f"{self.lots} lots"
+        return f"{lots} ({units}) at a cost of {self.cost_text}" if self.lots else "no lots"
+
+
+def _summary(ctx: Context, chosen: list[ExpiredLot], kept: int, include_best_before: bool) -> ExpiredStock:
+    by_unit: dict[str, int] = {}
+    for lot in chosen:
+        by_unit[lot.unit] = by_unit.get(lot.unit, 0) + lot.on_hand
+    cost = sum(cost_of(lot.unit_cost, lot.on_hand) for lot in chosen)
+    return ExpiredStock(
+        lots=len(chosen),
+        units=[UnitsOf(to_decimal(milli), unit) for unit, milli in sorted(by_unit.items())],
+        cost=cost,
+        cost_text=ctx.money(cost),
+        currency=ctx.store.currency,
+        include_best_before=include_best_before,
+        best_before_kept=kept,
+        check=expired_check(chosen),
+    )
+
+
+def _expired_summary(
+    ctx: Context, conn: Connection, include_best_before: bool, *, for_update: bool
+) -> tuple[list[ExpiredLot], ExpiredStock]:
+    today = ctx.today()
+    found = stock_db.expired_lots(conn, today, include_best_before=True, for_update=for_update)
+    chosen = [lot for lot in found if to_write_off(lot, today, include_best_before=include_best_before)]
+    kept = sum(1 for lot in found if lot not in chosen)
+    return chosen, _summary(ctx, chosen, kept, include_best_before)
+
+
+def expired_stock(ctx: Context, query: ExpiredQuery) -> ExpiredStock:
+    """How many lots writing off everything expired would take, their units and their cost."""
+    ctx.require(Permission.WRITE_OFF)
+    with ctx.db.read() as conn:
+        return _expired_summary(ctx, conn, query.include_best_before, for_update=False)[1]
+
+
 def write_off_expired(ctx: Context, cmd: WriteOffExpired) -> list[WrittenOff]:
-    """Write off every use-by lot past its effective expiry, in one transaction."""
+    """Write off every lot past its effective expiry (use-by; best-before too if asked), as waste
+    with its cost, in one transaction.
+
+    Run twice, the second run finds nothing left and writes nothing. Given the `check` of the summary
+    a person confirmed, it refuses (and writes nothing) if the expired stock is no longer that.
+    """
     ctx.require(Permission.WRITE_OFF)
     with ctx.db.write() as conn:
+        chosen, now = _expired_summary(ctx, conn, cmd.include_best_before, for_update=True)
+        if not chosen:
+            return []
+        if cmd.expected is not None and cmd.expected != now.check:
+            raise Conflict(
+                f"the expired stock changed since it was shown: it is now {now.describe()}. "
+                "Look at the new figures and confirm again",
+                field="expected",
+            )
         day = current_business_date(conn, ctx.store.id, ctx.today())
         written = []
-        for lot_id in stock_db.expired_use_by_lot_ids(conn, ctx.today()):
-            lot = stock_db.lot_by_id(conn, lot_id)
+        for expired in chosen:
+            lot = stock_db.lot_by_id(conn, expired.id)
             written.append(_waste(ctx, conn, lot, lot.on_hand, cmd.reason, day))
         return written
+
+
+@dataclass(frozen=True)
+class Corrected:
+    lot: LotInfo
+    correction: ExpiryCorrectionInfo
+
+
+def correct_lot_expiry(ctx: Context, lot_id: int, cmd: CorrectExpiry) -> Corrected:
+    """Put a lot's expiry date right, as an audited event (who, when, from, to, why). The date the
+    lot was received with is kept; the lot's effective expiry (FEFO, the board, the digest) follows
+    the corrected date, in the same transaction as the event."""
+    ctx.require(Permission.ADJUST)
+    with ctx.db.write() as conn:
+        lot = stock_db.lot_by_id(conn, lot_id, for_update=True)
+        tz = ctx.store.tz
+        correction = correct_expiry(
+            lot,
+            cmd.expires,
+            cmd.reason,
+            received_on=local_date(lot.received_at, tz),
+            opened_on=local_date(lot.opened_at, tz) if lot.opened_at else None,
+        )
+        now = ctx.now()
+        event_id = stock_db.record_expiry_correction(conn, correction, actor=ctx.actor, at=now)
+        info = ExpiryCorrectionInfo(
+            event_id, lot.id, now, ctx.actor, correction.from_date, correction.to_date, correction.reason
+        )
+        return Corrected(stock_db.lot_info(conn, lot.id, ctx.today(), ctx.store.currency), info)
+
+
+@dataclass(frozen=True)
+class Receiving:
+    """What the receiving form shows once a code is scanned or a name typed: the product picked (and
+    the expiry its shelf life gives, in the store's calendar), or the products that match."""
+
+    product: Product | None
+    expires: dt.date | None  # today + the product's shelf life; None if it has none
+    note: str  # what to do next, for a person
+    matches: list[Product]
+
+
+def find_for_receiving(ctx: Context, cmd: FindProduct) -> Receiving:
+    """A scanned or typed code picks its product; otherwise the text is looked for in names and SKUs.
+    Nothing is booked: receiving is a separate step."""
+    ctx.require(Permission.RECEIVE)
+    text = cmd.code.strip()
+    if text.isascii() and text.isdigit() and len(text) in BARCODE_LENGTHS:
+        try:  # a scan: a misread one says what is wrong with it
+            check_code(text)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.message, field="code") from None
+    with ctx.db.read() as conn:
+        product = _by_code(conn, text)
+        matches: list[Product] = []
+        more = False
+        if product is None:
+            found = catalog_db.search_products(conn, text, cursor=None, limit=RECEIVING_MATCHES)
+            matches, more = found.items, found.next_cursor is not None
+            if not matches:
+                raise NotFound(f"no product has the code or a name like {text!r}", field="code")
+            if len(matches) == 1:
+                product = matches[0]
+    if product is None:
+        many = f"more than {len(matches)}" if more else str(len(matches))
+        return Receiving(None, None, f"{many} products match {text!r}: choose one", matches)
+    if product.shelf_life_days is None:
+        return Receiving(product, None, f"{product.name} has no default shelf life: type its expiry date", [])
+    expires = default_expiry(ctx.today(), product.shelf_life_days, None)
+    return Receiving(product, expires, f"{product.name}: expiry {expires} from its shelf life", [])
+
+
+RECEIVING_MATCHES = 8
+BARCODE_LENGTHS = (8, 12, 13)
+
+
+def _by_code(conn: Connection, text: str) -> Product | None:
+    """The product a SKU or barcode names exactly; None if the text is no code, or no product's."""
+    try:
+        return catalog_db.product_by_code(conn, check_code(text))
+    except (InvalidInput, NotFound):
+        return None
 
 
 def count(ctx: Context, lot_id: int, cmd: CountLot) -> Counted:

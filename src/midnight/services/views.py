@@ -5,21 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 from midnight.commands import build
-from midnight.commands.catalog import BoardQuery, LedgerQuery, StockQuery
+from midnight.commands.catalog import BoardQuery, LedgerQuery, LotsQuery, PageQuery, StockQuery
 from midnight.db import catalog as catalog_db
 from midnight.db import stock as stock_db
 from midnight.db.paging import Page
-from midnight.db.stock import LotInfo, MovementInfo, ProductStock
+from midnight.db.stock import ExpiryCorrectionInfo, LotInfo, LotsPage, MovementInfo, ProductStock
 from midnight.domain.people import Permission
 from midnight.services.context import Context
 
 __all__ = [
+    "ExpiryCorrectionInfo",
     "LotInfo",
+    "LotsPage",
     "MovementInfo",
     "ProductStock",
     "expiring",
+    "expiry_corrections",
     "get_lot",
     "ledger",
+    "lots",
     "product_stock",
     "stock",
 ]
@@ -46,6 +50,34 @@ def stock(ctx: Context, query: StockQuery) -> Page[ProductStock]:
             cursor=query.cursor,
             limit=query.limit,
         )
+
+
+def lots(ctx: Context, query: LotsQuery) -> LotsPage:
+    """The stock board: every lot holding stock, earliest effective expiry first, a page at a time
+    (on with `cursor`, back with `before`), filtered in the query by product, location and state."""
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
+        product = catalog_db.product_by_code(conn, query.sku) if query.sku else None
+        where = catalog_db.location_id(conn, ctx.store.id, query.location) if query.location else None
+        return stock_db.lots_page(
+            conn,
+            product_id=product.id if product else None,
+            location_id=where,
+            status=query.state,
+            today=ctx.today(),
+            currency=ctx.store.currency,
+            cursor=query.cursor,
+            before=query.before,
+            limit=query.limit,
+        )
+
+
+def expiry_corrections(ctx: Context, lot_id: int, query: PageQuery) -> Page[ExpiryCorrectionInfo]:
+    """A lot's expiry corrections (who, when, from, to, why), newest first."""
+    ctx.require(Permission.READ_STOCK)
+    with ctx.db.read() as conn:
+        stock_db.lot_by_id(conn, lot_id)  # a lot that does not exist is not found, not empty
+        return stock_db.expiry_corrections(conn, lot_id, cursor=query.cursor, limit=query.limit)
 
 
 def product_stock(ctx: Context, code: str) -> ProductStock:
