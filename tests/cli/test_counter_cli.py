@@ -155,7 +155,7 @@ def test_counter_bad_input(tmp_path: Path) -> None:
         "customer", "add", "X", "--notes", "x" * 2001, code=2
     )
     assert "text-direction control" in cli("customer", "add", "Mr\u202eChan", code=2)
-    assert "unknown customer 'nobody'" in cli("hold", "add", "x", "--for", "nobody", code=2)
+    assert "no customer is called 'nobody'" in cli("hold", "add", "x", "--for", "nobody", code=2)
     assert "no held item 5" in cli("hold", "pickup", "5", "--id-checked", code=2)
     assert "give the pickup code" in cli("hold", "pickup", "5", code=2)
     assert "not a notification address Apprise understands" in cli("notify", "test", "nonsense", code=2)

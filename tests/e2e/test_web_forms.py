@@ -53,7 +53,7 @@ def test_holding_an_item_for_someone_unknown_says_so_beside_the_box(
 ) -> None:
     customers.add_customer(sqlite_ctx, AddCustomer(name="Chan Tai Man"))
     customers.add_customer(sqlite_ctx, AddCustomer(name="Chan Tai Man"))
-    for who, said in [("nobody", "unknown customer"), ("Chan Tai Man", "2 customers are called")]:
+    for who, said in [("nobody", "no customer is called"), ("Chan Tai Man", "2 customers are called")]:
         page = browser.post(
             "/shelf", data={"csrf": csrf(browser), "description": "keys", "for_customer": who}
         )

@@ -68,7 +68,8 @@ def test_refuses_periods_it_cannot_report(start: object, end: object, message: s
 
 def test_bar_charts_are_svg_with_escaped_labels() -> None:
     rows = [analytics.Row("<b>Tins</b>", Decimal(3), 5400), analytics.Row("Salad", Decimal(1), 3800)]
-    svg = bars(rows, lambda r: r.amount, lambda r: str(r.amount))
+    svg = bars(rows, lambda r: r.amount, lambda r: str(r.amount), name="s", title="<i>Sales</i>").svg
     assert svg.startswith("<svg") and "&lt;b&gt;Tins&lt;/b&gt;" in svg and "<b>" not in svg
+    assert "&lt;i&gt;Sales&lt;/i&gt;" in svg and "<i>" not in svg
     assert svg.count("<rect") == 2
-    assert "Nothing in this period" in bars([], lambda r: r.amount, str)
+    assert bars([], lambda r: r.amount, str, name="e", title="Empty").empty

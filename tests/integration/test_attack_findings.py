@@ -39,14 +39,15 @@ def test_waste_after_the_day_is_closed_counts_on_the_next_business_day(ctx: Cont
     catalog.add_product(ctx, AddProduct(sku="MILK", name="Milk", shelf_life_days=7))
     lot = stock.receive(ctx, ReceiveLot(sku="MILK", quantity=20, cost="10")).lot
     stock.write_off(ctx, lot.id, WriteOff(quantity=1, reason="spilt"))
-    closed = reports.close_day(ctx, CloseDay())
+    closed = reports.close_day(ctx, CloseDay(date=TODAY))
     assert closed.waste_at_cost == 1000
     stock.write_off(ctx, lot.id, WriteOff(quantity=5, reason="dropped crate"))  # the same calendar day
     assert reports.z_report(ctx, TODAY).waste_at_cost == 1000  # the closed day's record stands
     tomorrow = reports.x_report(ctx)
     assert tomorrow.business_date == TODAY + dt.timedelta(days=1) and tomorrow.waste_at_cost == 5000
     clock.advance(dt.timedelta(days=1))
-    assert reports.close_day(ctx, CloseDay()).waste_at_cost == 5000  # nothing written off is lost
+    next_day = CloseDay(date=TODAY + dt.timedelta(days=1))
+    assert reports.close_day(ctx, next_day).waste_at_cost == 5000  # nothing written off is lost
 
 
 def test_a_sku_may_not_be_another_products_barcode_nor_the_other_way_round(ctx: Context) -> None:

@@ -281,7 +281,7 @@ def test_the_shelf_pages_in_the_same_order(counter: Context, clock: FixedClock) 
 
 
 def test_bad_holds_are_refused(counter: Context) -> None:
-    with pytest.raises(NotFound, match="unknown customer"):
+    with pytest.raises(NotFound, match="no customer is called"):
         holds.hold_item(counter, HoldItem(description="x", for_customer="nobody"))
     with pytest.raises(InvalidInput, match="description"):
         holds.hold_item(counter, build(HoldItem, {"description": " ", "for_customer": "663"}))

@@ -183,7 +183,7 @@ def test_closing_the_day_and_paying_an_order_read_no_history(busy: Context) -> N
             "one more",
             PlaceOrder(lines=[{"code": "TIN"}], payments=[{"method": "card", "amount": "18"}]),
         )
-        reports.close_day(busy, CloseDay())
+        reports.close_day(busy, CloseDay(date=TODAY))
     problems = [
         problem for statement, parameters in seen for problem in full_scans(busy, statement, parameters)
     ]

@@ -19,6 +19,7 @@ from midnight.commands.counter import (
     Dispose,
     EditTemplate,
     Extend,
+    FindHold,
     HoldItem,
     MessageQuery,
     PickUp,
@@ -58,8 +59,15 @@ def shelf(ctx: CtxDep, query: Annotated[ShelfQuery, Query()]) -> Page[holds.Hold
 
 @router.post("/holds", status_code=status.HTTP_201_CREATED)
 def hold_item(ctx: CtxDep, body: HoldItem) -> holds.NewHold:
-    """Put an item on the shelf. The response carries the pickup code, this once."""
+    """Put an item on the shelf. The response carries the pickup code, this once (null on a retry with
+    the same `key`). With `new_customer`, someone unknown is added as a customer in the same step."""
     return holds.hold_item(ctx, body)
+
+
+@router.post("/holds/find")
+def find_by_code(ctx: CtxDep, body: FindHold) -> list[holds.Found]:
+    """The waiting item with this pickup code. Five wrong codes in a row stop your look-ups a while."""
+    return holds.find_by_code(ctx, body)
 
 
 @router.get("/holds/{hold_id}")

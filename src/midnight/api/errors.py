@@ -36,6 +36,15 @@ TEXT_ROUTE_ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
+# What a person is told on a web page (the API says it in its JSON shape).
+PAGE_SAYS = {
+    400: "The form could not be read. Reload the page and try again.",
+    404: "There is no page at this address. Check it, or use the menu.",
+    405: "This page cannot be opened that way. Use the menu or the page's own buttons.",
+    500: "Something went wrong on our side; it has been logged. Go back and try again.",
+}
+
+
 def error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status)
 
@@ -59,13 +68,20 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         refused = invalid_input(exc.errors())
         if is_page(request):
+            if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+                return error_page(request, 404, PAGE_SAYS[404])  # /drawer/abc: a mistyped address
             return error_page(request, refused.http_status, refused.message)
         return error(refused.http_status, refused.code, refused.message, refused.field)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        if is_page(request) and exc.status_code == 404:
-            return error_page(request, 404, "There is no page at this address.")
+        if is_page(request):
+            return error_page(
+                request,
+                exc.status_code,
+                PAGE_SAYS.get(exc.status_code, "The server could not do that; go back and try again."),
+                dict(exc.headers or {}),
+            )
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             # A body no JSON parser would take (too deep, too long a number): bad input like any other.
             return error(422, "invalid_input", "the request body is not JSON this server can read")
@@ -73,6 +89,11 @@ def install(app: FastAPI) -> None:
         return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def _crash(_: Request, exc: Exception) -> JSONResponse:
+    async def _crash(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error")
+        if is_page(request):
+            try:
+                return error_page(request, 500, PAGE_SAYS[500])
+            except Exception:  # the page itself cannot be drawn: the plain answer below
+                log.exception("the error page failed too")
         return error(500, "internal", "internal error; it has been logged")

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hmac
+import html
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -51,13 +52,26 @@ def _cookies(header: str) -> dict[str, str]:
     return found
 
 
-async def _refuse(send: Send, status: int, code: str, message: str, field: str | None = None) -> None:
-    body = json.dumps({"error": {"code": code, "message": message, "field": field}}).encode()
+async def _refuse(
+    send: Send, status: int, code: str, message: str, field: str | None = None, *, page: bool = False
+) -> None:
+    """The API's error shape; for a web page, a plain page with the sentence (nothing to run)."""
+    if page:
+        body = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Refused</title>'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+            f"<body><main><h1>Refused</h1><p>{html.escape(message[:1].upper() + message[1:])}.</p>"
+            '<p><a href="/till">Back to the till</a></p></main></body></html>'
+        ).encode()
+        kind = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"error": {"code": code, "message": message, "field": field}}).encode()
+        kind = b"application/json"
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -103,12 +117,16 @@ class SecurityMiddleware:
             return
         headers = _headers(scope)
         length = headers.get("content-length", "")
+        where = str(scope.get("path", ""))
+        page = not (where.startswith("/api") or where in ("/healthz", "/readyz", "/openapi.json"))
         if length and (not length.isdigit() or int(length) > MAX_BODY):
-            await _refuse(send, 413, "too_large", f"the request is larger than {MAX_BODY // 1024} KiB")
+            await _refuse(
+                send, 413, "too_large", f"the request is larger than {MAX_BODY // 1024} KiB", page=page
+            )
             return
         if not length and "transfer-encoding" in headers:
             # The server checks a body against its declared length; one without a length is not taken.
-            await _refuse(send, 411, "length_required", "send the request with a Content-Length")
+            await _refuse(send, 411, "length_required", "send the request with a Content-Length", page=page)
             return
         refusal = _cookie_write_refusal(scope, headers)
         if refusal is not None:

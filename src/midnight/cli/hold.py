@@ -8,7 +8,7 @@ import typer
 
 from midnight.cli.app import JsonFlag, app, command, context_of, every, record_id
 from midnight.cli.output import print_json, table
-from midnight.commands.counter import Dispose, Extend, HoldItem, PickUp, ReturnHold, ShelfQuery
+from midnight.commands.counter import Dispose, Extend, FindHold, HoldItem, PickUp, ReturnHold, ShelfQuery
 from midnight.services import holds
 
 hold_app = typer.Typer(help="The counter shelf: items left for someone.", no_args_is_help=True)
@@ -33,6 +33,9 @@ def hold_add(
     slot: Annotated[str, typer.Option(help="Shelf slot.")] = "",
     photo: Annotated[str | None, typer.Option(help="Path of a photo of the item.")] = None,
     until: Annotated[str | None, typer.Option(help="Hold until YYYY-MM-DD (default 30 days).")] = None,
+    new_customer: Annotated[
+        bool, typer.Option("--new-customer", help="Add them as a customer if no one goes by that name.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Put an item on the shelf; prints the pickup code once."""
@@ -45,12 +48,15 @@ def hold_add(
             "shelf_slot": slot,
             "photo_path": photo,
             "hold_until": until,
+            "new_customer": new_customer,
         },
     )
     new = holds.hold_item(context_of(ctx), item)
     if as_json:
         print_json(new)
         return
+    if new.new_customer:
+        print(f"added customer #{new.hold.for_customer_id}: {new.hold.for_customer}")
     _print_hold(new.hold)
     print(f"pickup code: {new.code}  (shown once; {new.hold.for_customer} is sent it too)")
 
@@ -98,6 +104,21 @@ def hold_show(
     _print_hold(found)
     for e in found.history:
         print(f"  {e.at:%Y-%m-%d %H:%M} {e.actor}: {e.action} {e.detail}")
+
+
+@hold_app.command("find")
+def hold_find(
+    ctx: typer.Context, code: Annotated[str, typer.Argument(metavar="CODE")], as_json: JsonFlag = False
+) -> None:
+    """The waiting item with this pickup code (five wrong codes in a row stop look-ups a while)."""
+    found = holds.find_by_code(context_of(ctx), command(FindHold, {"code": code}))
+    if as_json:
+        print_json(found)
+        return
+    for f in found:
+        _print_hold(f.hold)
+        if f.refusal:
+            print(f"  {f.refusal}")
 
 
 @hold_app.command("pickup")

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from midnight.cli.app import JsonFlag, app, command, context_of
+from midnight.cli.drawer import CountedOption, CountOption, pieces
 from midnight.cli.output import print_json
 from midnight.commands.till import CloseDay
+from midnight.domain import cash
 from midnight.domain.clock import parse_date
-from midnight.domain.errors import InvalidInput
 from midnight.services import reports
 from midnight.services.context import Context
 
@@ -20,7 +21,7 @@ app.add_typer(report_app, name="report")
 
 def _print_report(s: Context, report: reports.DayReport) -> None:
     title = "Z report (day closed)" if report.kind == "Z" else "X report (day so far)"
-    print(f"{title} — {s.store.name} — {report.business_date}")
+    print(f"{title} — {s.store.name} — business day {report.business_date:%a %Y-%m-%d}")
     rows = [
         ("Orders", str(report.orders)),
         ("Gross sales", s.money(report.gross_sales)),
@@ -30,7 +31,18 @@ def _print_report(s: Context, report: reports.DayReport) -> None:
         ("Net sales", s.money(report.net_sales)),
         ("Voids", str(report.voids)),
         *((f"Paid by {method}", s.money(amount)) for method, amount in report.payments.items()),
+        *((("Drawer floats", s.money(report.floats)),) if report.floats else ()),
+        *((("Pay-ins", s.money(report.pay_ins)),) if report.pay_ins else ()),
+        *((("Pay-outs", s.money(-report.pay_outs)),) if report.pay_outs else ()),
         ("Cash expected in drawer", s.money(report.cash_expected)),
+        *(
+            (
+                ("Cash counted", s.money(report.cash_counted)),
+                ("Over/short", cash.describe(report.over_short or 0, s.money)),
+            )
+            if report.cash_counted is not None
+            else ()
+        ),
         ("Cost of goods sold", s.money(report.cost_of_goods_sold)),
         ("Waste at cost", s.money(report.waste_at_cost)),
     ]
@@ -58,18 +70,19 @@ def report_x(
 @report_app.command("z")
 def report_z(
     ctx: typer.Context,
-    date: Annotated[str | None, typer.Option(help="Business date (default: today's).")] = None,
+    date: Annotated[str, typer.Option(help="The business day to close (or reprint), YYYY-MM-DD.")],
+    counted: CountedOption = None,
+    count: CountOption = None,
     reprint: Annotated[bool, typer.Option("--reprint", help="Print a day already closed.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Close the day and print its Z report (a day closes once)."""
+    """Close exactly the day named, with the cash counted, and print its Z report (a day closes once)."""
     s = context_of(ctx)
     if reprint:
-        if date is None:
-            raise InvalidInput("--reprint needs --date", field="date")
         report = reports.z_report(s, parse_date(date))
     else:
-        report = reports.close_day(s, command(CloseDay, {"date": date}))
+        closing = {"date": date, "counted": counted, "counts": pieces(count)}
+        report = reports.close_day(s, command(CloseDay, closing))
     if as_json:
         print_json(report)
         return

@@ -13,6 +13,7 @@ from midnight.commands.fields import (
     ContactUrl,
     Day,
     Flag,
+    IdempotencyKey,
     Label,
     Language,
     Name,
@@ -71,6 +72,19 @@ class HoldItem(Command):
     shelf_slot: Slot = ""
     photo_path: PhotoPath | None = None
     hold_until: Day | None = Field(default=None, description="Default: 30 days from today.")
+    new_customer: Flag = Field(
+        default=False,
+        description="If no customer goes by for_customer, add one with that name in the same step.",
+    )
+    key: IdempotencyKey | None = Field(
+        default=None, description="Chosen by the form or program: the same key holds the item once."
+    )
+
+
+class FindHold(Command):
+    """Find the waiting item by its pickup code alone."""
+
+    code: PickupCode = Field(examples=["042917"])
 
 
 class PickUp(Command):

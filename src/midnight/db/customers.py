@@ -10,6 +10,7 @@ from sqlalchemy import Connection, extract, insert, or_, select, tuple_
 
 from midnight.db import paging
 from midnight.db import tables as t
+from midnight.domain.customer import UnknownCustomer
 from midnight.domain.errors import InvalidInput, NotFound
 from midnight.domain.text import fold
 
@@ -136,7 +137,7 @@ def find_id(conn: Connection, ref: str) -> int:
     if not ids and numbered is not None:
         return numbered
     if not ids:
-        raise NotFound(f"unknown customer {text!r}", field="customer")
+        raise UnknownCustomer(text)
     many = f"{len(ids)}" if len(ids) <= 10 else "more than 10"
     raise InvalidInput(f"{many} customers are called {text!r}: use their number (#id)", field="customer")
 
@@ -156,6 +157,20 @@ def _existing(conn: Connection, customer_id: int) -> int:
     if found is None:
         raise NotFound(f"no customer {customer_id}", field="customer")
     return int(found)
+
+
+def find_by_name(conn: Connection, name: str) -> int | None:
+    """The one customer with this name or nickname, if exactly one (a new customer's name checked again)."""
+    key = fold(name.strip())
+    c = t.customers.c
+    ids = list(
+        conn.execute(select(c.id).where(or_(c.name_key == key, c.nickname_key == key)).limit(2)).scalars()
+    )
+    if len(ids) > 1:
+        raise InvalidInput(
+            f"more than one customer is called {name!r}: use their number (#id)", field="customer"
+        )
+    return int(ids[0]) if ids else None
 
 
 def search(conn: Connection, query: str, *, cursor: str | None, limit: int) -> paging.Page[CustomerInfo]:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, insert, select, tuple_, update
+from sqlalchemy import Connection, case, func, insert, select, tuple_, update
 
 from midnight.db import paging
 from midnight.db import tables as t
@@ -52,6 +52,39 @@ def event(
     conn.execute(
         insert(t.hold_events).values(hold_id=hold_id, at=at, actor=actor, action=action.value, detail=detail)
     )
+
+
+def waiting_by_lookup(conn: Connection, lookup: str) -> list[int]:
+    """Waiting items with this sealed code (ix_holds_code_lookup): one, unless two raced to it."""
+    h = t.holds.c
+    return list(
+        conn.execute(
+            select(h.id).where(h.code_lookup == lookup, h.state == HoldState.WAITING.value).order_by(h.id)
+        ).scalars()
+    )
+
+
+def by_key(conn: Connection, key: str) -> int | None:
+    found = conn.execute(select(t.holds.c.id).where(t.holds.c.idempotency_key == key)).scalar()
+    return None if found is None else int(found)
+
+
+def wrong_lookups_since(conn: Connection, actor: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Wrong codes a person looked up since `since` and their last right one (ix_pickup_attempts_actor_at)."""
+    a = t.pickup_attempts.c
+    last_ok = conn.execute(
+        select(func.max(a.at)).where(a.actor == actor, a.at > since, a.ok.is_(True))
+    ).scalar()
+    count, latest = conn.execute(
+        select(func.count(), func.max(a.at)).where(
+            a.actor == actor, a.ok.is_(False), a.at > (max(since, last_ok) if last_ok else since)
+        )
+    ).one()
+    return int(count), latest
+
+
+def lookup_attempt(conn: Connection, actor: str, at: dt.datetime, *, ok: bool) -> None:
+    conn.execute(insert(t.pickup_attempts).values(actor=actor, at=at, ok=ok))
 
 
 def hold_row(conn: Connection, hold_id: int, *, for_update: bool = False) -> AnyRow:

@@ -9,14 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from midnight.domain.errors import Conflict, InvalidInput
+from midnight.domain.errors import Conflict, InvalidInput, TooManyAttempts
 
 MAX_WRONG_CODES = 5
 DEFAULT_DAYS = 30
 MAX_DAYS = 366  # an item is kept at most about a year from today: a date can be moved later, never back
 OVERDUE_WARNING_DAYS = 2  # customers are reminded this many days before their item goes back
+# Finding an item by its code alone: this many wrong codes in a row from one person within the
+# window stops their look-ups until it has passed (an item is still handed over after an ID check).
+LOOKUP_WINDOW = dt.timedelta(minutes=15)
 
 
 class HoldState(enum.StrEnum):
@@ -116,12 +120,11 @@ def check_pickup(hold: Hold, *, with_code: bool, today: dt.date) -> None:
         )
 
 
-def pick_up_with_code(hold: Hold, right: bool, today: dt.date) -> Change:
+def pick_up_with_code(hold: Hold, right: bool, today: dt.date, checked_by: str | None = None) -> Change:
     check_pickup(hold, with_code=True, today=today)
     if right:
-        return Change(
-            replace(hold, state=HoldState.PICKED_UP), [(HoldAction.PICKED_UP, "with the pickup code")]
-        )
+        how = "with the pickup code" + (f", identity checked by {checked_by}" if checked_by else "")
+        return Change(replace(hold, state=HoldState.PICKED_UP), [(HoldAction.PICKED_UP, how)])
     tries = hold.wrong_tries + 1
     locked = tries >= MAX_WRONG_CODES
     events = [(HoldAction.WRONG_CODE, f"try {tries}")]
@@ -134,6 +137,34 @@ def pick_up_with_code(hold: Hold, right: bool, today: dt.date) -> Change:
         else f"wrong pickup code; {left} {'try' if left == 1 else 'tries'} left"
     )
     return Change(replace(hold, wrong_tries=tries, locked=locked), events, WrongCode(message, field="code"))
+
+
+def check_lookups(
+    wrong: int, latest: dt.datetime | None, now: dt.datetime, local: Callable[[dt.datetime], str]
+) -> None:
+    """Refuse a look-up by code after MAX_WRONG_CODES wrong ones in a row within the window."""
+    if wrong >= MAX_WRONG_CODES:
+        until = (latest or now) + LOOKUP_WINDOW
+        raise TooManyAttempts(
+            f"{MAX_WRONG_CODES} wrong pickup codes in a row: try a code again after {local(until)}, or find "
+            "the item in the list and check the person's identity",
+            field="code",
+        )
+
+
+def wrong_lookup(code: str, wrong_before: int) -> WrongCode:
+    """No waiting item has this code: say so, and how many tries are left."""
+    left = MAX_WRONG_CODES - wrong_before - 1
+    then = (
+        f"{left} {'try' if left == 1 else 'tries'} left"
+        if left
+        else f"no more tries for {LOOKUP_WINDOW.seconds // 60} minutes"
+    )
+    return WrongCode(
+        f"no item waiting has the pickup code {code}: check it with them, or find the item in the list "
+        f"and check their identity ({then})",
+        field="code",
+    )
 
 
 def pick_up_identity_checked(hold: Hold, checked_by: str, today: dt.date) -> Change:

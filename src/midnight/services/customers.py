@@ -43,7 +43,14 @@ def add_customer(ctx: Context, cmd: AddCustomer) -> CustomerInfo:
                 raise InvalidInput(f"contact {n} is the same address as contact {earlier}", field="contacts")
         contacts.append(contact)
     sealed = [(ctx.adapters.box.seal(c.url), c.display) for c in contacts]
-    values = {
+    values = _values(ctx, cmd)
+    with ctx.db.write() as conn:
+        customer_id = customers_db.insert_customer(conn, values, sealed)
+        return customers_db.info(conn, customer_id)
+
+
+def _values(ctx: Context, cmd: AddCustomer) -> dict[str, object]:
+    return {
         "name": cmd.name,
         "nickname": cmd.nickname or None,
         "phone": cmd.phone,
@@ -53,9 +60,11 @@ def add_customer(ctx: Context, cmd: AddCustomer) -> CustomerInfo:
         "notes": cmd.notes,
         "created_at": ctx.now(),
     }
-    with ctx.db.write() as conn:
-        customer_id = customers_db.insert_customer(conn, values, sealed)
-        return customers_db.info(conn, customer_id)
+
+
+def new_customer_values(ctx: Context, name: str) -> dict[str, object]:
+    """A customer known so far only by name (added at the counter while holding an item for them)."""
+    return _values(ctx, AddCustomer(name=name))
 
 
 def get_customer(ctx: Context, ref: str) -> CustomerInfo:

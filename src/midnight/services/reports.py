@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from midnight.commands.till import CloseDay
+from midnight.db import drawers as drawers_db
 from midnight.db import reports as reports_db
-from midnight.domain.errors import Conflict, InvalidInput, NotFound
+from midnight.domain import cash
+from midnight.domain.errors import Conflict, MidnightError, NotFound
 from midnight.domain.people import Permission
+from midnight.domain.pricing import Method
+from midnight.services import drawers
 from midnight.services.context import Context
 from midnight.services.days import current_business_date
 
@@ -32,14 +36,31 @@ class DayReport:
     net_sales: int
     voids: int
     payments: dict[str, int]  # net of change and of refunds to that method
-    cash_expected: int
+    cash_expected: int  # floats + cash taken - cash refunded + pay-ins - pay-outs
     cost_of_goods_sold: int
     waste_at_cost: int
     closed_at: dt.datetime | None = None
     closed_by: str | None = None
+    # Drawers (since migration 0007; a day closed before then has none of these).
+    floats: int = 0  # of the drawers opened on the day
+    pay_ins: int = 0
+    pay_outs: int = 0
+    cash_counted: int | None = None  # at the close; None: not counted
+    over_short: int | None = None  # counted - expected: positive over, negative short
+    cash_pieces: dict[int, int] = field(default_factory=dict)  # notes and coins counted, if so
 
 
-def _report(ctx: Context, day: dt.date, kind: str, totals: reports_db.DayTotals) -> DayReport:
+def _report(
+    ctx: Context, day: dt.date, kind: str, totals: reports_db.DayTotals, drawn: tuple[int, int, int]
+) -> DayReport:
+    floats, pay_ins, pay_outs = drawn
+    owed = cash.Figures(
+        float_amount=floats,
+        cash_sales=totals.applied_by_method.get(Method.CASH.value, 0),
+        cash_refunds=totals.refunds_by_method.get(Method.CASH.value, (0, 0))[0],
+        pay_ins=pay_ins,
+        pay_outs=pay_outs,
+    )
     by_method = dict(totals.applied_by_method)
     for method, (amount, _) in totals.refunds_by_method.items():
         by_method[method] = by_method.get(method, 0) - amount
@@ -57,14 +78,22 @@ def _report(ctx: Context, day: dt.date, kind: str, totals: reports_db.DayTotals)
         net_sales=totals.total - refunded,
         voids=totals.voids,
         payments=dict(sorted(by_method.items())),
-        cash_expected=by_method.get("cash", 0),
+        cash_expected=owed.expected,
         cost_of_goods_sold=totals.sale_cost - totals.returned_cost,
         waste_at_cost=totals.waste_cost,
+        floats=floats,
+        pay_ins=pay_ins,
+        pay_outs=pay_outs,
     )
 
 
 def _compute(ctx: Context, conn: Connection, day: dt.date, kind: str) -> DayReport:
-    return _report(ctx, day, kind, reports_db.day_totals(conn, ctx.store.id, day))
+    totals = reports_db.day_totals(conn, ctx.store.id, day)
+    return _report(ctx, day, kind, totals, drawers_db.day_cash(conn, day))
+
+
+def _watermark(conn: Connection, store_id: int, day: dt.date) -> tuple[int, ...]:
+    return (*reports_db.day_watermark(conn, store_id, day), *drawers_db.day_watermark(conn, day))
 
 
 def x_report(ctx: Context, day: dt.date | None = None) -> DayReport:
@@ -75,33 +104,66 @@ def x_report(ctx: Context, day: dt.date | None = None) -> DayReport:
         return _compute(ctx, conn, when, "X")
 
 
+def _already_closed(ctx: Context, day: dt.date, at: dt.datetime, by: str | None) -> Conflict:
+    who = f" by {by}" if by else ""
+    return Conflict(
+        f"{day:%a %Y-%m-%d} was already closed, at {at.astimezone(ctx.store.tz):%Y-%m-%d %H:%M}{who}; "
+        "its Z report is below",
+        field="date",
+    )
+
+
+def to_close(ctx: Context, day: dt.date) -> DayReport:
+    """The day as its close would record it now (its X report), or why it cannot be closed."""
+    ctx.require(Permission.REPORTS)
+    cash.check_day_to_close(day, ctx.today())
+    with ctx.db.read() as conn:
+        done = reports_db.closed_at(conn, ctx.store.id, day)
+        if done is not None:
+            data = reports_db.closed_report(conn, ctx.store.id, day) or {}
+            raise _already_closed(ctx, day, done, data.get("closed_by"))
+        return _compute(ctx, conn, day, "X")
+
+
+def close_refusal(ctx: Context, day: dt.date) -> str | None:
+    """Why this day cannot be closed now, in a sentence; None if it can."""
+    try:
+        to_close(ctx, day)
+    except MidnightError as exc:
+        return exc.message
+    return None
+
+
 def close_day(ctx: Context, cmd: CloseDay) -> DayReport:
-    """Close a business day (default today): record its Z report. A day closes once.
+    """Close exactly the business day named — the one its confirmation showed — and record its Z
+    report with the cash counted: expected, counted, over/short. A day closes once.
 
     The report is read before the write lock is taken; inside it, a fingerprint of the day (a few
     index lookups) proves nothing changed since, or the day is read again — bounded by the day.
     """
     ctx.require(Permission.REPORTS)
-    today = ctx.today()
-    when = cmd.date or today
-    if when > today:
-        raise InvalidInput(
-            f"{when} has not started yet; it cannot be closed (sales made after a day is closed count on "
-            "the next day, which is closed on or after that day)",
-            field="date",
-        )
+    when = cmd.date
+    cash.check_day_to_close(when, ctx.today())
+    tally = drawers.count(ctx, cmd)
     with ctx.db.read() as conn:
-        mark = reports_db.day_watermark(conn, ctx.store.id, when)
+        mark = _watermark(conn, ctx.store.id, when)
         report = _compute(ctx, conn, when, "Z")
     with ctx.db.write() as conn:
         done = reports_db.closed_at(conn, ctx.store.id, when)
         if done is not None:
-            raise Conflict(
-                f"{when} was already closed at {done.astimezone(ctx.store.tz):%H:%M}", field="date"
-            )
-        if reports_db.day_watermark(conn, ctx.store.id, when) != mark:
+            data = reports_db.closed_report(conn, ctx.store.id, when) or {}
+            raise _already_closed(ctx, when, done, data.get("closed_by"))
+        if _watermark(conn, ctx.store.id, when) != mark:
             report = _compute(ctx, conn, when, "Z")  # a sale came in meanwhile
-        report = dataclasses.replace(report, closed_at=ctx.now(), closed_by=ctx.actor)
+        counted = tally.total
+        report = dataclasses.replace(
+            report,
+            closed_at=ctx.now(),
+            closed_by=ctx.actor,
+            cash_counted=counted,
+            over_short=cash.over_short(counted, report.cash_expected) if counted is not None else None,
+            cash_pieces=tally.pieces,
+        )
         try:
             reports_db.insert_close(conn, ctx.store.id, when, ctx.now(), ctx.actor, _jsonable(report))
         except IntegrityError:
@@ -118,6 +180,7 @@ def z_report(ctx: Context, day: dt.date) -> DayReport:
         raise NotFound(f"{day} has not been closed", field="date")
     data["business_date"] = dt.date.fromisoformat(data["business_date"])
     data["closed_at"] = dt.datetime.fromisoformat(data["closed_at"])
+    data["cash_pieces"] = {int(k): int(v) for k, v in (data.get("cash_pieces") or {}).items()}
     return DayReport(**data)
 
 

@@ -1,33 +1,97 @@
-"""Server-rendered SVG bar charts: nothing to download, nothing to run in the browser."""
+"""Server-rendered SVG bar charts: nothing to download, nothing to run in the browser.
+
+Each bar's name sits on its own line above the bar, so a long name (or one in Chinese) has the whole
+width; the figure goes after the bar, or inside its end when there is no room after it. Text widths
+are estimated generously (a full-width character counts as one em), so nothing is cut at either
+edge. Every chart is an image with a name and a description, and its figures come as a table too.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 
 from midnight.services.analytics import Row
 
+FONT = 13  # px in the chart's own units (style.css draws chart text at this size)
+WIDTH = 360  # the viewBox: about a phone's width, so text stays legible when the chart is scaled
+PAD = 4
+BAR = 18
+LABEL = 17  # a name's line, above its bar
+GAP = 10
+
+
+def text_width(text: str, size: int = FONT) -> float:
+    """A safe over-estimate of how wide `text` is drawn: full-width characters one em, others 0.62."""
+    return sum(size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.62) for ch in text)
+
+
+def fit(text: str, room: float, size: int = FONT) -> str:
+    """`text`, shortened with an ellipsis if it would be wider than `room`."""
+    if text_width(text, size) <= room:
+        return text
+    shown = text
+    while shown and text_width(shown + "…", size) > room:
+        shown = shown[:-1]
+    return shown.rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart (SVG markup) and the same figures as rows of a table."""
+
+    name: str
+    title: str
+    svg: str
+    rows: list[tuple[str, str]]  # (what, figure)
+    empty: bool
+
 
 def bars(
-    rows: list[Row], value: Callable[[Row], int], label: Callable[[Row], str], *, width: int = 520
-) -> str:
-    """A horizontal bar chart, one bar per row, longest first as given."""
+    rows: list[Row], value: Callable[[Row], int], label: Callable[[Row], str], *, name: str, title: str
+) -> Chart:
+    """A horizontal bar chart, one bar per row, in the order given (largest first)."""
+    figures = [(row.label, label(row)) for row in rows]
     if not rows:
-        return '<p class="muted">Nothing in this period.</p>'
-    bar_h, gap, left, right = 22, 6, 170, 110
+        return Chart(name, title, "", [], True)
     top = max(value(r) for r in rows) or 1
-    height = len(rows) * (bar_h + gap) + gap
+    step = LABEL + BAR + GAP
+    height = len(rows) * step + PAD
+    room = WIDTH - 2 * PAD
+    first_what, first_figure = figures[0]
+    description = (
+        f"{len(rows)} bar{'s' if len(rows) != 1 else ''}, largest first: {first_what}, {first_figure}. "
+        "The figures are in the table below the chart."
+    )
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" role="img" aria-labelledby="{name}-title {name}-desc" '
+        f'viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{name}-title">{escape(title)}</title>',
+        f'<desc id="{name}-desc">{escape(description)}</desc>',
     ]
-    for n, row in enumerate(rows):
-        y = gap + n * (bar_h + gap)
-        length = max(1, round((width - left - right) * value(row) / top))
-        name = escape(row.label if len(row.label) <= 26 else row.label[:25] + "…")
-        parts.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{name}</text>')
+    for n, (row, (what, figure)) in enumerate(zip(rows, figures, strict=True)):
+        y = PAD + n * step
+        bar_y = y + LABEL
+        length = max(2, round(room * value(row) / top))
         parts.append(
-            f'<rect x="{left}" y="{y}" width="{length}" height="{bar_h}" rx="3" fill="#a8171c"><title>{escape(row.label)}</title></rect>'
+            f'<text x="{PAD}" y="{y + FONT}" font-size="{FONT}" aria-hidden="true">{escape(fit(what, room))}</text>'
         )
-        parts.append(f'<text x="{left + length + 6}" y="{y + 15}">{escape(label(row))}</text>')
+        parts.append(
+            f'<rect x="{PAD}" y="{bar_y}" width="{length}" height="{BAR}" rx="3" fill="#a8171c"></rect>'
+        )
+        figure_width = text_width(figure)
+        baseline = bar_y + BAR - 5
+        if PAD + length + 6 + figure_width <= WIDTH - PAD:
+            parts.append(
+                f'<text x="{PAD + length + 6}" y="{baseline}" font-size="{FONT}" aria-hidden="true">'
+                f"{escape(figure)}</text>"
+            )
+        else:  # no room after the bar: inside its end, in white (the bar is long enough to hold it)
+            parts.append(
+                f'<text x="{PAD + length - 6}" y="{baseline}" font-size="{FONT}" text-anchor="end" '
+                f'fill="#fff" aria-hidden="true">{escape(fit(figure, length - 12))}</text>'
+            )
     parts.append("</svg>")
-    return "".join(parts)
+    return Chart(name, title, "".join(parts), figures, False)
