@@ -28,8 +28,8 @@ demo: $(STAMP)
 	$(BIN)/midnight --db $(DEMO_DB) --user owner user add staff --role staff --password-file $(dir $(DEMO_DB))staff.pw
 	$(BIN)/midnight --db $(DEMO_DB) --user owner demo
 	@echo
-	@echo "Demo shop in $(DEMO_DB). Logins: owner / midnight-owner, staff / midnight-staff"
-	@echo "API docs: http://$(DEMO_HOST):$(DEMO_PORT)/docs   CLI: $(BIN)/midnight --db $(DEMO_DB) expiring"
+	@echo "Open http://$(DEMO_HOST):$(DEMO_PORT)/ in a browser and log in: owner / midnight-owner (or staff / midnight-staff)"
+	@echo "  demo shop in $(DEMO_DB); API docs http://$(DEMO_HOST):$(DEMO_PORT)/docs; CLI $(BIN)/midnight --db $(DEMO_DB) --user owner expiring"
 	$(BIN)/midnight --db $(DEMO_DB) serve --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 lint: $(STAMP)

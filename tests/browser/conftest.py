@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -42,6 +43,9 @@ def midnight(db: Path, *args: str, user: str = "ada") -> str:
     return out.stdout
 
 
+SHOP: dict[str, Any] = {}  # the running server's database, for tests that set up more with the CLI
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
@@ -50,6 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"no Chromium at {CHROMIUM}")
     home = tmp_path_factory.mktemp("web")
     db = home / "shop.db"
+    SHOP["db"] = db
     for name, secret in PASSWORDS.items():
         (home / f"{name}.pw").write_text(secret + "\n", encoding="utf-8")
     midnight(db, "init", "--owner", "ada", "--password-file", str(home / "ada.pw"))
@@ -102,6 +107,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PINE",
     )
     midnight(db, "customer", "add", "Mr Chan 陳先生", "--nickname", "663")
+    SHOP["ready"] = time.time()  # when the menu was set up (a sale can't be older)
     port = free_port()
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(

@@ -91,9 +91,10 @@ def test_void_and_reports(bar: Cli) -> None:
     assert "order #2 voided" in bar("order", "void", "2", "--reason", "left")
     x = bar.json("report", "x")
     assert (x["orders"], x["voids"], x["net_sales"], x["cash_expected"]) == (1, 1, 1800, 1800)  # type: ignore[index]
-    out = bar("report", "z")
+    out = bar("report", "z", "--date", "2026-11-25")
     assert "Z report (day closed)" in out and "Cash expected in drawer" in out
-    err = bar("report", "z", code=2)
+    assert "business day Wed 2026-11-25" in out
+    err = bar("report", "z", "--date", "2026-11-25", code=2)
     assert "2026-11-25 was already closed" in err
     assert "Z report" in bar("report", "z", "--date", "2026-11-25", "--reprint")
 
@@ -127,3 +128,21 @@ def test_bad_till_input_prints_one_line_exits_2_and_writes_nothing(
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
     assert ledger_size(bar) == ledger
     assert bar.json("order", "list") == []
+
+
+def test_a_named_tender_and_a_paper_sale_from_the_command_line(bar: Cli) -> None:
+    assert "the till now takes Octopus" in bar("tender", "add", "Octopus")
+    out = bar("order", "new", "TIN", "--other", "octopus=18")
+    assert "Octopus" in out and "HK$18.00" in out
+    assert "TENDER=AMOUNT" in bar("order", "new", "TIN", "--other", "18", code=2)
+    assert "it takes Octopus" in bar("order", "new", "TIN", "--other", "FPS=18", code=2)
+    assert "Octopus" in bar("tender", "list")
+    assert "no longer takes Octopus" in bar("tender", "retire", "OCTOPUS")
+    # a paper sale from before the menu had the item is refused, and says why
+    import datetime as dt
+
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    err = bar("order", "new", "TIN", "--cash", "20", "--sold-at", f"{yesterday} 12:00", code=2)
+    assert "had no price yet at that time" in err
+    err = bar("order", "new", "TIN", "--cash", "20", "--sold-at", "lunchtime", code=2)
+    assert "like 2026-11-24 13:05" in err

@@ -116,7 +116,7 @@ def test_owner_only_stock_actions(api: Api) -> None:
         ("PUT", "/api/menu/TIN/price", {"price": "20"}),
         ("PUT", "/api/menu/TIN/active", {"active": False}),
         ("GET", "/api/reports/x", None),
-        ("POST", "/api/reports/z", {}),
+        ("POST", "/api/reports/z", {"date": "2026-11-25"}),
         ("GET", "/api/users", None),
         ("POST", "/api/users", {"name": "x", "password": "12345678"}),
         ("PATCH", "/api/users/ada", {"active": False}),
@@ -221,9 +221,11 @@ def test_menu_and_reports(api: Api) -> None:
     )
     x = api.as_owner("GET", "/api/reports/x").json()
     assert x["orders"] == 1 and x["cash_expected"] == 2000
-    z = api.as_owner("POST", "/api/reports/z", json={})
+    z = api.as_owner("POST", "/api/reports/z", json={"date": "2026-11-25"})
     assert z.status_code == 201 and z.json()["kind"] == "Z"
-    assert_error(api.as_owner("POST", "/api/reports/z", json={}), 409, "conflict", "already closed")
+    assert_error(api.as_owner("POST", "/api/reports/z", json={}), 422, "invalid_input", "date is required")
+    again = api.as_owner("POST", "/api/reports/z", json={"date": "2026-11-25"})
+    assert_error(again, 409, "conflict", "already closed")
     assert api.as_owner("GET", f"/api/reports/z/{z.json()['business_date']}").json() == z.json()
     assert_error(api.as_owner("GET", "/api/reports/z/2020-01-01"), 404, "not_found")
 

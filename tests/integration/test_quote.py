@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from midnight.commands.stock import ReceiveLot
-from midnight.commands.till import PlaceOrder
+from midnight.commands.till import AddMenuItem, PlaceOrder
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
@@ -148,3 +148,49 @@ def test_whatever_the_stock_and_the_order_the_quote_is_the_charge(template_db: P
             ]
         finally:
             ctx.db.dispose()
+
+
+def test_the_tills_search_finds_items_by_folded_name_or_code(bar: Context) -> None:
+    from midnight.services import menu
+
+    assert [i.code for i in menu.till_items(bar, "沙律")] == ["SALAD"]
+    assert [i.code for i in menu.till_items(bar, "CHEF'S")] == ["SALAD"]
+    assert [i.code for i in menu.till_items(bar, "ｔｉｎ")] == ["TIN"]  # full-width, as a phone may type
+    assert [i.code for i in menu.till_items(bar, "sal")] == ["SALAD"]  # the start of a code
+    assert menu.till_items(bar, "100%") == []  # LIKE's wildcards are plain characters here
+    assert {i.code for i in menu.till_items(bar, None)} == {"SALAD", "TIN"}
+
+
+def test_a_scanned_barcode_picks_the_item_that_sells_its_product_as_it_is(bar: Context) -> None:
+    from midnight.commands.catalog import AddProduct
+    from midnight.domain.errors import NotFound
+    from midnight.services import catalog, menu
+
+    catalog.add_product(bar, AddProduct(sku="COLA", name="Cola", barcode="4897036690116", shelf_life_days=90))
+    with pytest.raises(NotFound, match="no item on the menu has barcode 4897036690116"):
+        menu.code_for_scan(bar, "4897036690116")
+    menu.add_menu_item(bar, AddMenuItem(code="COLA", name="Cola", price="8", product="COLA"))
+    assert menu.code_for_scan(bar, "4897036690116") == "COLA"
+    assert menu.code_for_scan(bar, "salad") == "SALAD"  # a typed menu code
+    with pytest.raises(InvalidInput, match="check digit"):
+        menu.code_for_scan(bar, "4897036690117")
+
+
+def test_cash_suggestions_are_the_total_rounded_up_to_each_banknote() -> None:
+    from midnight.domain.pricing import cash_suggestions
+
+    assert cash_suggestions(3020, "HKD") == [4000, 5000, 10000, 50000]
+    assert cash_suggestions(2000, "HKD") == [5000, 10000, 50000, 100000]  # exact is its own button
+    assert cash_suggestions(0, "HKD") == []
+
+
+def test_a_upc_a_barcode_is_found_however_the_scanner_spells_it(bar: Context) -> None:
+    from midnight.commands.catalog import AddProduct
+    from midnight.services import catalog, menu
+
+    catalog.add_product(
+        bar, AddProduct(sku="NOODLE", name="Noodles", barcode="012345678905", shelf_life_days=90)
+    )
+    menu.add_menu_item(bar, AddMenuItem(code="NOODLES", name="Noodles", price="8", product="NOODLE"))
+    assert menu.code_for_scan(bar, "0012345678905") == "NOODLES"  # EAN-13 form
+    assert menu.code_for_scan(bar, "012345678905") == "NOODLES"

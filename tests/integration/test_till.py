@@ -400,10 +400,10 @@ def test_day_close_totals_and_is_recorded_once(bar: Context, clock) -> None:  # 
     # salad: 0.1 kg lettuce at 20 + 2 ham at 1.50 + 1 dressing at 2; three tins at 9, one back
     assert x.cost_of_goods_sold == 200 + 300 + 200 + 3 * 900 - 900
     assert x.waste_at_cost == 300
-    z = reports.close_day(bar, CloseDay())
+    z = reports.close_day(bar, CloseDay(date=day(0)))
     assert z.kind == "Z" and z.net_sales == x.net_sales and z.closed_by == "tester"
     with pytest.raises(Conflict, match="already closed"):
-        reports.close_day(bar, CloseDay())
+        reports.close_day(bar, CloseDay(date=day(0)))
     assert reports.z_report(bar, z.business_date) == z
     # After the close, sales count on the next day.
     clock.advance(dt.timedelta(minutes=1))
@@ -427,10 +427,23 @@ def test_receipt_fits_58mm_paper(bar: Context) -> None:
 def test_the_database_refuses_to_edit_or_delete_payments_refunds_and_day_closes(bar: Context) -> None:
     order = place(bar, "k", line("TIN", 2), payments=[pay("cash", "40")])
     refund(bar, order.id, "dented", (1, 1))
-    reports.close_day(bar, CloseDay())
+    reports.close_day(bar, CloseDay(date=day(0)))
     tables = (t.payments, t.refunds, t.refund_lines, t.day_closes)
     for table in tables:
         for statement in (f"UPDATE {table.name} SET id = id", f"DELETE FROM {table.name}"):
             with pytest.raises(DBAPIError, match="append-only"), bar.db.write() as conn:
                 conn.execute(text(statement))
     assert [count(bar, table) for table in tables] == [1, 1, 1, 1]
+
+
+def test_a_refund_can_send_a_tin_to_waste_but_never_a_salad_back_to_the_shelf(bar: Context) -> None:
+    order = place(bar, "k", line("TIN", 2), line("SALAD"), payments=[pay("cash", "100")])
+    tins = on_hand(bar, "PINE")
+    with pytest.raises(InvalidInput, match="line 2: 廚師沙律 Chef's salad can't go back on the shelf"):
+        refund(bar, order.id, "wrong order", (2, 1), restock=True)
+    refunded = refund(bar, order.id, "dented", (1, 1), restock=False)
+    assert refunded.state is OrderState.PARTLY_REFUNDED
+    assert on_hand(bar, "PINE") == tins  # written off, not back on the shelf
+    refund(bar, order.id, "changed mind", (1, 1), restock=True)
+    assert on_hand(bar, "PINE") == tins + 1
+    assert ledger_matches_lots(bar)

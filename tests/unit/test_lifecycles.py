@@ -11,7 +11,7 @@ from midnight.domain import order as orders
 from midnight.domain.errors import Conflict, InvalidInput
 from midnight.domain.hold import Hold, HoldAction, HoldState
 from midnight.domain.order import Order, OrderState, SoldLine
-from midnight.domain.pricing import Method, Tender
+from midnight.domain.pricing import Method, Tender, Way
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -85,27 +85,41 @@ def test_a_part_refund_is_the_lines_share_of_the_total_and_the_last_gives_back_t
     assert (amount, everything) == (5040, True)
 
 
+CASH, CARD = Way(Method.CASH), Way(Method.CARD)
+
+
 def test_money_goes_back_the_way_it_came() -> None:
-    cash_only = {Method.CASH: 5000}
-    assert orders.refund_methods(cash_only, {}, None, 5000) == [(Method.CASH, 5000)]
+    cash_only = {CASH: 5000}
+    assert orders.refund_methods(cash_only, {}, None, 5000) == [(CASH, 5000)]
     with pytest.raises(InvalidInput, match="paid by cash, not card"):
-        orders.refund_methods(cash_only, {}, Method.CARD, 5000)
-    split = {Method.CASH: 2000, Method.CARD: 3000}
-    assert orders.refund_methods(split, {}, Method.CARD, 3000) == [(Method.CARD, 3000)]
+        orders.refund_methods(cash_only, {}, CARD, 5000)
+    split = {CASH: 2000, CARD: 3000}
+    assert orders.refund_methods(split, {}, CARD, 3000) == [(CARD, 3000)]
     with pytest.raises(Conflict, match="only 1000 of this order's card payment is left"):
-        orders.refund_methods(split, {Method.CARD: 2000}, Method.CARD, 1500)
+        orders.refund_methods(split, {CARD: 2000}, CARD, 1500)
 
 
 def test_a_split_paid_order_is_refunded_split_card_first_then_cash() -> None:
-    split = {Method.CASH: 1800, Method.CARD: 2000}  # a HK$38 salad: HK$20 card, HK$20 cash less 2 change
-    assert orders.refund_methods(split, {}, None, 3800) == [(Method.CARD, 2000), (Method.CASH, 1800)]
-    assert orders.refund_methods(split, {}, None, 1900) == [(Method.CARD, 1900)]
-    assert orders.refund_methods(split, {Method.CARD: 1900}, None, 1900) == [
-        (Method.CARD, 100),
-        (Method.CASH, 1800),
+    split = {CASH: 1800, CARD: 2000}  # a HK$38 salad: HK$20 card, HK$20 cash less 2 change
+    assert orders.refund_methods(split, {}, None, 3800) == [(CARD, 2000), (CASH, 1800)]
+    assert orders.refund_methods(split, {}, None, 1900) == [(CARD, 1900)]
+    assert orders.refund_methods(split, {CARD: 1900}, None, 1900) == [
+        (CARD, 100),
+        (CASH, 1800),
     ]
     with pytest.raises(Conflict, match="only 3800 of this order is left"):
         orders.refund_methods(split, {}, None, 3900)
+
+
+def test_a_named_tender_is_refunded_to_itself_and_card_and_tenders_go_before_cash() -> None:
+    octopus, fps = Way(Method.OTHER, "Octopus"), Way(Method.OTHER, "FPS")
+    paid = {CASH: 1000, octopus: 2000}
+    assert orders.refund_methods(paid, {}, None, 2500) == [(octopus, 2000), (CASH, 500)]
+    assert orders.refund_methods(paid, {}, Way(Method.OTHER), 500) == [(octopus, 500)]  # the one named
+    with pytest.raises(InvalidInput, match="paid by FPS and Octopus: say which"):
+        orders.refund_methods({fps: 100, octopus: 100}, {}, Way(Method.OTHER), 50)
+    with pytest.raises(InvalidInput, match="paid by Octopus and cash, not card"):
+        orders.refund_methods(paid, {}, CARD, 50)
 
 
 def waiting(**changes: object) -> Hold:

@@ -22,10 +22,13 @@ from midnight.commands.till import (
     RefundOrder,
     SetActive,
     SetPrice,
+    SetTenderActive,
+    TenderIn,
+    TenderQuery,
     VoidOrder,
 )
 from midnight.db.paging import Page
-from midnight.services import menu, orders, receipts, reports
+from midnight.services import menu, orders, receipts, reports, tenders
 from midnight.services.orders import OrderInfo
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["till"])
@@ -77,6 +80,25 @@ def place_order(ctx: CtxDep, body: PlaceOrder, key: KeyHeader, response: Respons
     if order.replayed:
         response.status_code = status.HTTP_200_OK
     return order
+
+
+@router.get("/tenders")
+def get_tenders(ctx: CtxDep, query: Annotated[TenderQuery, Query()]) -> list[tenders.TenderInfo]:
+    """Ways of paying besides cash and card (a handful, named by the owner)."""
+    return tenders.list_tenders(ctx, include_inactive=query.include_inactive)
+
+
+@router.post("/tenders", status_code=status.HTTP_201_CREATED)
+def add_tender(ctx: CtxDep, body: TenderIn) -> tenders.TenderInfo:
+    """Take a new way of paying: it pays exactly, no change (owner). Pay with it as
+    `{"method": "other", "tender": "Octopus", "amount": "30"}`."""
+    return tenders.add_tender(ctx, body)
+
+
+@router.put("/tenders/{name}/active")
+def set_tender_active(ctx: CtxDep, name: str, body: SetTenderActive) -> tenders.TenderInfo:
+    """Stop or start taking a tender (owner); its past payments stay on record."""
+    return tenders.set_tender_active(ctx, name, body)
 
 
 @router.post("/orders/quote")

@@ -5,8 +5,10 @@ from __future__ import annotations
 # Importing the modules registers their commands.
 from midnight.cli import (  # noqa: F401
     customer,
+    drawer,
     hold,
     location,
+    lot,
     menu,
     notify,
     order,
@@ -15,6 +17,7 @@ from midnight.cli import (  # noqa: F401
     serve,
     setup,
     stock,
+    tender,
     user,
 )
 from midnight.cli.app import app

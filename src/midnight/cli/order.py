@@ -32,9 +32,17 @@ def _payments(
 ) -> list[dict[str, str]]:
     return (
         [{"method": "card", "amount": a} for a in card or []]
-        + [{"method": "other", "amount": a} for a in other or []]
+        + [_other(spec) for spec in other or []]
         + [{"method": "cash", "amount": a} for a in cash or []]
     )
+
+
+def _other(spec: str) -> dict[str, str]:
+    """TENDER=AMOUNT, e.g. Octopus=30: a payment by one of the shop's named tenders."""
+    name, sep, amount = spec.rpartition("=")
+    if not sep or not name.strip():
+        raise InvalidInput(f"--other takes TENDER=AMOUNT, like Octopus=30; got {spec!r}", field="payments")
+    return {"method": "other", "tender": name.strip(), "amount": amount}
 
 
 def _print_order(s: Context, order: OrderInfo) -> None:
@@ -45,7 +53,10 @@ def _print_order(s: Context, order: OrderInfo) -> None:
 
 Cash = Annotated[list[str] | None, typer.Option("--cash", help="Cash handed over (change is given).")]
 Card = Annotated[list[str] | None, typer.Option("--card", help="Card payment.")]
-Other = Annotated[list[str] | None, typer.Option("--other", help="Other payment.")]
+Other = Annotated[
+    list[str] | None,
+    typer.Option("--other", help="TENDER=AMOUNT: a named tender (Octopus=30); pays exactly, no change."),
+]
 
 
 @order_app.command("new", context_settings=NUMBERS_AS_ARGS)
@@ -62,6 +73,13 @@ def order_new(
     cash: Cash = None,
     card: Card = None,
     other: Other = None,
+    sold_at: Annotated[
+        str | None,
+        typer.Option(
+            help="A sale written on paper, entered afterwards (owner): when it was made, "
+            "'YYYY-MM-DD HH:MM' in the store's time."
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Ring up an order (and pay it, if payments are given)."""
@@ -83,6 +101,7 @@ def order_new(
             "discount_reason": reason,
             "note": note,
             "payments": payments or None,
+            "sold_at": sold_at,
         },
     )
     order = order_svc.place_order(s, key or uuid.uuid4().hex, wanted)
@@ -123,6 +142,14 @@ def order_refund(
     method: Annotated[
         str | None, typer.Option(help="cash, card or other (default: how it was paid).")
     ] = None,
+    tender: Annotated[str | None, typer.Option(help="With --method other: which tender (Octopus).")] = None,
+    restock: Annotated[
+        bool | None,
+        typer.Option(
+            "--restock/--waste",
+            help="Put the goods back on the shelf, or write them off (default: each item's setting).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Refund a paid order, or some of its lines."""
@@ -133,7 +160,10 @@ def order_refund(
             raise InvalidInput(f"--line must look like LINE:QTY, got {spec!r}", field="lines")
         parts.append({"line": number.strip(), "quantity": quantity or "1"})
     s = context_of(ctx)
-    cmd = command(RefundOrder, {"lines": parts or None, "method": method, "reason": reason})
+    cmd = command(
+        RefundOrder,
+        {"lines": parts or None, "method": method, "tender": tender, "reason": reason, "restock": restock},
+    )
     order_id = record_id(order, "order")
     # A refund of a split-paid order goes back in several parts (one per method): say each.
     earlier = {r.id for r in order_svc.get_order(s, order_id).refunds}
@@ -142,7 +172,7 @@ def order_refund(
         print_json(refunded)
         return
     paid_back = " and ".join(
-        f"{s.money(r.amount)} to {r.method}" for r in refunded.refunds if r.id not in earlier
+        f"{s.money(r.amount)} to {r.label}" for r in refunded.refunds if r.id not in earlier
     )
     print(f"refunded {paid_back} on order #{refunded.id} ({refunded.state})")
 
@@ -204,7 +234,7 @@ def order_list(
                 o.created_at.astimezone(s.store.tz).strftime("%m-%d %H:%M"),
                 ", ".join(f"{ln.quantity} {ln.code}" for ln in o.lines),
                 s.money(o.total),
-                "+".join(sorted({p.method for p in o.payments})),
+                "+".join(sorted({p.label for p in o.payments})),
             ]
             for o in found
         ],

@@ -139,6 +139,13 @@ Day = Annotated[
         {"type": "string", "format": "date", "description": "A date between 2000-01-01 and 2100-12-31."},
     ),
 ]
+LocalMinute = Annotated[
+    dt.datetime,
+    Parsed(
+        lambda v, f: clock.parse_local_minute(v, field=f, label="the time of the sale"),
+        {"type": "string", "description": "A local date and time, YYYY-MM-DD HH:MM (the store's zone)."},
+    ),
+]
 Birthday = Annotated[
     dt.date,
     Parsed(
@@ -170,8 +177,11 @@ Note = Annotated[str, words(500)]
 Reference = Annotated[str, words(200)]
 Supplier = Annotated[str, words(200, example="Kowloon Dairy")]
 Label = Annotated[str, words(100, required=True, example="till 1")]
+TenderName = Annotated[str, words(40, required=True, example="Octopus")]
 LocationName = Annotated[str, words(64, required=True, example="fridge")]
 Cursor = Annotated[str, words(400, required=True)]
+# What a person types to find something: a code, or part of a name (any case, any width).
+SearchText = Annotated[str, words(64, required=True, example="milk")]
 
 
 def _code(check: Callable[[str], str], field_limit: int = 64) -> Callable[[Any, str], str]:

@@ -7,6 +7,7 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from midnight.commands import Command, Refused
+from midnight.commands.cash import CashCount
 from midnight.commands.catalog import PageQuery
 from midnight.commands.fields import (
     Amount,
@@ -14,6 +15,7 @@ from midnight.commands.fields import (
     DiscountSpec,
     Flag,
     Limit,
+    LocalMinute,
     MenuCode,
     Method,
     Name,
@@ -22,10 +24,12 @@ from midnight.commands.fields import (
     ProductCode,
     Quantity,
     Reason,
+    TenderName,
     whole,
     words,
 )
 from midnight.domain.order import OrderState
+from midnight.domain.pricing import Method as PayMethod
 
 MAX_LINES = 200
 MAX_PAYMENTS = 20
@@ -102,6 +106,31 @@ class LineIn(DiscountIn):
 class PaymentIn(Command):
     method: Method = Field(examples=["cash"])
     amount: Amount = Field(examples=["100"])
+    tender: TenderName | None = Field(
+        default=None, description='With method "other": which of the store\'s tenders (Octopus, FPS …).'
+    )
+
+    @model_validator(mode="after")
+    def _tender_for_other(self) -> Self:
+        if self.method is PayMethod.OTHER and self.tender is None:
+            raise Refused('a payment by "other" names its tender (Octopus, FPS …)', "tender")
+        if self.method is not PayMethod.OTHER and self.tender is not None:
+            raise Refused(f"a {self.method.value} payment has no tender name; use method other", "tender")
+        return self
+
+
+class TenderIn(Command):
+    """A way of paying besides cash and card, named by the owner: it pays exactly, gives no change."""
+
+    name: TenderName
+
+
+class SetTenderActive(Command):
+    active: Flag
+
+
+class TenderQuery(Command):
+    include_inactive: Flag = Field(default=False, alias="all", description="Include tenders no longer taken.")
 
 
 class PlaceOrder(DiscountIn):
@@ -114,6 +143,14 @@ class PlaceOrder(DiscountIn):
         default=None,
         description="The total the customer was shown (a quote); paying is refused, and nothing "
         "recorded, if the order comes to a different amount when it is paid.",
+    )
+
+    sold_at: LocalMinute | None = Field(
+        default=None,
+        examples=["2026-11-24 13:05"],
+        description="A sale written on paper while the till was down, entered afterwards (owner): "
+        "when it was made, in the store's time. Stock, prices and markdowns are as of then; it counts on "
+        "that business day, which must not be closed.",
     )
 
     @model_validator(mode="after")
@@ -143,6 +180,12 @@ class RefundOrder(Command):
         default=None, max_length=MAX_LINES, description="Default: everything not yet refunded."
     )
     method: Method | None = Field(default=None, description="Default: how it was paid, if by one method.")
+    tender: TenderName | None = Field(default=None, description='With method "other": which tender.')
+    restock: Flag | None = Field(
+        default=None,
+        description="Put the goods back on the shelf (true) or write them off as waste (false). "
+        "Default: each item's own setting; an item that can't be resold (a made salad) is never restocked.",
+    )
 
 
 class VoidOrder(Command):
@@ -159,8 +202,10 @@ class DayQuery(Command):
     date: Day | None = Field(default=None, description="Business date; default the current one.")
 
 
-class CloseDay(Command):
-    date: Day | None = Field(default=None, description="Default: today.")
+class CloseDay(CashCount):
+    """Close the business day named (the one its confirmation showed), with the cash counted."""
+
+    date: Day = Field(description="The business day to close, as shown to whoever confirms it.")
 
 
 class Period(Command):

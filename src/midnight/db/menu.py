@@ -13,6 +13,7 @@ from midnight.db import tables as t
 from midnight.domain.errors import Conflict, NotFound
 from midnight.domain.menu import Markdown, MenuItem, RecipeLine, check_code, markdown_from
 from midnight.domain.quantity import to_decimal
+from midnight.domain.text import fold
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def insert_item(
         insert(t.menu_items).values(
             code=code,
             name=name,
+            name_key=fold(name),
             category=category,
             active=True,
             restockable=restockable,
@@ -228,3 +230,37 @@ def menu(
     rows = conn.execute(query).all()
     items = item_infos(conn, [r.id for r in rows], currency)
     return paging.page(items, limit, "menu", lambda i: [i.category, i.code])
+
+
+def till_items(conn: Connection, *, key: str | None, currency: str, limit: int) -> list[MenuItemInfo]:
+    """Items on sale for the till's grid, by category and code: all of them, or those whose folded
+    name contains `key` or whose code starts with it. A menu is a few hundred rows; `limit` bounds it."""
+    m = t.menu_items.c
+    query = select(m.id).where(m.active.is_(True)).order_by(m.category, m.code).limit(limit)
+    if key:
+        pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(
+            m.name_key.contains(pattern, autoescape=False, escape="\\")
+            | m.code.startswith(pattern.upper(), autoescape=False, escape="\\")
+        )
+    return item_infos(conn, [row.id for row in conn.execute(query)], currency)
+
+
+def items_for_barcode(conn: Connection, barcode: str) -> dict[int, str]:
+    """Menu items on sale whose recipe draws the product with this barcode: id -> code."""
+    m, r, p = t.menu_items.c, t.recipe_lines.c, t.products.c
+    query = (
+        select(m.id, m.code)
+        .join(t.recipe_lines, r.menu_item_id == m.id)
+        .join(t.products, p.id == r.product_id)
+        .where(p.barcode == barcode, m.active.is_(True))
+        .order_by(m.code)
+        .limit(20)
+    )
+    return {row.id: row.code for row in conn.execute(query)}
+
+
+def names(conn: Connection, codes: list[str]) -> dict[str, str]:
+    keys = sorted({str(c).strip().upper() for c in codes})[:200]
+    m = t.menu_items.c
+    return {row.code: row.name for row in conn.execute(select(m.code, m.name).where(m.code.in_(keys)))}

@@ -16,7 +16,7 @@ from midnight.domain.errors import NotFound
 from midnight.domain.lot import MovementKind
 from midnight.domain.menu import sold_by_weight
 from midnight.domain.order import Order, OrderState, SoldLine
-from midnight.domain.pricing import Discount, DiscountKind, Method, Tender
+from midnight.domain.pricing import Discount, DiscountKind, Method, Tender, Way
 from midnight.domain.quantity import to_decimal
 
 
@@ -43,6 +43,11 @@ class PaymentInfo:
     applied: int
     change: int
     at: dt.datetime
+    tender: str | None = None  # the owner's named tender of an "other" payment
+
+    @property
+    def label(self) -> str:
+        return self.tender or self.method
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,11 @@ class RefundInfo:
     reason: str
     at: dt.datetime
     actor: str
+    tender: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.tender or self.method
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class OrderInfo:
     idempotency_key: str
     state: OrderState
     created_at: dt.datetime
+    entered_at: dt.datetime | None  # a sale made earlier (created_at): when it was entered
     paid_at: dt.datetime | None
     business_date: dt.date | None
     actor: str
@@ -179,11 +190,11 @@ def mark_paid(conn: Connection, order_id: int, values: dict[str, object]) -> Non
 
 def recorded_tenders(conn: Connection, order_id: int) -> list[Tender]:
     rows = conn.execute(
-        select(t.payments.c.method, t.payments.c.tendered)
+        select(t.payments.c.method, t.payments.c.tendered, t.payments.c.tender)
         .where(t.payments.c.order_id == order_id)
         .order_by(t.payments.c.id)
     )
-    return [Tender(Method(m), amount) for m, amount in rows]
+    return [Tender(Method(m), amount, name) for m, amount, name in rows]
 
 
 def closed_days_from(conn: Connection, store_id: int, today: dt.date) -> set[dt.date]:
@@ -241,22 +252,47 @@ def lines_for_refund(conn: Connection, order_id: int) -> list[tuple[AnyRow, Sold
     ]
 
 
-def money_by_method(conn: Connection, order_id: int) -> tuple[dict[Method, int], dict[Method, int]]:
-    """What the order was paid by each method (net of change), and what was refunded to each."""
+def money_by_way(conn: Connection, order_id: int) -> tuple[dict[Way, int], dict[Way, int]]:
+    """What the order was paid by each way (net of change), and what was refunded to each."""
     p, r = t.payments.c, t.refunds.c
     paid = {
-        Method(m): int(a)
-        for m, a in conn.execute(
-            select(p.method, func.sum(p.applied)).where(p.order_id == order_id).group_by(p.method)
+        Way(Method(m), name): int(a)
+        for m, name, a in conn.execute(
+            select(p.method, p.tender, func.sum(p.applied))
+            .where(p.order_id == order_id)
+            .group_by(p.method, p.tender)
         )
     }
     refunded = {
-        Method(m): int(a)
-        for m, a in conn.execute(
-            select(r.method, func.sum(r.amount)).where(r.order_id == order_id).group_by(r.method)
+        Way(Method(m), name): int(a)
+        for m, name, a in conn.execute(
+            select(r.method, r.tender, func.sum(r.amount))
+            .where(r.order_id == order_id)
+            .group_by(r.method, r.tender)
         )
     }
     return paid, refunded
+
+
+def tenders(conn: Connection, store_id: int, *, active_only: bool) -> list[AnyRow]:
+    """A store's named tenders, by name (a handful: the owner names them)."""
+    query = select(t.tenders).where(t.tenders.c.store_id == store_id).order_by(t.tenders.c.name_key)
+    if active_only:
+        query = query.where(t.tenders.c.active.is_(True))
+    return list(conn.execute(query).all())
+
+
+def tender_by_key(conn: Connection, store_id: int, key: str) -> AnyRow | None:
+    c = t.tenders.c
+    return conn.execute(select(t.tenders).where(c.store_id == store_id, c.name_key == key)).first()
+
+
+def insert_tender(conn: Connection, values: dict[str, object]) -> int:
+    return int(conn.execute(insert(t.tenders).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+
+
+def set_tender_active(conn: Connection, tender_id: int, active: bool) -> None:
+    conn.execute(update(t.tenders).where(t.tenders.c.id == tender_id).values(active=active))
 
 
 def insert_refund(conn: Connection, values: dict[str, object]) -> int:
@@ -314,11 +350,11 @@ def order_infos(
         lines[row.order_id].append(row)
     payments: dict[int, list[PaymentInfo]] = {i: [] for i in ids}
     for p in conn.execute(select(t.payments).where(t.payments.c.order_id.in_(ids)).order_by(t.payments.c.id)):
-        payments[p.order_id].append(PaymentInfo(p.method, p.tendered, p.applied, p.change, p.at))
+        payments[p.order_id].append(PaymentInfo(p.method, p.tendered, p.applied, p.change, p.at, p.tender))
     refunds: dict[int, list[RefundInfo]] = {i: [] for i in ids}
     refund_ids: list[int] = []
     for r in conn.execute(select(t.refunds).where(t.refunds.c.order_id.in_(ids)).order_by(t.refunds.c.id)):
-        refunds[r.order_id].append(RefundInfo(r.id, r.method, r.amount, r.reason, r.at, r.actor))
+        refunds[r.order_id].append(RefundInfo(r.id, r.method, r.amount, r.reason, r.at, r.actor, r.tender))
         refund_ids.append(r.id)
     refunded: dict[int, int] = {}
     if refund_ids:
@@ -349,6 +385,7 @@ def _order_info(
         idempotency_key=order.idempotency_key,
         state=OrderState(order.state),
         created_at=order.created_at,
+        entered_at=order.entered_at,
         paid_at=order.paid_at,
         business_date=order.business_date,
         actor=order.actor,

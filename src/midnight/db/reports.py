@@ -50,15 +50,17 @@ def day_totals(conn: Connection, store_id: int, day: dt.date) -> DayTotals:
     applied = {
         method: int(amount)
         for method, amount in conn.execute(
-            select(p.method, func.sum(p.applied)).where(p.business_date == day).group_by(p.method)
+            select(func.coalesce(p.tender, p.method), func.sum(p.applied))
+            .where(p.business_date == day)
+            .group_by(func.coalesce(p.tender, p.method))
         )
     }
     refunds = {
         method: (int(amount), int(n))
         for method, amount, n in conn.execute(
-            select(r.method, func.sum(r.amount), func.count())
+            select(func.coalesce(r.tender, r.method), func.sum(r.amount), func.count())
             .where(r.business_date == day)
-            .group_by(r.method)
+            .group_by(func.coalesce(r.tender, r.method))
         )
     }
     # Cost of goods: what the day's sales drew from stock, less what its refunds put back. Both are

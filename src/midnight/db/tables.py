@@ -73,7 +73,10 @@ products = Table(
     Column("opened_shelf_life_days", Integer, nullable=True),
     Column("reorder_point", BigInteger, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # The name Unicode case-folded (domain.text.fold), so the receiving picker searches in the query (0006).
+    Column("name_key", String(200), nullable=False, server_default=""),
     CheckConstraint("expiry_kind IN ('use_by', 'best_before')", name="expiry_kind"),
+    Index("ix_products_name_key_id", "name_key", "id"),
 )
 
 lots = Table(
@@ -87,8 +90,11 @@ lots = Table(
     Column("supplier", String(200), nullable=False),
     Column("unit_cost", BigInteger, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
-    Column("expiry_date", Date, nullable=False),
+    Column("expiry_date", Date, nullable=False),  # as received: never changed
     Column("opened_at", UTCDateTime, nullable=True),
+    # The date as most recently corrected (NULL: never), written only with its expiry_corrections row;
+    # effective_expiry (what FEFO, the board and the digest read) is recomputed from it then (0006).
+    Column("corrected_expiry", Date, nullable=True),
     Column("effective_expiry", Date, nullable=False),
     # Cache of the sum of this lot's movements, kept in the same transaction as each movement.
     Column("on_hand", BigInteger, nullable=False),
@@ -172,6 +178,8 @@ menu_items = Table(
     Column("markdown_days", Integer, nullable=True),
     Column("markdown_bp", Integer, nullable=True),  # percent in hundredths: 3000 = 30%
     Column("created_at", UTCDateTime, nullable=False),
+    # The name Unicode case-folded (domain.text.fold): the till's search finds items in the query (0008).
+    Column("name_key", String(200), nullable=False, server_default=""),
     CheckConstraint(
         "(markdown_days IS NULL AND markdown_bp IS NULL) OR "
         "(markdown_days BETWEEN 0 AND 365 AND markdown_bp BETWEEN 1 AND 10000)",
@@ -212,6 +220,9 @@ orders = Table(
     Column("request_hash", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # A sale written on paper and entered afterwards: when it was typed in (created_at is when it was
+    # sold). NULL for a sale rung up as it happened (0009).
+    Column("entered_at", UTCDateTime, nullable=True),
     Column("actor", String(100), nullable=False),
     Column("note", Text, nullable=False),
     Column("discount_kind", String(8), nullable=True),
@@ -262,12 +273,27 @@ order_lines = Table(
     CheckConstraint("net = gross - markdown - discount", name="net_adds_up"),
 )
 
+# Ways of paying besides cash and card, named by the owner; they pay exactly, like a card (0009).
+tenders = Table(
+    "tenders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("name_key", String(40), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    UniqueConstraint("store_id", "name_key", name="uq_tenders_store_id_name_key"),
+)
+
 payments = Table(
     "payments",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
     Column("method", String(8), nullable=False),
+    Column("tender", String(40), nullable=True),  # the named tender of an "other" payment (0009)
     Column("tendered", BigInteger, nullable=False),
     Column("applied", BigInteger, nullable=False),
     Column("change", BigInteger, nullable=False),
@@ -278,6 +304,12 @@ payments = Table(
     CheckConstraint("applied + change = tendered", name="tendered_adds_up"),
     Index("ix_payments_order_id", "order_id"),
     Index("ix_payments_business_date", "business_date"),
+    Index("ix_payments_actor_at", "actor", "at"),
+    # the cash drawer a cash payment went into (0009); NULL: none open, or not cash
+    Column("drawer_session_id", Integer, nullable=True),
+    Index(
+        "ix_payments_drawer_session_id", "drawer_session_id"
+    ),  # the cash a drawer session took (migration 0007)
 )
 
 refunds = Table(
@@ -286,6 +318,7 @@ refunds = Table(
     Column("id", Integer, primary_key=True),
     Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
     Column("method", String(8), nullable=False),
+    Column("tender", String(40), nullable=True),  # the named tender it went back by (0009)
     Column("amount", BigInteger, nullable=False),
     Column("reason", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
@@ -294,6 +327,10 @@ refunds = Table(
     CheckConstraint("amount >= 0", name="amount_not_negative"),
     Index("ix_refunds_order_id", "order_id"),
     Index("ix_refunds_business_date", "business_date"),
+    Index("ix_refunds_actor_at", "actor", "at"),  # the cash a drawer session gave back (migration 0007)
+    # the cash drawer a cash refund came out of (0009); NULL: none open, or not cash
+    Column("drawer_session_id", Integer, nullable=True),
+    Index("ix_refunds_drawer_session_id", "drawer_session_id"),
 )
 
 refund_lines = Table(
@@ -373,6 +410,21 @@ user_events = Table(
     Column("detail", Text, nullable=False),
 )
 
+# A lot's expiry date corrected: who, when, from, to and why (migration 0006). Append-only.
+expiry_corrections = Table(
+    "expiry_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("from_date", Date, nullable=False),
+    Column("to_date", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    CheckConstraint("from_date <> to_date", name="changes_the_date"),
+    Index("ix_expiry_corrections_lot_id_id", "lot_id", "id"),
+)
+
 # --- the counter shelf and notifications (migration 0004) ----------------------------------------
 
 customers = Table(
@@ -427,6 +479,12 @@ holds = Table(
     CheckConstraint("wrong_tries >= 0", name="wrong_tries_not_negative"),
     Index("ix_holds_state_hold_until", "state", "hold_until"),
     Index("ix_holds_for_customer_id_id", "for_customer_id", "id"),  # a customer's history (0005)
+    # The pickup code sealed (deterministic AES-SIV), so the code alone finds its item (0007); and the
+    # key of the form that held it, so a retried form holds it once (0007).
+    Column("code_lookup", String(100), nullable=True),
+    Column("idempotency_key", String(128), nullable=True),
+    Index("ix_holds_code_lookup", "code_lookup"),
+    Index("ix_holds_idempotency_key", "idempotency_key", unique=True),
 )
 
 hold_events = Table(
@@ -488,11 +546,119 @@ outbox = Table(
     Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
 )
 
+# --- cash drawers and finding held items by code (migration 0007) ---------------------------------
+
+# Look-ups of a held item by its code alone: wrong ones in a row lock a person's look-ups a while.
+pickup_attempts = Table(
+    "pickup_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("actor", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Index("ix_pickup_attempts_actor_at", "actor", "at"),
+)
+
+# A till's drawer from its float to its closing count. The cash its person takes and refunds while
+# it is open counts in it; one open session per till and per person (the partial unique indexes).
+drawer_sessions = Table(
+    "drawer_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("till", String(100), nullable=False),
+    Column("till_key", String(100), nullable=False),  # folded: "till 1" is "Till 1"
+    Column("opened_by", String(100), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("business_date", Date, nullable=False),  # the day its float counts on
+    Column("float_amount", BigInteger, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),  # set once, with its drawer_counts row
+    CheckConstraint("float_amount >= 0", name="float_not_negative"),
+    Index(
+        "ix_drawer_sessions_open_till",
+        "store_id",
+        "till_key",
+        unique=True,
+        sqlite_where=text("closed_at IS NULL"),
+        postgresql_where=text("closed_at IS NULL"),
+    ),
+    Index(
+        "ix_drawer_sessions_open_person",
+        "store_id",
+        "opened_by",
+        unique=True,
+        sqlite_where=text("closed_at IS NULL"),
+        postgresql_where=text("closed_at IS NULL"),
+    ),
+    Index("ix_drawer_sessions_opened_by_id", "opened_by", "id"),
+    Index("ix_drawer_sessions_business_date", "business_date"),
+)
+
+# Cash put in or taken out for something other than a sale, with why. Append-only.
+drawer_moves = Table(
+    "drawer_moves",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("drawer_sessions.id"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("business_date", Date, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("idempotency_key", String(128), nullable=True),
+    CheckConstraint("kind IN ('in', 'out')", name="kind"),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    Index("ix_drawer_moves_session_id_id", "session_id", "id"),
+    Index("ix_drawer_moves_business_date", "business_date"),
+    Index("ix_drawer_moves_idempotency_key", "idempotency_key", unique=True),
+)
+
+# The closing count of a session: what it should have held and why, what was counted. Append-only.
+drawer_counts = Table(
+    "drawer_counts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("drawer_sessions.id"), nullable=False, unique=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("float_amount", BigInteger, nullable=False),
+    Column("cash_sales", BigInteger, nullable=False),
+    Column("cash_refunds", BigInteger, nullable=False),
+    Column("pay_ins", BigInteger, nullable=False),
+    Column("pay_outs", BigInteger, nullable=False),
+    Column("expected", BigInteger, nullable=False),
+    Column("counted", BigInteger, nullable=False),
+    Column("over_short", BigInteger, nullable=False),
+    Column("denominations", Text, nullable=True),  # JSON {minor value: pieces}, if counted so
+    CheckConstraint(
+        "float_amount >= 0 AND cash_sales >= 0 AND cash_refunds >= 0 AND pay_ins >= 0 AND pay_outs >= 0 "
+        "AND counted >= 0",
+        name="amounts_not_negative",
+    ),
+    CheckConstraint(
+        "expected = float_amount + cash_sales - cash_refunds + pay_ins - pay_outs", name="expected_adds_up"
+    ),
+    CheckConstraint("over_short = counted - expected", name="over_short_adds_up"),
+)
+
 
 # --- what the database itself refuses (triggers; migrations 0001 and 0005 create the same) --------
 
 # Rows that record money or history are never changed or deleted: a correction is a new row.
-APPEND_ONLY = ("movements", "payments", "refunds", "refund_lines", "hold_events", "user_events", "day_closes")
+APPEND_ONLY = (
+    "movements",
+    "payments",
+    "refunds",
+    "refund_lines",
+    "hold_events",
+    "user_events",
+    "day_closes",
+    "expiry_corrections",
+    "pickup_attempts",
+    "drawer_moves",
+    "drawer_counts",
+)
 
 
 def sqlite_triggers() -> dict[str, str]:

@@ -93,3 +93,23 @@ def parse_date(
     except ValueError:
         raise InvalidInput(f"{field} {raw} is not a real calendar date", field=field) from None
     return check_day(day, field=field, earliest=earliest, latest=latest)
+
+
+_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$")
+
+
+def parse_local_minute(value: object, *, field: str = "time", label: str | None = None) -> dt.datetime:
+    """A local date and time to the minute, "2026-11-24 13:05" (no zone: the store's is meant)."""
+    name = label or field
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(second=0, microsecond=0)
+    if not isinstance(value, str) or not _MINUTE.match(value.strip()):
+        shown = repr(value.strip()[:40]) if isinstance(value, str) else "that"
+        raise InvalidInput(f"{name} must be a date and time like 2026-11-24 13:05, got {shown}", field=field)
+    raw = value.strip().replace("T", " ")
+    try:
+        moment = dt.datetime.strptime(raw, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InvalidInput(f"{name} {raw} is not a real date and time", field=field) from None
+    check_day(moment.date(), field=field)
+    return moment

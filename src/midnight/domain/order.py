@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from midnight.domain.errors import Conflict, InvalidInput
-from midnight.domain.pricing import Method, Tender, round_half_up
+from midnight.domain.pricing import Method, Tender, Way, round_half_up
 from midnight.domain.quantity import SCALE, to_decimal
 
 
@@ -137,26 +137,35 @@ def refund_amount(
 
 
 def refund_methods(
-    paid: dict[Method, int],
-    refunded: dict[Method, int],
-    asked: Method | None,
+    paid: dict[Way, int],
+    refunded: dict[Way, int],
+    asked: Way | None,
     amount: int,
     fmt: Callable[[int], str] = str,
-) -> list[tuple[Method, int]]:
-    """Money goes back the way it came: to the methods the order was paid by, never more to one than
-    it paid. Named, one method takes it all (if it can); unnamed, a split-paid order is refunded
-    split the same way — card and other first, as they paid exactly, then cash."""
-    used = sorted(method.value for method in paid)
-    room = {method: paid[method] - refunded.get(method, 0) for method in paid}
+) -> list[tuple[Way, int]]:
+    """Money goes back the way it came: to the ways the order was paid (cash, card, a named tender),
+    never more to one than it paid. Named, one way takes it all (if it can); unnamed, a split-paid
+    order is refunded split the same way — card and tenders first, as they paid exactly, then cash.
+    Asked for "other" without a name, the order's one named tender is meant."""
+    used = sorted(way.label for way in paid)
+    room = {way: paid[way] - refunded.get(way, 0) for way in paid}
+    if asked is not None and asked.method is Method.OTHER and asked.tender is None:
+        named = [way for way in paid if way.method is Method.OTHER]
+        if len(named) == 1:
+            asked = named[0]
+        elif named:
+            raise InvalidInput(
+                f"the order was paid by {' and '.join(w.label for w in named)}: say which", field="tender"
+            )
     if asked is not None:
         if asked not in paid:
             raise InvalidInput(
-                f"the order was paid by {' and '.join(used)}, not {asked.value}: refund it the way it was paid",
+                f"the order was paid by {' and '.join(used)}, not {asked.label}: refund it the way it was paid",
                 field="method",
             )
         if amount > room[asked]:
             raise Conflict(
-                f"only {fmt(room[asked])} of this order's {asked.value} payment is left to refund; "
+                f"only {fmt(room[asked])} of this order's {asked.label} payment is left to refund; "
                 "leave the method out to refund it the ways it was paid",
                 field="method",
             )
@@ -164,11 +173,11 @@ def refund_methods(
     if not paid:
         raise Conflict("the order has no payments to refund", field="method")
     parts, left = [], amount
-    for method in sorted(room, key=lambda m: (m is Method.CASH, m.value)):
-        take = min(left, room[method])
+    for way in sorted(room, key=lambda w: (w.method is Method.CASH, w.label)):
+        take = min(left, room[way])
         if take > 0:
-            parts.append((method, take))
+            parts.append((way, take))
             left -= take
     if left > 0:
         raise Conflict(f"only {fmt(amount - left)} of this order is left to refund", field="lines")
-    return parts or [(min(paid, key=lambda m: m.value), 0)]
+    return parts or [(min(paid, key=lambda w: w.label), 0)]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from midnight.domain.errors import InvalidInput
-from midnight.domain.money import parse_amount, to_minor
+from midnight.domain.money import minor_digits, parse_amount, to_minor
 from midnight.domain.quantity import SCALE
 
 
@@ -170,9 +170,26 @@ class Method(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Way:
+    """How money moved: cash, card, or a tender the owner named (Octopus, FPS …), which pays exactly."""
+
+    method: Method
+    tender: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.tender or self.method.value
+
+
+@dataclass(frozen=True)
 class Tender:
     method: Method
     amount: int  # what was handed over
+    name: str | None = None  # the owner's tender, for method "other"
+
+    @property
+    def way(self) -> Way:
+        return Way(self.method, self.name)
 
 
 @dataclass(frozen=True)
@@ -181,6 +198,7 @@ class Settled:
     tendered: int
     applied: int  # what goes to the order
     change: int
+    name: str | None = None
 
 
 def settle(total: int, tenders: list[Tender], fmt: Callable[[int], str] = str) -> list[Settled]:
@@ -191,12 +209,14 @@ def settle(total: int, tenders: list[Tender], fmt: Callable[[int], str] = str) -
     cash = sum(t.amount for t in tenders if t.method is Method.CASH)
     if exact > total:
         raise InvalidInput(
-            f"card and other payments ({fmt(exact)}) exceed the total ({fmt(total)}); only cash gets change",
+            f"card and other payments ({fmt(exact)}) are more than the total ({fmt(total)}); only cash gets change",
             field="payments",
         )
     if exact + cash < total:
         raise InvalidInput(
-            f"payments ({fmt(exact + cash)}) are short of the total ({fmt(total)})", field="payments"
+            f"payments ({fmt(exact + cash)}) are short of the total ({fmt(total)}): "
+            f"{fmt(total - exact - cash)} more is due",
+            field="payments",
         )
     due_in_cash = total - exact
     settled = []
@@ -212,5 +232,21 @@ def settle(total: int, tenders: list[Tender], fmt: Callable[[int], str] = str) -
             due_in_cash -= applied
             settled.append(Settled(t.method, t.amount, applied, t.amount - applied))
         else:
-            settled.append(Settled(t.method, t.amount, t.amount, 0))
+            settled.append(Settled(t.method, t.amount, t.amount, 0, t.name))
     return settled
+
+
+NOTES = (10, 20, 50, 100, 500, 1000)  # banknotes, in whole units of the currency
+
+
+def cash_suggestions(total: int, currency: str, *, most: int = 4) -> list[int]:
+    """Cash a customer is likely to hand over for `total` (minor units): the total rounded up to each
+    banknote, smallest first, each more than the total and none twice."""
+    unit = 10 ** minor_digits(currency)
+    out: list[int] = []
+    for note in NOTES:
+        step = note * unit
+        amount = -(-total // step) * step
+        if amount > total and amount not in out:
+            out.append(amount)
+    return sorted(out)[:most]

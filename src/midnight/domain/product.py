@@ -129,3 +129,13 @@ class LocationKind(enum.StrEnum):
             raise InvalidInput(
                 f"location kind must be one of {known}; got {str(text)[:30]!r}", field="kind"
             ) from None
+
+
+def barcode_spellings(code: str) -> list[str]:
+    """The ways one barcode may be stored or scanned: a UPC-A (12 digits) is the EAN-13 with a
+    leading 0, and scanners send either."""
+    if len(code) == 13 and code.startswith("0") and code.isdigit():
+        return [code, code[1:]]
+    if len(code) == 12 and code.isdigit():
+        return [code, "0" + code]
+    return [code]

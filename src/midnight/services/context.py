@@ -74,6 +74,8 @@ class Context:
         # On the shop's own machine (the CLI beside the database), not through a session or token
         # that could have been copied.
         self.local = local
+        # Set while entering a sale made earlier: the real time it is typed in (the clock is then).
+        self.entered_at: dt.datetime | None = None
 
     def acting_as(self, who: Actor, *, local: bool = False) -> Context:
         """The same database, clock and store, for another person (one per web or API request)."""

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from midnight.commands.catalog import AddProduct
+from midnight.commands.counter import AddCustomer, HoldItem
 from midnight.commands.stock import DrawStock, OpenPack, ReceiveLot, WriteOff, WriteOffExpired
-from midnight.commands.till import AddMenuItem, PayOrder, PlaceOrder, VoidOrder
+from midnight.commands.till import AddMenuItem, CloseDay, PayOrder, PlaceOrder, VoidOrder
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock, start_of_day
 from midnight.domain.errors import Conflict, InsufficientStock
 from midnight.domain.money import to_decimal
 from midnight.domain.people import Permission
-from midnight.services import catalog, menu, orders, stock
+from midnight.services import catalog, customers, holds, menu, orders, reports, stock
 from midnight.services.context import Context
 
 
@@ -331,6 +332,9 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
         if offset > 1:  # leave yesterday's expired stock on the board for today
             clock.instant = midnight + dt.timedelta(hours=23)
             stock.write_off_expired(past, WriteOffExpired())
+        if offset >= 1:  # every past day was closed with its Z; today is open
+            clock.instant = midnight + dt.timedelta(hours=23, minutes=30)
+            _close(past, day, rng)
     clock.instant = min(real_now, start_of_day(today, tz) + dt.timedelta(hours=14))
     # A few things a morning shift would see: an opened carton, a dented tin, an expired lot.
     week_ago = today - dt.timedelta(days=7)
@@ -355,6 +359,43 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
         expires=soon,
     )
     stock.write_off(past, stock.receive(past, tins).lot.id, WriteOff(quantity=1, reason="dented tin"))
+    _counter_shelf(past, today)
     with ctx.db.read() as conn:
         movements = int(conn.execute(select(func.count()).select_from(t.movements)).scalar_one())
     return DemoLoaded(len(PRODUCTS), days, movements)
+
+
+def _close(ctx: Context, day: dt.date, rng: random.Random) -> None:
+    """Close a day as an owner would: the cash counted, now and then a few dollars out."""
+    expected = reports.x_report(ctx, day).cash_expected
+    counted = expected + rng.choice((0, 0, 0, 0, -1000, 500))
+    amount = to_decimal(max(counted, 0), ctx.store.currency)
+    reports.close_day(ctx, CloseDay(date=day, counted=amount))
+
+
+CUSTOMERS = (
+    ("Mr Chan 陳先生", "663", "+85291234567"),
+    ("Ms Wong 黃小姐", "pineapple", None),
+    ("Ah Keung 阿強", None, "+85298765432"),
+)
+
+
+def _counter_shelf(ctx: Context, today: dt.date) -> None:
+    """Regulars, and what they left at the counter for each other."""
+    for name, nickname, phone in CUSTOMERS:
+        customers.add_customer(ctx, AddCustomer(name=name, nickname=nickname, phone=phone))
+    for description, for_customer, left_by, slot, until in (
+        ("Letter 信", "663", "Ms Wong", "A1", today + dt.timedelta(days=30)),
+        ("Set of keys 鎖匙", "pineapple", "Mr Chan", "A2", today + dt.timedelta(days=7)),
+        ("Parcel 包裹", "Ah Keung 阿強", "courier", "B1", today + dt.timedelta(days=14)),
+    ):
+        holds.hold_item(
+            ctx,
+            HoldItem(
+                description=description,
+                for_customer=for_customer,
+                left_by=left_by,
+                shelf_slot=slot,
+                hold_until=until,
+            ),
+        )

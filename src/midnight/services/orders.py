@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from midnight.commands.till import OrderQuery, PaymentIn, PayOrder, PlaceOrder, RefundOrder, VoidOrder
+from midnight.db import drawers as drawers_db
 from midnight.db import menu as menu_db
 from midnight.db import orders as orders_db
 from midnight.db import stock as stock_db
@@ -23,6 +24,7 @@ from midnight.db.orders import OrderInfo
 from midnight.db.paging import Page
 from midnight.db.types import AnyRow
 from midnight.domain import order as rules
+from midnight.domain.clock import FixedClock
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
 from midnight.domain.fefo import allocate
 from midnight.domain.lot import LotView, Movement, MovementKind, check_whole_units
@@ -42,14 +44,18 @@ from midnight.domain.pricing import (
     Discount,
     DiscountSpec,
     LineInput,
+    Method,
     OrderPrice,
     Tender,
+    Way,
     discount_of,
     price_order,
     round_half_up,
     settle,
 )
 from midnight.domain.quantity import SCALE, to_decimal
+from midnight.domain.text import fold
+from midnight.services import tenders as tenders_svc
 from midnight.services.context import Context
 from midnight.services.days import current_business_date
 from midnight.services.stock import draw_in
@@ -59,6 +65,7 @@ MAX_ENOUGH = 10**15  # read every sellable lot of a product: the quote needs the
 __all__ = [
     "OrderInfo",
     "Quote",
+    "TenderPreview",
     "get_order",
     "list_orders",
     "pay_order",
@@ -70,10 +77,15 @@ __all__ = [
 
 
 def _tenders(ctx: Context, payments: list[PaymentIn] | None) -> list[Tender]:
-    return [
-        Tender(p.method, to_minor(p.amount, ctx.store.currency, field=f"{p.method.value} payment"))
+    given = [
+        Tender(
+            p.method,
+            to_minor(p.amount, ctx.store.currency, field=f"{p.tender or p.method.value} payment"),
+            p.tender,
+        )
         for p in payments or []
     ]
+    return tenders_svc.named(ctx, given)
 
 
 def _fingerprint(
@@ -96,7 +108,8 @@ def _fingerprint(
         ],
         "discount": discount(order_discount),
         "note": cmd.note,
-        "payments": [[t.method.value, t.amount] for t in tenders],
+        "sold_at": cmd.sold_at.isoformat() if cmd.sold_at else None,
+        "payments": [[t.method.value, t.amount, t.name] for t in tenders],
         "expected_total": expected,
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -112,9 +125,49 @@ def _discount(ctx: Context, spec: DiscountSpec | None, reason: str | None, field
     return discount_of(spec, reason or "", ctx.store.currency, field=field)
 
 
+LATE_DAYS = 31  # how long after a paper sale it may still be entered
+
+
+def _as_sold(ctx: Context, sold_at: dt.datetime | None) -> Context:
+    """For a sale made earlier (written on paper while the till was down): a context whose clock is
+    stopped at the sale, so stock, prices and markdowns are as of then, remembering when it is entered.
+    Owners only; it can be at most LATE_DAYS old and not in the future."""
+    if sold_at is None:
+        return ctx
+    ctx.require(Permission.REPORTS)
+    at = sold_at.replace(tzinfo=ctx.store.tz).astimezone(dt.UTC)
+    now = ctx.now()
+    if at > now:
+        raise InvalidInput(f"a sale made at {sold_at:%Y-%m-%d %H:%M} is still to come", field="sold_at")
+    if at < now - dt.timedelta(days=LATE_DAYS):
+        raise InvalidInput(
+            f"a sale made earlier can be entered up to {LATE_DAYS} days later; {sold_at:%Y-%m-%d} is longer ago",
+            field="sold_at",
+        )
+    late = ctx.at(FixedClock(at), ctx.who)
+    late.local, late.entered_at = ctx.local, now
+    return late
+
+
+def _check_day_open(ctx: Context, conn: Connection) -> None:
+    """A sale entered late counts on the day it was made, which must still be open."""
+    day = ctx.today()
+    if day in orders_db.closed_days_from(conn, ctx.store.id, day):
+        raise Conflict(
+            f"{day:%a %Y-%m-%d} is closed and its Z report is final: a sale made that day can't be entered now",
+            field="sold_at",
+        )
+
+
 def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
-    """Open an order (and, given payments, pay it in the same transaction)."""
+    """Open an order (and, given payments, pay it in the same transaction).
+
+    With `sold_at`, a sale made earlier is entered: as of then, on that day, marked as entered late.
+    """
     ctx.require(Permission.SELL)
+    if cmd.sold_at is not None and not cmd.payments:
+        raise InvalidInput("a sale made earlier was paid then: give its payments", field="payments")
+    ctx = _as_sold(ctx, cmd.sold_at)
     tenders = _tenders(ctx, cmd.payments)
     discounts = [
         _discount(ctx, line.discount, line.discount_reason, f"discount of line {n}")
@@ -129,6 +182,8 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
             existing = _replay(conn, key, digest)
             if existing is not None:
                 return orders_db.order_info(conn, existing, currency, replayed=True)
+            if ctx.entered_at is not None:
+                _check_day_open(ctx, conn)
             order_id = _insert_order(ctx, conn, key, digest, cmd, discounts, order_discount)
             if tenders:
                 _pay(ctx, conn, order_id, tenders, expected)
@@ -180,6 +235,7 @@ def _insert_order(
         "request_hash": digest,
         "state": rules.OrderState.OPEN.value,
         "created_at": now,
+        "entered_at": ctx.entered_at,
         "actor": ctx.actor,
         "note": cmd.note,
         "gross": priced.gross,
@@ -256,6 +312,7 @@ def quote_order(ctx: Context, cmd: PlaceOrder) -> Quote:
     total differs and a payment made with `expected_total` is refused rather than charged otherwise.
     """
     ctx.require(Permission.SELL)
+    ctx = _as_sold(ctx, cmd.sold_at)
     discounts = [
         _discount(ctx, line.discount, line.discount_reason, f"discount of line {n}")
         for n, line in enumerate(cmd.lines, start=1)
@@ -264,32 +321,82 @@ def quote_order(ctx: Context, cmd: PlaceOrder) -> Quote:
     now, today = ctx.now(), ctx.today()
     with ctx.db.read() as conn:
         items = _items(conn, cmd, now)
-        shelves: dict[str, tuple[str, dict[int, LotView]]] = {}
-        inputs, shortages = [], []
-        for item, line, discount in zip(items, cmd.lines, discounts, strict=True):
-            whole = sold_as_is(item.recipe)
-            taken: list[tuple[dt.date, int]] = []
-            plan: list[tuple[dict[int, LotView], int, int]] = []
-            short = None
-            try:
-                for sku, needed in scale_recipe(item.recipe, line.quantity):
-                    if sku not in shelves:
-                        shelves[sku] = _shelf(conn, sku, today)
-                    unit, lots = shelves[sku]
-                    if whole:
-                        check_whole_units(unit, needed, sku)
-                    for draw in allocate(
-                        sku, lots.values(), needed, today, whole_units=whole and unit == "each"
-                    ):
-                        taken.append((lots[draw.lot_id].effective_expiry, draw.quantity))
-                        plan.append((lots, draw.lot_id, draw.quantity))
-            except (InsufficientStock, InvalidInput) as exc:
-                short, taken, plan = exc.message, [], []
-            for lots, lot_id, milli in plan:  # the next line draws from what this one left
-                lots[lot_id] = replace(lots[lot_id], on_hand=lots[lot_id].on_hand - milli)
-            markdown = line_markdown(item.price, line.quantity, item.recipe, item.markdown, taken, today)
-            inputs.append(LineInput(item.price, line.quantity, discount, markdown=markdown))
-            shortages.append(short)
+        lines = [(item, line.quantity, d) for item, line, d in zip(items, cmd.lines, discounts, strict=True)]
+        return _quote(ctx, conn, lines, order_discount, today)
+
+
+@dataclass(frozen=True)
+class TenderPreview:
+    """What the payment boxes as typed would do to a total: still due, or change to give."""
+
+    due: int
+    change: int
+
+
+def preview_tenders(ctx: Context, total: int, payments: list[PaymentIn]) -> TenderPreview | None:
+    """Before Pay: how much is still due (for "rest by card") or the change cash would get, by the
+    same settling rules as paying; None if the boxes don't make a payment yet."""
+    try:
+        given = _tenders(ctx, payments)
+    except InvalidInput:
+        return None
+    if not given:
+        return TenderPreview(total, 0)
+    offered = sum(t.amount for t in given)
+    if offered < total:
+        return TenderPreview(total - offered, 0)
+    try:
+        return TenderPreview(0, sum(s.change for s in settle(total, given, ctx.money)))
+    except InvalidInput:
+        return None
+
+
+def prices_now(ctx: Context, codes: list[str]) -> dict[str, int]:
+    """What one unit of each reduce-to-clear item costs now (the next one sold comes from a lot near
+    its date): the till's buttons show it. Items without a markdown rule are left out."""
+    ctx.require(Permission.SELL)
+    now, today = ctx.now(), ctx.today()
+    with ctx.db.read() as conn:
+        items = menu_db.menu_items(conn, codes, now) if codes else {}
+        marked = [item for item in items.values() if item.markdown is not None]
+        return {
+            item.code: _quote(ctx, conn, [(item, SCALE, None)], None, today).total
+            for item in marked
+            if sold_as_is(item.recipe)
+        }
+
+
+def _quote(
+    ctx: Context,
+    conn: Connection,
+    lines: list[tuple[MenuItem, int, Discount | None]],
+    order_discount: Discount | None,
+    today: dt.date,
+) -> Quote:
+    shelves: dict[str, tuple[str, dict[int, LotView]]] = {}
+    inputs, shortages = [], []
+    for item, quantity, discount in lines:
+        whole = sold_as_is(item.recipe)
+        taken: list[tuple[dt.date, int]] = []
+        plan: list[tuple[dict[int, LotView], int, int]] = []
+        short = None
+        try:
+            for sku, needed in scale_recipe(item.recipe, quantity):
+                if sku not in shelves:
+                    shelves[sku] = _shelf(conn, sku, today, ctx.now() if ctx.entered_at else None)
+                unit, lots = shelves[sku]
+                if whole:
+                    check_whole_units(unit, needed, sku)
+                for draw in allocate(sku, lots.values(), needed, today, whole_units=whole and unit == "each"):
+                    taken.append((lots[draw.lot_id].effective_expiry, draw.quantity))
+                    plan.append((lots, draw.lot_id, draw.quantity))
+        except (InsufficientStock, InvalidInput) as exc:
+            short, taken, plan = exc.message, [], []
+        for lots, lot_id, milli in plan:  # the next line draws from what this one left
+            lots[lot_id] = replace(lots[lot_id], on_hand=lots[lot_id].on_hand - milli)
+        markdown = line_markdown(item.price, quantity, item.recipe, item.markdown, taken, today)
+        inputs.append(LineInput(item.price, quantity, discount, markdown=markdown))
+        shortages.append(short)
     priced: OrderPrice = price_order(inputs, order_discount, ctx.money)
     return Quote(
         currency=ctx.store.currency,
@@ -298,7 +405,7 @@ def quote_order(ctx: Context, cmd: PlaceOrder) -> Quote:
             QuotedLine(
                 item.code,
                 item.name,
-                to_decimal(line.quantity),
+                to_decimal(quantity),
                 item.price,
                 p.gross,
                 p.markdown,
@@ -306,7 +413,7 @@ def quote_order(ctx: Context, cmd: PlaceOrder) -> Quote:
                 p.net,
                 short,
             )
-            for item, line, p, short in zip(items, cmd.lines, priced.lines, shortages, strict=True)
+            for (item, quantity, _), p, short in zip(lines, priced.lines, shortages, strict=True)
         ],
         gross=priced.gross,
         markdowns=priced.markdowns,
@@ -315,10 +422,12 @@ def quote_order(ctx: Context, cmd: PlaceOrder) -> Quote:
     )
 
 
-def _shelf(conn: Connection, sku: str, today: dt.date) -> tuple[str, dict[int, LotView]]:
+def _shelf(
+    conn: Connection, sku: str, today: dt.date, received_by: dt.datetime | None
+) -> tuple[str, dict[int, LotView]]:
     """A product's unit and the lots it could be sold from today (live lots only, never history)."""
     product, lots = stock_db.sellable_lots(
-        conn, sku, today=today, allow_past_best_before=False, enough=MAX_ENOUGH
+        conn, sku, today=today, allow_past_best_before=False, enough=MAX_ENOUGH, received_by=received_by
     )
     unit = product.unit if product else lots[0].unit
     return unit, {lot.id: lot.view() for lot in lots}
@@ -368,12 +477,16 @@ def _pay(
             orders_db.reprice_line(conn, line.id, price.markdown, price.discount, price.net)
     settled = settle(priced.total, tenders, ctx.money)
     business_date = current_business_date(conn, ctx.store.id, today)
+    took_cash = any(s.method is Method.CASH for s in settled) and ctx.entered_at is None
+    drawer = drawers_db.drawer_for_sale(conn, ctx.store.id, ctx.actor) if took_cash else None
     orders_db.insert_payments(
         conn,
         [
             {
                 "order_id": order_id,
                 "method": s.method.value,
+                "tender": s.name,
+                "drawer_session_id": drawer if s.method is Method.CASH else None,
                 "tendered": s.tendered,
                 "applied": s.applied,
                 "change": s.change,
@@ -457,18 +570,32 @@ def refund_order(ctx: Context, order_id: int, cmd: RefundOrder) -> OrderInfo:
         sold = orders_db.lines_for_refund(conn, order.id)
         asked = [(line.line, line.quantity) for line in cmd.lines] if cmd.lines else None
         wanted = rules.refund_quantities([s for _, s in sold], asked)
-        paid, refunded = orders_db.money_by_method(conn, order.id)
+        if cmd.restock:
+            for line, _ in sold:
+                if wanted.get(line.line_no) and not line.restockable:
+                    raise InvalidInput(
+                        f"line {line.line_no}: {line.name} can't go back on the shelf; refund it as waste",
+                        field="restock",
+                    )
+        paid, refunded = orders_db.money_by_way(conn, order.id)
         amount, everything = rules.refund_amount(
             order.total, sum(refunded.values()), [s for _, s in sold], wanted
         )
-        parts = rules.refund_methods(paid, refunded, cmd.method, amount, ctx.money)
+        way = Way(cmd.method, cmd.tender) if cmd.method is not None else None
+        if way is not None and way.tender is not None:  # "octopus" is the Octopus it was paid by
+            way = next((w for w in paid if w.tender and fold(w.tender) == fold(way.tender)), way)
+        parts = rules.refund_methods(paid, refunded, way, amount, ctx.money)
         now, day = ctx.now(), current_business_date(conn, ctx.store.id, ctx.today())
+        gives_cash = any(w.method is Method.CASH for w, _ in parts)
+        drawer = drawers_db.drawer_for_refund(conn, ctx.store.id, ctx.actor, order.id) if gives_cash else None
         refund_ids = [
             orders_db.insert_refund(
                 conn,
                 {
                     "order_id": order.id,
-                    "method": method.value,
+                    "method": way.method.value,
+                    "tender": way.tender,
+                    "drawer_session_id": drawer if way.method is Method.CASH else None,
                     "amount": part,
                     "reason": cmd.reason,
                     "at": now,
@@ -476,7 +603,7 @@ def refund_order(ctx: Context, order_id: int, cmd: RefundOrder) -> OrderInfo:
                     "actor": ctx.actor,
                 },
             )
-            for method, part in parts
+            for way, part in parts
         ]
         # The goods come back once: the first refund row (of a split one) carries the lines and stock.
         refund_id = refund_ids[0]
@@ -484,7 +611,8 @@ def refund_order(ctx: Context, order_id: int, cmd: RefundOrder) -> OrderInfo:
             quantity = wanted.get(line.line_no)
             if quantity:
                 orders_db.insert_refund_line(conn, refund_id, line.id, quantity)
-                _return_stock(ctx, conn, line, quantity, refund_id, day, restock=line.restockable)
+                restock = line.restockable if cmd.restock is None else cmd.restock
+                _return_stock(ctx, conn, line, quantity, refund_id, day, restock=restock)
         orders_db.set_state(conn, order.id, rules.after_refund(everything))
         return orders_db.order_info(conn, order.id, ctx.store.currency)
 
@@ -534,6 +662,20 @@ def _return_stock(
                     business_date=day if kind is MovementKind.WASTE else None,
                 )
                 stock_db.record(conn, movement, actor=ctx.actor, recorded_at=now)
+
+
+def recorded_under(ctx: Context, key: str) -> OrderInfo | None:
+    """The order already recorded under a till's idempotency key, if any (a panel that was paid)."""
+    ctx.require(Permission.SELL)
+    with ctx.db.read() as conn:
+        found = orders_db.order_by_key(conn, key)
+        return None if found is None else orders_db.order_info(conn, found[0], ctx.store.currency)
+
+
+def business_day(ctx: Context) -> dt.date:
+    """The business day sales count on now: today, or the next open day once today is closed."""
+    with ctx.db.read() as conn:
+        return current_business_date(conn, ctx.store.id, ctx.today())
 
 
 def get_order(ctx: Context, order_id: int) -> OrderInfo:

@@ -94,11 +94,11 @@ def render(ctx: Context, order: OrderInfo, paper_mm: int = 80) -> str:
         )
     out.append(row("TOTAL", money(order.total), width))
     for p in order.payments:
-        out.append(row(p.method.capitalize(), money(p.tendered), width))
+        out.append(row(p.label[:1].upper() + p.label[1:], money(p.tendered), width))
     if order.change:
         out.append(row("Change", money(order.change), width))
     for r in order.refunds:
-        out.append(row(clip(f"Refund ({r.method}): {r.reason}", width - 12), "-" + money(r.amount), width))
+        out.append(row(clip(f"Refund ({r.label}): {r.reason}", width - 12), "-" + money(r.amount), width))
     if order.state is OrderState.OPEN:
         out.append(centre("NOT PAID", width))
     if order.state is OrderState.VOID:

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from midnight.commands.catalog import AddProduct, PageQuery
 from midnight.commands.counter import AddCustomer, AddTarget, CustomerQuery
 from midnight.commands.people import AddUser
-from midnight.commands.till import AddMenuItem, MenuQuery, SetPrice
+from midnight.commands.till import AddMenuItem, MenuQuery, SetPrice, SetTenderActive, TenderIn
 from midnight.domain.errors import MidnightError
-from midnight.services import catalog, customers, menu, notify, people
+from midnight.services import catalog, customers, menu, notify, people, tenders
 from midnight.services.context import Context
 from midnight.web.core import check_csrf, form_command, page_context, redirect, render
 
@@ -35,6 +35,7 @@ def _page(
         customers=customers.search_customers(ctx, CustomerQuery(limit=200)).items,
         users=people.list_users(ctx, PageQuery()).items,
         targets=notify.list_targets(ctx, PageQuery()).items,
+        tenders=tenders.list_tenders(ctx, include_inactive=True),
     )
 
 
@@ -115,4 +116,20 @@ async def add_user(request: Request) -> Response:
 async def add_target(request: Request) -> Response:
     return await _submit(
         request, "targets", lambda s, f: notify.add_target(s, form_command(AddTarget, f, ("url", "label")))
+    )
+
+
+@router.post("/admin/tenders", response_model=None)
+async def add_tender(request: Request) -> Response:
+    return await _submit(
+        request, "tenders", lambda ctx, f: tenders.add_tender(ctx, form_command(TenderIn, f, ("name",)))
+    )
+
+
+@router.post("/admin/tenders/{name}/active", response_model=None)
+async def tender_active(request: Request, name: str) -> Response:
+    return await _submit(
+        request,
+        "tenders",
+        lambda ctx, f: tenders.set_tender_active(ctx, name, form_command(SetTenderActive, f, ("active",))),
     )

@@ -21,7 +21,13 @@ def home() -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html", None, errors={}, values={})
+    ended = request.query_params.get("ended") == "1"
+    message = (
+        "Your session has ended: log in again. An order that was not paid was not recorded."
+        if ended
+        else None
+    )
+    return render(request, "login.html", None, errors={}, values={}, message=message)
 
 
 @router.post("/login", response_model=None)

@@ -1,45 +1,150 @@
-// The till page: lines, quantities and the payment boxes. (No inline script: the page's CSP forbids it.)
+// The till page. It only copies amounts the server wrote into the page and tells a scan from typing:
+// every price, total and tender comes from the server. (No inline script: the page's CSP forbids it.)
 (function () {
-  const settings = document.getElementById("till-settings").dataset;
-  const digits = Number(settings.digits);
-  const money = new Intl.NumberFormat(settings.locale, {style: "currency", currency: settings.currency});
-  function fmt(minor) { return (minor / Math.pow(10, digits)).toFixed(digits); }
-  function tillTotal() {
-    let total = 0;
-    document.querySelectorAll("#lines tr").forEach(tr => {
-      total += Number(tr.dataset.price) * Number(tr.querySelector("input[name=qty]").value || 0);
-    });
-    document.getElementById("total").textContent = money.format(total / Math.pow(10, digits));
-    return total;
+  "use strict";
+  const SCAN_GAP_MS = 40; // a scanner types a whole code faster than this between keys; a person can't
+  const SCAN_MIN = 6;     // shortest code taken as a scan (EAN-8 has 8, a menu code typed is not a scan)
+  let burst = "", last = 0, field = null, before = null;
+
+  function scan(code) {
+    // queued behind any tap still on its way (the form itself would cut in, as Pay does)
+    htmx.ajax("POST", "/till/order", {source: "#scan-source", values: {scan: code}, target: "#panel", swap: "outerHTML"});
   }
-  function tillAdd(button) {
-    const code = button.dataset.code;
-    let row = document.querySelector(`#lines tr[data-code="${CSS.escape(code)}"]`);
-    if (row) { const q = row.querySelector("input[name=qty]"); q.value = Number(q.value) + 1; tillTotal(); return; }
-    row = document.createElement("tr");
-    row.dataset.code = code; row.dataset.price = button.dataset.price;
-    row.innerHTML = `<td class="name"></td>
-      <td><input type="hidden" name="code"><input name="qty" type="number" min="1" value="1" aria-label="quantity"></td>
-      <td><input name="note" placeholder="note" aria-label="note"></td>
-      <td><button type="button" class="small" aria-label="remove" data-remove>×</button></td>`;
-    row.querySelector(".name").textContent = button.dataset.name;
-    row.querySelector("input[name=code]").value = code;
-    document.getElementById("lines").appendChild(row);
-    tillTotal();
-  }
+
+  // A scanner is a keyboard: digits very fast, then Enter. Whatever has focus (the cash box too), a
+  // scan adds the item and leaves that box as it was; its Enter never pays.
+  document.addEventListener("keydown", event => {
+    const now = performance.now();
+    if (/^[0-9]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      if (now - last > SCAN_GAP_MS) {
+        burst = "";
+        field = document.activeElement;
+        before = field && "value" in field ? field.value : null;
+      }
+      burst += event.key;
+      last = now;
+      return;
+    }
+    if (event.key === "Enter") {
+      if (burst.length >= SCAN_MIN && now - last <= SCAN_GAP_MS * 2) {
+        event.preventDefault();
+        event.stopPropagation();
+        if (field && before !== null && field.value !== before) {
+          field.value = before;
+          if (field.id === "search") htmx.trigger(field, "search");
+        }
+        const code = burst;
+        burst = "";
+        scan(code);
+        return;
+      }
+      // A code typed by hand into the search box, then Enter, adds it as a scan would.
+      if (event.target.id === "search" && /^[0-9]{6,14}$/.test(event.target.value.trim())) {
+        event.preventDefault();
+        const code = event.target.value.trim();
+        event.target.value = "";
+        htmx.trigger(event.target, "search");
+        scan(code);
+        return;
+      }
+      // Enter in the search box with exactly one item found adds it.
+      if (event.target.id === "search") {
+        const found = document.querySelectorAll("#items button.item");
+        if (found.length === 1) { event.preventDefault(); found[0].click(); return; }
+      }
+      // Enter in a box of the order (cash, card, a quantity) never pays: only the Pay button does.
+      if (event.target.closest && event.target.closest("#order") && event.target.matches("input")) {
+        event.preventDefault();
+        if (event.target.matches("[hx-post]")) htmx.trigger(event.target, "change");
+      }
+    }
+    burst = "";
+  }, true);
+
   document.addEventListener("click", event => {
     const target = event.target.closest("button");
     if (!target) return;
-    if (target.matches("button.item[data-code]")) tillAdd(target);
-    else if (target.dataset.cash) document.getElementById("cash").value = target.dataset.cash;
-    else if (target.hasAttribute("data-exact")) document.getElementById("cash").value = fmt(tillTotal());
-    else if (target.hasAttribute("data-all-card")) {
-      document.getElementById("card").value = fmt(tillTotal());
+    if (target.dataset.cash !== undefined) {
+      document.getElementById("cash").value = target.dataset.cash;
+    } else if (target.dataset.card !== undefined) {
+      document.getElementById("card").value = target.dataset.card;
       document.getElementById("cash").value = "";
-    } else if (target.hasAttribute("data-remove")) { target.closest("tr").remove(); tillTotal(); }
-    else if (target.hasAttribute("data-print")) window.print();
+      const other = document.getElementById("other");
+      if (other) other.value = "";
+    } else if (target.dataset.restCard !== undefined) {
+      document.getElementById("card").value = target.dataset.restCard;  // the server's sum, copied
+    } else if (target.dataset.tender !== undefined) {
+      document.getElementById("tender").value = target.dataset.tender;
+      document.getElementById("other").value = target.dataset.other;
+      document.getElementById("cash").value = "";
+      document.getElementById("card").value = "";
+    }
   });
-  document.addEventListener("input", event => {
-    if (event.target.matches("#lines input[name=qty]")) tillTotal();
+
+  // What was typed while the server was re-pricing the order is kept: the new panel gets back the
+  // money boxes and the box being typed in (with the cursor), unless the order was just paid.
+  let typed = null, retrigger = null;
+  document.body.addEventListener("htmx:afterSettle", () => {
+    const box = retrigger;
+    retrigger = null;
+    if (box && document.body.contains(box)) htmx.trigger(box, "change");
+  });
+  function boxKey(box) {
+    const same = Array.from(document.querySelectorAll(`#panel input[name="${CSS.escape(box.name)}"]`));
+    return [box.name, same.indexOf(box)];
+  }
+  const MONEY = ["cash", "card", "other"];
+  let sent = {};
+  document.body.addEventListener("htmx:beforeRequest", event => {
+    if (!event.detail.target || event.detail.target.id !== "panel") return;
+    sent = {};
+    MONEY.forEach(id => { const box = document.getElementById(id); if (box) sent[id] = box.value; });
+  });
+  document.body.addEventListener("htmx:beforeSwap", event => {
+    if (!event.detail.target || event.detail.target.id !== "panel") return;
+    typed = {money: {}, focus: null};
+    // only what was typed after the request left: what it carried, the server has answered for
+    MONEY.forEach(id => {
+      const box = document.getElementById(id);
+      if (box && box.value !== (sent[id] || "")) typed.money[id] = box.value;
+    });
+    const active = document.activeElement;
+    if (active && active.closest && active.closest("#panel") && active.matches("input:not([type=hidden])")) {
+      typed.focus = {key: boxKey(active), value: active.value, caret: active.selectionStart};
+    }
+  });
+  document.body.addEventListener("htmx:afterSwap", event => {
+    if (!typed || !event.detail.target || event.detail.target.id !== "panel") return;
+    if (!document.querySelector("#panel .last-sale")) {
+      Object.entries(typed.money).forEach(([id, value]) => {
+        const box = document.getElementById(id);
+        if (box) box.value = value;
+      });
+      if (typed.focus) {
+        const [name, index] = typed.focus.key;
+        const box = document.querySelectorAll(`#panel input[name="${CSS.escape(name)}"]`)[index];
+        if (box) {
+          // a money box keeps the server's answer unless it was typed in after the request left
+          const ownAnswer = MONEY.includes(box.id) && !(box.id in typed.money);
+          const changed = !ownAnswer && box.value !== typed.focus.value;
+          if (changed) box.value = typed.focus.value;
+          box.focus();
+          try { box.setSelectionRange(typed.focus.caret, typed.focus.caret); } catch (e) { /* not a text box */ }
+          // the server priced the order without what was typed since: ask again with it, once the
+          // new panel is live
+          if (changed && box.matches("[hx-post]")) retrigger = box;
+        }
+      }
+    }
+    typed = null;
+  });
+
+  // After paying, the next customer's first tap or scan is all that's needed: focus goes to the search
+  // box (a scanner works anywhere), and the change stays announced in the panel.
+  document.body.addEventListener("htmx:afterSwap", event => {
+    if (event.detail.target && event.detail.target.id === "panel") {
+      const panel = document.getElementById("panel");
+      if (panel && panel.querySelector(".last-sale")) document.getElementById("search").focus();
+    }
   });
 })();

@@ -1,0 +1,90 @@
+"""Tenders besides cash and card (Octopus, FPS, AlipayHK, WeChat Pay …), named by the owner.
+
+A named tender pays exactly, like a card: no change is given. The X and Z reports show each apart,
+and a refund goes back by the tender the order was paid with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from midnight.commands.till import SetTenderActive, TenderIn
+from midnight.db import orders as orders_db
+from midnight.domain.errors import Conflict, InvalidInput, NotFound
+from midnight.domain.people import Permission
+from midnight.domain.pricing import Method, Tender
+from midnight.domain.text import fold
+from midnight.services.context import Context
+
+RESERVED = {"cash", "card", "other"}
+
+
+@dataclass(frozen=True)
+class TenderInfo:
+    id: int
+    name: str
+    active: bool
+
+
+def _info(row: object) -> TenderInfo:
+    return TenderInfo(row.id, row.name, row.active)  # type: ignore[attr-defined]
+
+
+def list_tenders(ctx: Context, *, include_inactive: bool = False) -> list[TenderInfo]:
+    ctx.require(Permission.SELL)
+    with ctx.db.read() as conn:
+        return [_info(r) for r in orders_db.tenders(conn, ctx.store.id, active_only=not include_inactive)]
+
+
+def add_tender(ctx: Context, cmd: TenderIn) -> TenderInfo:
+    ctx.require(Permission.PRICES)
+    key = fold(cmd.name)
+    if key in RESERVED:
+        raise InvalidInput(f"{cmd.name!r} is built in; name the other way of paying", field="name")
+    with ctx.db.write() as conn:
+        if orders_db.tender_by_key(conn, ctx.store.id, key) is not None:
+            raise Conflict(f"there is already a tender called {cmd.name}", field="name")
+        orders_db.insert_tender(
+            conn,
+            {
+                "store_id": ctx.store.id,
+                "name": cmd.name,
+                "name_key": key,
+                "active": True,
+                "created_at": ctx.now(),
+                "actor": ctx.actor,
+            },
+        )
+        return _info(orders_db.tender_by_key(conn, ctx.store.id, key))
+
+
+def set_tender_active(ctx: Context, name: str, cmd: SetTenderActive) -> TenderInfo:
+    ctx.require(Permission.PRICES)
+    with ctx.db.write() as conn:
+        row = orders_db.tender_by_key(conn, ctx.store.id, fold(name))
+        if row is None:
+            raise NotFound(f"no tender called {name}", field="name")
+        orders_db.set_tender_active(conn, row.id, cmd.active)
+        return _info(orders_db.tender_by_key(conn, ctx.store.id, fold(name)))
+
+
+def named(ctx: Context, tenders: list[Tender]) -> list[Tender]:
+    """The payments with each named tender as the store spells it; an unknown or retired one refused."""
+    if not any(t.method is Method.OTHER for t in tenders):
+        return tenders
+    with ctx.db.read() as conn:
+        known = {fold(r.name): r for r in orders_db.tenders(conn, ctx.store.id, active_only=False)}
+    out = []
+    for tender in tenders:
+        if tender.method is Method.OTHER:
+            row = known.get(fold(tender.name or ""))
+            if row is None:
+                on_offer = ", ".join(r.name for r in known.values() if r.active) or "none yet"
+                raise InvalidInput(
+                    f"the shop takes no tender called {tender.name} (it takes {on_offer})", field="tender"
+                )
+            if not row.active:
+                raise InvalidInput(f"the shop no longer takes {row.name}", field="tender")
+            tender = Tender(tender.method, tender.amount, row.name)
+        out.append(tender)
+    return out
