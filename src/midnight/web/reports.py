@@ -78,7 +78,7 @@ def report_page(request: Request) -> HTMLResponse:
             bars(
                 by_hour,
                 lambda r: r.amount,
-                lambda r: f"{money(r.amount)} ({r.quantity} orders)",
+                lambda r: f"{money(r.amount)} ({r.quantity} order{'' if r.quantity == 1 else 's'})",
                 name="by-hour",
                 title=f"Sales by hour, {start} to {end}",
             ),
