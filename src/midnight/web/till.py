@@ -297,8 +297,9 @@ async def pay(request: Request) -> HTMLResponse:
 
 
 def _fresh(ctx: Context, last: OrderInfo) -> Panel:
-    """The next customer's empty order (a new key), with the last sale's change and receipt."""
-    return Panel(key=uuid.uuid4().hex, lines=[], values={}, last=last, receipt=receipts.render(ctx, last, 80))
+    """The next customer's empty order (a new key), with the last sale's change and receipt (the
+    32-column one, so it fits beside the menu; the order's page prints 80 mm too)."""
+    return Panel(key=uuid.uuid4().hex, lines=[], values={}, last=last, receipt=receipts.render(ctx, last, 58))
 
 
 @router.post("/till/tender", response_class=HTMLResponse)
