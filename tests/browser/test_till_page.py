@@ -455,3 +455,42 @@ def test_an_exact_amount_for_an_old_total_is_never_paid_and_the_rest_goes_on_car
     expect(page.locator("#change-due")).to_have_text("Change to give: HK$32.00")
     assert order_count(page, server) == before + 1
     page.close()
+
+
+def test_pay_pressed_again_for_a_paid_order_charges_nothing_and_a_keyless_form_is_refused(
+    browser: Browser, server: str
+) -> None:
+    page = log_in(browser, server, "kwan", viewport=TABLET)
+    before = order_count(page, server)
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    form = {
+        "csrf": cookies["midnight_csrf"],
+        "key": f"lost-{time.time()}",
+        "code": "TIN",
+        "qty": "1",
+        "note": "",
+    }
+    first = httpx.post(
+        f"{server}/till/pay",
+        data={**form, "cash": "20", "shown": "18.00"},
+        cookies=cookies,
+        headers={"Origin": server},
+    )
+    assert 'id="change"' in first.text
+    # the answer was lost; the cashier types another amount and presses Pay again
+    again = httpx.post(
+        f"{server}/till/pay",
+        data={**form, "cash": "50", "shown": "18.00"},
+        cookies=cookies,
+        headers={"Origin": server},
+    )
+    assert "was already paid; nothing was charged again" in again.text
+    keyless = httpx.post(
+        f"{server}/till/pay",
+        data={**form, "key": "", "cash": "20", "shown": "18.00"},
+        cookies=cookies,
+        headers={"Origin": server},
+    )
+    assert "this till page is out of date" in keyless.text
+    assert order_count(page, server) == before + 1
+    page.close()

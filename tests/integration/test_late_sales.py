@@ -104,3 +104,13 @@ def test_only_an_owner_enters_a_paper_sale_and_only_a_past_recent_one(bar: Conte
         orders.place_order(
             bar, "paper-5", build(PlaceOrder, {"lines": [{"code": "TIN"}], "sold_at": f"{YESTERDAY} 13:05"})
         )
+
+
+def test_a_quote_for_a_closed_day_says_so_and_foreign_digits_are_refused(bar: Context) -> None:
+    reports.close_day(bar, CloseDay(date=YESTERDAY, counted="0"))
+    with pytest.raises(Conflict, match="is closed"):
+        orders.quote_order(
+            bar, build(PlaceOrder, {"lines": [{"code": "TIN"}], "sold_at": f"{YESTERDAY} 13:05"})
+        )
+    with pytest.raises(InvalidInput, match="like 2026-11-24 13:05"):
+        late(bar, "paper-9", "٢٠٢٦-11-24 13:05", "TIN")

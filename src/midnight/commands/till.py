@@ -14,6 +14,7 @@ from midnight.commands.fields import (
     Day,
     DiscountSpec,
     Flag,
+    IdempotencyKey,
     Limit,
     LocalMinute,
     MenuCode,
@@ -160,6 +161,12 @@ class PlaceOrder(DiscountIn):
         return self
 
 
+class OrderKey(Command):
+    """The idempotency key a till chose for an order (the web till's panel carries one)."""
+
+    key: IdempotencyKey
+
+
 class PayOrder(Command):
     payments: list[PaymentIn] = Field(
         max_length=MAX_PAYMENTS, description="None at all only for an order that comes to nothing."
@@ -177,10 +184,17 @@ class RefundLineIn(Command):
 class RefundOrder(Command):
     reason: Reason = Field(examples=["dented tin"])
     lines: list[RefundLineIn] | None = Field(
-        default=None, max_length=MAX_LINES, description="Default: everything not yet refunded."
+        default=None, min_length=1, max_length=MAX_LINES, description="Default: everything not yet refunded."
     )
     method: Method | None = Field(default=None, description="Default: how it was paid, if by one method.")
     tender: TenderName | None = Field(default=None, description='With method "other": which tender.')
+
+    @model_validator(mode="after")
+    def _tender_is_other(self) -> Self:
+        if self.tender is not None and self.method not in (None, PayMethod.OTHER):
+            raise Refused(f"a {self.method.value} refund has no tender name; use method other", "tender")
+        return self
+
     restock: Flag | None = Field(
         default=None,
         description="Put the goods back on the shelf (true) or write them off as waste (false). "

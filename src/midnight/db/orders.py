@@ -181,7 +181,8 @@ def reprice_line(conn: Connection, line_id: int, markdown: int, discount: int, n
 
 
 def insert_payments(conn: Connection, rows: list[dict[str, object]]) -> None:
-    conn.execute(_INSERT_PAYMENT, rows)
+    if rows:  # an order that comes to nothing is paid with no payments
+        conn.execute(_INSERT_PAYMENT, rows)
 
 
 def mark_paid(conn: Connection, order_id: int, values: dict[str, object]) -> None:

@@ -95,7 +95,7 @@ def parse_date(
     return check_day(day, field=field, earliest=earliest, latest=latest)
 
 
-_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$")
+_MINUTE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}$")
 
 
 def parse_local_minute(value: object, *, field: str = "time", label: str | None = None) -> dt.datetime:

@@ -203,6 +203,10 @@ class Settled:
 
 def settle(total: int, tenders: list[Tender], fmt: Callable[[int], str] = str) -> list[Settled]:
     """Apply payments to a total: card and other pay exactly, cash covers the rest and gets change."""
+    if total == 0 and tenders:
+        raise InvalidInput(
+            f"the order comes to nothing ({fmt(0)}): pay it with no payments", field="payments"
+        )
     if any(t.amount <= 0 for t in tenders):
         raise InvalidInput("every payment must be more than zero", field="payments")
     exact = sum(t.amount for t in tenders if t.method is not Method.CASH)

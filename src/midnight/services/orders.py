@@ -25,7 +25,7 @@ from midnight.db.paging import Page
 from midnight.db.types import AnyRow
 from midnight.domain import order as rules
 from midnight.domain.clock import FixedClock
-from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
+from midnight.domain.errors import Conflict, Forbidden, InsufficientStock, InvalidInput
 from midnight.domain.fefo import allocate
 from midnight.domain.lot import LotView, Movement, MovementKind, check_whole_units
 from midnight.domain.menu import (
@@ -76,8 +76,9 @@ __all__ = [
 ]
 
 
-def _tenders(ctx: Context, payments: list[PaymentIn] | None) -> list[Tender]:
-    given = [
+def _given(ctx: Context, payments: list[PaymentIn] | None) -> list[Tender]:
+    """The payments as asked, tender names as typed (checked against the shop's later)."""
+    return [
         Tender(
             p.method,
             to_minor(p.amount, ctx.store.currency, field=f"{p.tender or p.method.value} payment"),
@@ -85,7 +86,10 @@ def _tenders(ctx: Context, payments: list[PaymentIn] | None) -> list[Tender]:
         )
         for p in payments or []
     ]
-    return tenders_svc.named(ctx, given)
+
+
+def _tenders(ctx: Context, payments: list[PaymentIn] | None) -> list[Tender]:
+    return tenders_svc.named(ctx, _given(ctx, payments))
 
 
 def _fingerprint(
@@ -109,7 +113,9 @@ def _fingerprint(
         "discount": discount(order_discount),
         "note": cmd.note,
         "sold_at": cmd.sold_at.isoformat() if cmd.sold_at else None,
-        "payments": [[t.method.value, t.amount, t.name] for t in tenders],
+        "payments": [
+            [t.method.value, t.amount, tenders_svc.tender_key(t.name) if t.name else None] for t in tenders
+        ],
         "expected_total": expected,
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
@@ -134,7 +140,8 @@ def _as_sold(ctx: Context, sold_at: dt.datetime | None) -> Context:
     Owners only; it can be at most LATE_DAYS old and not in the future."""
     if sold_at is None:
         return ctx
-    ctx.require(Permission.REPORTS)
+    if not ctx.who.may(Permission.REPORTS):
+        raise Forbidden(f"{ctx.actor} may not enter a sale made earlier: owner only", field="sold_at")
     at = sold_at.replace(tzinfo=ctx.store.tz).astimezone(dt.UTC)
     now = ctx.now()
     if at > now:
@@ -167,16 +174,23 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
     ctx.require(Permission.SELL)
     if cmd.sold_at is not None and not cmd.payments:
         raise InvalidInput("a sale made earlier was paid then: give its payments", field="payments")
-    ctx = _as_sold(ctx, cmd.sold_at)
-    tenders = _tenders(ctx, cmd.payments)
+    given = _given(ctx, cmd.payments)
     discounts = [
         _discount(ctx, line.discount, line.discount_reason, f"discount of line {n}")
         for n, line in enumerate(cmd.lines, start=1)
     ]
     order_discount = _discount(ctx, cmd.discount, cmd.discount_reason, "discount")
     expected = _expected(ctx, cmd.expected_total)
-    digest = _fingerprint(cmd, tenders, discounts, order_discount, expected)
+    digest = _fingerprint(cmd, given, discounts, order_discount, expected)
     currency = ctx.store.currency
+    # A retry gets its order back even if things changed since (a tender retired, a day passed):
+    # what was recorded is answered before anything about the order is checked again.
+    with ctx.db.read() as conn:
+        existing = _replay(conn, key, digest)
+        if existing is not None:
+            return orders_db.order_info(conn, existing, currency, replayed=True)
+    ctx = _as_sold(ctx, cmd.sold_at)
+    tenders = tenders_svc.named(ctx, given)
     try:
         with ctx.db.write() as conn:
             existing = _replay(conn, key, digest)
@@ -320,6 +334,8 @@ def quote_order(ctx: Context, cmd: PlaceOrder) -> Quote:
     order_discount = _discount(ctx, cmd.discount, cmd.discount_reason, "discount")
     now, today = ctx.now(), ctx.today()
     with ctx.db.read() as conn:
+        if ctx.entered_at is not None:
+            _check_day_open(ctx, conn)
         items = _items(conn, cmd, now)
         lines = [(item, line.quantity, d) for item, line, d in zip(items, cmd.lines, discounts, strict=True)]
         return _quote(ctx, conn, lines, order_discount, today)
@@ -479,7 +495,7 @@ def _pay(
     business_date = current_business_date(conn, ctx.store.id, today)
     took_cash = any(s.method is Method.CASH for s in settled) and ctx.entered_at is None
     drawer = drawers_db.drawer_for_sale(conn, ctx.store.id, ctx.actor) if took_cash else None
-    orders_db.insert_payments(
+    orders_db.insert_payments(  # none for an order that comes to nothing
         conn,
         [
             {
@@ -568,7 +584,7 @@ def refund_order(ctx: Context, order_id: int, cmd: RefundOrder) -> OrderInfo:
         order = orders_db.order(row)
         rules.check_refundable(order)
         sold = orders_db.lines_for_refund(conn, order.id)
-        asked = [(line.line, line.quantity) for line in cmd.lines] if cmd.lines else None
+        asked = [(line.line, line.quantity) for line in cmd.lines] if cmd.lines is not None else None
         wanted = rules.refund_quantities([s for _, s in sold], asked)
         if cmd.restock:
             for line, _ in sold:
@@ -581,7 +597,8 @@ def refund_order(ctx: Context, order_id: int, cmd: RefundOrder) -> OrderInfo:
         amount, everything = rules.refund_amount(
             order.total, sum(refunded.values()), [s for _, s in sold], wanted
         )
-        way = Way(cmd.method, cmd.tender) if cmd.method is not None else None
+        method = Method.OTHER if cmd.method is None and cmd.tender is not None else cmd.method
+        way = Way(method, cmd.tender) if method is not None else None
         if way is not None and way.tender is not None:  # "octopus" is the Octopus it was paid by
             way = next((w for w in paid if w.tender and fold(w.tender) == fold(way.tender)), way)
         parts = rules.refund_methods(paid, refunded, way, amount, ctx.money)

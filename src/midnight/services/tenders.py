@@ -17,6 +17,12 @@ from midnight.domain.text import fold
 from midnight.services.context import Context
 
 RESERVED = {"cash", "card", "other"}
+NOT_IN_NAMES = set("/\\?#%")  # a name is part of the address that retires it
+
+
+def tender_key(name: str) -> str:
+    """One tender however it is typed: case, width and runs of spaces don't make another."""
+    return fold(" ".join(name.split()))
 
 
 @dataclass(frozen=True)
@@ -38,17 +44,21 @@ def list_tenders(ctx: Context, *, include_inactive: bool = False) -> list[Tender
 
 def add_tender(ctx: Context, cmd: TenderIn) -> TenderInfo:
     ctx.require(Permission.PRICES)
-    key = fold(cmd.name)
+    name = " ".join(cmd.name.split())
+    key = tender_key(name)
     if key in RESERVED:
         raise InvalidInput(f"{cmd.name!r} is built in; name the other way of paying", field="name")
+    if NOT_IN_NAMES & set(name):
+        raise InvalidInput("a tender's name can't contain / \\ ? # or %", field="name")
     with ctx.db.write() as conn:
-        if orders_db.tender_by_key(conn, ctx.store.id, key) is not None:
-            raise Conflict(f"there is already a tender called {cmd.name}", field="name")
+        existing = orders_db.tender_by_key(conn, ctx.store.id, key)
+        if existing is not None:
+            raise Conflict(f"there is already a tender called {existing.name}", field="name")
         orders_db.insert_tender(
             conn,
             {
                 "store_id": ctx.store.id,
-                "name": cmd.name,
+                "name": name,
                 "name_key": key,
                 "active": True,
                 "created_at": ctx.now(),
@@ -61,11 +71,11 @@ def add_tender(ctx: Context, cmd: TenderIn) -> TenderInfo:
 def set_tender_active(ctx: Context, name: str, cmd: SetTenderActive) -> TenderInfo:
     ctx.require(Permission.PRICES)
     with ctx.db.write() as conn:
-        row = orders_db.tender_by_key(conn, ctx.store.id, fold(name))
+        row = orders_db.tender_by_key(conn, ctx.store.id, tender_key(name))
         if row is None:
             raise NotFound(f"no tender called {name}", field="name")
         orders_db.set_tender_active(conn, row.id, cmd.active)
-        return _info(orders_db.tender_by_key(conn, ctx.store.id, fold(name)))
+        return _info(orders_db.tender_by_key(conn, ctx.store.id, tender_key(name)))
 
 
 def named(ctx: Context, tenders: list[Tender]) -> list[Tender]:
@@ -73,11 +83,11 @@ def named(ctx: Context, tenders: list[Tender]) -> list[Tender]:
     if not any(t.method is Method.OTHER for t in tenders):
         return tenders
     with ctx.db.read() as conn:
-        known = {fold(r.name): r for r in orders_db.tenders(conn, ctx.store.id, active_only=False)}
+        known = {tender_key(r.name): r for r in orders_db.tenders(conn, ctx.store.id, active_only=False)}
     out = []
     for tender in tenders:
         if tender.method is Method.OTHER:
-            row = known.get(fold(tender.name or ""))
+            row = known.get(tender_key(tender.name or ""))
             if row is None:
                 on_offer = ", ".join(r.name for r in known.values() if r.active) or "none yet"
                 raise InvalidInput(

@@ -14,6 +14,7 @@ from midnight.web.core import check_csrf, form_command, page_context, redirect, 
 
 router = APIRouter(include_in_schema=False)
 ORDERS_PER_PAGE = 25
+REFUND_FIELDS = {"lines", "reason", "restock", "method"}
 
 
 @router.get("/till/orders", response_class=HTMLResponse)
@@ -101,16 +102,30 @@ async def refund(request: Request, order_id: Id) -> Response:
                 lines.append({"line": key.removeprefix("line-"), "quantity": str(value).strip()})
         if not lines:
             raise InvalidInput("enter how many of which line to refund", field="lines")
-        restock = {"restock": True, "waste": False}.get(str(form.get("goods") or ""))
+        goods = str(form.get("goods") or "")
+        if goods not in ("", "restock", "waste"):
+            raise InvalidInput("choose what happens to the goods", field="restock")
+        restock = {"restock": True, "waste": False}.get(goods)
+        method, _, tender = str(form.get("method") or "").partition(":")
         cmd = form_command(
             RefundOrder,
-            {"lines": lines, "reason": form.get("reason"), "method": form.get("method"), "restock": restock},
+            {
+                "lines": lines,
+                "reason": form.get("reason"),
+                "method": method or None,
+                "tender": tender or None,
+                "restock": restock,
+            },
         )
         orders.refund_order(ctx, order_id, cmd)
     except MidnightError as exc:
         field = exc.field or "_"
         if field.startswith("lines."):
             field = "lines"
+        if field in ("tender", "payments"):
+            field = "method"
+        if field not in REFUND_FIELDS:
+            field = "_"  # the form expired, the order changed, or it isn't theirs to refund: said on top
         return _order_page(
             request, order_id, errors={field: exc.message}, values=values, status_code=exc.http_status
         )
@@ -128,7 +143,7 @@ async def void(request: Request, order_id: Id) -> Response:
         return _order_page(
             request,
             order_id,
-            errors={"void_reason": exc.message},
+            errors={"void_reason" if exc.field == "reason" else "_": exc.message},
             values={"void_reason": str(form.get("void_reason") or "")},
             status_code=exc.http_status,
         )

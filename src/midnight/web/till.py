@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from midnight.commands.till import PayOrder, PlaceOrder
+from midnight.commands.till import OrderKey, PayOrder, PlaceOrder
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import minor_digits, parse_amount, to_decimal, to_minor
 from midnight.domain.pricing import cash_suggestions
@@ -278,20 +278,37 @@ async def pay(request: Request) -> HTMLResponse:
     panel = Panel(key=str(form.get("key", "")), lines=[], values={})
     try:
         await check_csrf(request)
+        panel.key = form_command(OrderKey, {"key": panel.key}).key
+        paid = orders.recorded_under(ctx, panel.key)
+        if paid is not None:
+            # Pay pressed again after its answer was lost: the order was paid once, and stays so.
+            fresh = _fresh(ctx, paid)
+            fresh.notice = f"Order #{paid.id} was already paid; nothing was charged again."
+            return _render_panel(request, ctx, fresh)
         panel.values = {name: str(form.get(name) or "") for name in ORDER_FIELDS}
         panel.lines = _lines(form)
         if not panel.lines:
             raise InvalidInput("the order is empty: tap an item or scan one first", field="lines")
         payments = _payments(panel.values)
-        if not payments:
-            raise InvalidInput("enter the cash handed over, or pay by card", field="payments")
         shown = str(form.get("shown") or "")
         if not shown:
             raise InvalidInput("the order has no price yet: check the lines above", field="payments")
-        cmd = _command(panel.lines, panel.values, payments=payments, expected_total=shown)
-        order = orders.place_order(ctx, panel.key, cmd)
+        if payments:
+            cmd = _command(panel.lines, panel.values, payments=payments, expected_total=shown)
+            order = orders.place_order(ctx, panel.key, cmd)
+        elif to_minor(parse_amount(shown), ctx.store.currency) == 0:
+            # An order that comes to nothing (a staff meal) is paid with no payments.
+            opened = orders.place_order(ctx, panel.key, _command(panel.lines, panel.values))
+            order = orders.pay_order(
+                ctx, opened.id, form_command(PayOrder, {"payments": [], "expected_total": shown})
+            )
+        else:
+            raise InvalidInput("enter the cash handed over, or pay by card", field="payments")
     except MidnightError as exc:
-        panel.errors = {_error_field(exc): _box_message(exc.message, _payments(panel.values))}
+        message = _box_message(exc.message, _payments(panel.values))
+        if exc.field == "key":
+            message = "this till page is out of date: reload it and ring the order up again"
+        panel.errors = {_error_field(exc): message}
         return _render_panel(request, ctx, _priced(ctx, panel))
     return _render_panel(request, ctx, _fresh(ctx, order))
 
