@@ -74,7 +74,7 @@ def tins(ctx: Context) -> Context:
 
 def test_a_tin_is_sold_whole_at_the_till_and_from_sealed_stock(tins: Context) -> None:
     ctx = tins
-    with pytest.raises(InvalidInput, match="line 1: TIN is sold in whole units"):
+    with pytest.raises(InvalidInput, match="line 1: Tin is sold in whole units"):
         orders.place_order(ctx, "half", build(PlaceOrder, {"lines": [{"code": "TIN", "quantity": "0.5"}]}))
     old = stock.receive(
         ctx, ReceiveLot(sku="PINE", quantity=2, cost="9", expires=TODAY + dt.timedelta(days=30))

@@ -326,3 +326,19 @@ def test_cash_goes_into_the_drawer_it_physically_meets(shop: Context) -> None:
     sell_tin(shop, "b")  # two drawers open, neither the owner's: in no drawer
     assert drawers.get_session(kwan, till1.id).expected == 10000
     assert drawers.current(mei) is not None and drawers.current(mei).expected == 10000  # type: ignore[union-attr]
+
+
+def test_the_z_says_how_much_cash_went_into_no_drawer_and_what_the_drawers_were_counted_at(
+    shop: Context,
+) -> None:
+    from midnight.services import reports
+
+    kwan = staff(shop, "kwan")
+    sell_tin(kwan, "before")  # before any drawer was opened: in no drawer
+    drawers.open_drawer(kwan, OpenDrawer(till="Till 1", float_amount="100"))
+    sell_tin(kwan, "in")
+    drawers.close_drawer(kwan, CloseDrawer(counted="118"))
+    day = reports.x_report(shop)
+    assert day.cash_outside_drawers == 1800
+    assert (day.drawers_counted, day.drawers_counted_cash) == (1, 11800)
+    assert day.cash_expected == 10000 + 3600  # the float and both sales: count all the cash

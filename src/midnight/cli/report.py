@@ -36,6 +36,16 @@ def _print_report(s: Context, report: reports.DayReport) -> None:
         *((("Pay-outs", s.money(-report.pay_outs)),) if report.pay_outs else ()),
         ("Cash expected in drawer", s.money(report.cash_expected)),
         *(
+            [("  counted in the day's drawers", s.money(report.drawers_counted_cash))]
+            if report.drawers_counted
+            else []
+        ),
+        *(
+            [("  taken with no drawer open", s.money(report.cash_outside_drawers))]
+            if report.cash_outside_drawers and (report.drawers_counted or report.floats)
+            else []
+        ),
+        *(
             (
                 ("Cash counted", s.money(report.cash_counted)),
                 ("Over/short", cash.describe(report.over_short or 0, s.money)),

@@ -14,6 +14,7 @@ from midnight.db import tables as t
 from midnight.db.types import AnyRow
 from midnight.domain.cash import Figures, MoveKind, Session
 from midnight.domain.errors import NotFound
+from midnight.domain.pricing import Method
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,29 @@ def day_cash(conn: Connection, day: dt.date) -> tuple[int, int, int]:
     return int(floats), int(moved.get(MoveKind.IN.value, 0)), int(moved.get(MoveKind.OUT.value, 0))
 
 
+def day_drawers(conn: Connection, day: dt.date) -> tuple[int, int, int]:
+    """For the Z: the day's cash that went into no drawer (taken, less given back, while none took
+    it), and what the drawers opened on the day were counted at when they closed (total, how many)."""
+    p, r, s, c = t.payments.c, t.refunds.c, t.drawer_sessions.c, t.drawer_counts.c
+    cash = Method.CASH.value
+    taken = conn.execute(
+        select(func.coalesce(func.sum(p.applied), 0)).where(
+            p.business_date == day, p.method == cash, p.drawer_session_id.is_(None)
+        )
+    ).scalar_one()
+    given = conn.execute(
+        select(func.coalesce(func.sum(r.amount), 0)).where(
+            r.business_date == day, r.method == cash, r.drawer_session_id.is_(None)
+        )
+    ).scalar_one()
+    counted, n = conn.execute(
+        select(func.coalesce(func.sum(c.counted), 0), func.count())
+        .select_from(t.drawer_counts.join(t.drawer_sessions, s.id == c.session_id))
+        .where(s.business_date == day)
+    ).one()
+    return int(taken) - int(given), int(counted), int(n)
+
+
 def day_watermark(conn: Connection, day: dt.date) -> list[int]:
     """The newest drawer opened and pay-in/out made on a day, and how many: changes if they do."""
     s, m = t.drawer_sessions.c, t.drawer_moves.c
@@ -303,3 +327,9 @@ def drawer_for_refund(conn: Connection, store_id: int, person: str, order_id: in
 def open_tills(conn: Connection, store_id: int) -> list[AnyRow]:
     """The drawers open now (id, opened_by, till), without locking them: for showing."""
     return _open_sessions(conn, store_id, lock=False)
+
+
+def used_on(conn: Connection, day: dt.date) -> bool:
+    """Whether any drawer was opened for a business day (the shop counts its cash in drawers)."""
+    s = t.drawer_sessions.c
+    return conn.execute(select(s.id).where(s.business_date == day).limit(1)).first() is not None

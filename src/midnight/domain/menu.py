@@ -41,7 +41,7 @@ def sold_as_is(recipe: list[RecipeLine]) -> bool:
     return len(recipe) == 1 and recipe[0].unit == "each" and recipe[0].milli % SCALE == 0
 
 
-def check_sold_whole(code: str, recipe: list[RecipeLine], milli_sold: int) -> None:
+def check_sold_whole(name: str, recipe: list[RecipeLine], milli_sold: int) -> None:
     """An item that hands over whole things counted one by one (a tin, a bottle) sells whole: half a
     tin is not a sale. A kitchen recipe drawing part of one (0.1 of a lettuce) is not limited."""
     if milli_sold % SCALE == 0:
@@ -49,7 +49,7 @@ def check_sold_whole(code: str, recipe: list[RecipeLine], milli_sold: int) -> No
     for line in recipe:
         if line.unit == "each" and line.milli % SCALE == 0:
             raise InvalidInput(
-                f"{code} is sold in whole units: {Decimal(milli_sold) / SCALE} is not a whole number",
+                f"{name} is sold in whole units: {Decimal(milli_sold) / SCALE} is not a whole number",
                 field="quantity",
             )
 

@@ -189,9 +189,12 @@ def where_cash_goes(ctx: Context) -> tuple[str | None, bool]:
     ctx.require(Permission.SELL)
     with ctx.db.read() as conn:
         found = drawers_db.open_tills(conn, ctx.store.id)
+        in_use = bool(found) or drawers_db.used_on(
+            conn, current_business_date(conn, ctx.store.id, ctx.today())
+        )
     own = [row.till for row in found if row.opened_by == ctx.actor]
     if own:
         return own[0], False
     if len(found) == 1:
         return found[0].till, False
-    return None, bool(found)
+    return None, in_use

@@ -286,7 +286,7 @@ def _items(conn: Connection, cmd: PlaceOrder, now: dt.datetime) -> list[MenuItem
     items = [by_code[line.code] for line in cmd.lines]
     for n, (item, line) in enumerate(zip(items, cmd.lines, strict=True), start=1):
         try:
-            check_sold_whole(item.code, item.recipe, line.quantity)
+            check_sold_whole(item.name, item.recipe, line.quantity)
         except InvalidInput as exc:
             raise InvalidInput(f"line {n}: {exc.message}", field=f"lines.{n}.quantity") from None
     return items

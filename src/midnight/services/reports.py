@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -48,6 +48,11 @@ class DayReport:
     cash_counted: int | None = None  # at the close; None: not counted
     over_short: int | None = None  # counted - expected: positive over, negative short
     cash_pieces: dict[int, int] = field(default_factory=dict)  # notes and coins counted, if so
+    # Why the Z's cash and the drawers' counts may differ: cash taken while no drawer took it, and
+    # what the day's drawers were counted at when they closed (since migration 0009).
+    cash_outside_drawers: int = 0
+    drawers_counted: int = 0
+    drawers_counted_cash: int = 0
 
 
 def _report(
@@ -89,7 +94,9 @@ def _report(
 
 def _compute(ctx: Context, conn: Connection, day: dt.date, kind: str) -> DayReport:
     totals = reports_db.day_totals(conn, ctx.store.id, day)
-    return _report(ctx, day, kind, totals, drawers_db.day_cash(conn, day))
+    report = _report(ctx, day, kind, totals, drawers_db.day_cash(conn, day))
+    outside, counted, n = drawers_db.day_drawers(conn, day)
+    return replace(report, cash_outside_drawers=outside, drawers_counted=n, drawers_counted_cash=counted)
 
 
 def _watermark(conn: Connection, store_id: int, day: dt.date) -> tuple[int, ...]:

@@ -2,7 +2,7 @@
 // every price, total and tender comes from the server. (No inline script: the page's CSP forbids it.)
 (function () {
   "use strict";
-  const SCAN_GAP_MS = 40; // a scanner types a whole code faster than this between keys; a person can't
+  const SCAN_GAP_MS = 60; // a scanner types a whole code faster than this between keys; a person can't
   const SCAN_MIN = 6;     // shortest code taken as a scan (EAN-8 has 8, a menu code typed is not a scan)
   let burst = "", last = 0, field = null, before = null;
 
@@ -144,7 +144,12 @@
   document.body.addEventListener("htmx:afterSwap", event => {
     if (event.detail.target && event.detail.target.id === "panel") {
       const panel = document.getElementById("panel");
-      if (panel && panel.querySelector(".last-sale")) document.getElementById("search").focus();
+      if (panel && panel.querySelector(".last-sale")) {
+        // the next customer starts from the whole menu
+        const search = document.getElementById("search");
+        if (search.value) { search.value = ""; htmx.trigger(search, "search"); }
+        search.focus();
+      }
     }
   });
 })();
