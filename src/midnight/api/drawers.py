@@ -25,7 +25,7 @@ def list_sessions(ctx: CtxDep, query: Annotated[DrawerQuery, Query()]) -> Page[d
 @router.post("/drawers", status_code=status.HTTP_201_CREATED)
 def open_drawer(ctx: CtxDep, body: OpenDrawer) -> drawers.SessionInfo:
     """Open a till's drawer with its float. One open drawer per till and per person: the cash you
-    take and refund while it is open counts in it."""
+    take and refund while it is open goes in it (and, if it is the shop's only open drawer, others' too)."""
     return drawers.open_drawer(ctx, body)
 
 

@@ -78,7 +78,7 @@ def drawer_open(
     float_amount: Annotated[str, typer.Option("--float", help="Cash put in to give change from.")] = "0",
     as_json: JsonFlag = False,
 ) -> None:
-    """Open a till's drawer with its float: the cash you take and refund until you close it counts in it."""
+    """Open a till's drawer with its float: the cash you take and refund until you close it goes in it."""
     s = context_of(ctx)
     opened = drawers.open_drawer(s, command(OpenDrawer, {"till": till, "float": float_amount}))
     if as_json:

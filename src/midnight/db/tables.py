@@ -559,8 +559,8 @@ pickup_attempts = Table(
     Index("ix_pickup_attempts_actor_at", "actor", "at"),
 )
 
-# A till's drawer from its float to its closing count. The cash its person takes and refunds while
-# it is open counts in it; one open session per till and per person (the partial unique indexes).
+# A till's drawer from its float to its closing count. The cash payments and refunds recorded against
+# it count in it (0009); one open session per till and per person (the partial unique indexes).
 drawer_sessions = Table(
     "drawer_sessions",
     metadata,

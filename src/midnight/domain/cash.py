@@ -1,8 +1,8 @@
 """Cash: a till's drawer session (float, pay-ins, pay-outs, closing count) and counting a day's cash.
 
-A drawer session belongs to one till and one person: the cash that person takes and refunds while
-it is open counts in it. One open session per till and one per person, so with two tills each
-cashier has their own drawer and every cash sale lands in exactly one of them.
+A drawer session belongs to one till and one person; the cash payments and refunds recorded against
+it count in it (the person's own, or the shop's only open drawer: see db.drawers). One open session
+per till and one per person, so a cash sale lands in one drawer at most.
 
     expected = float + cash sales (applied) - cash refunds + pay-ins - pay-outs
     over/short = counted - expected   (positive: over; negative: short)

@@ -1,7 +1,8 @@
 """Cash drawers and shifts: open a till's drawer with a float, pay in and out, close it with a count.
 
-The cash a person takes (and refunds) while their session is open counts in it; one open session per
-till and per person, so two tills with a drawer each never share a sale. A closed session is what
+Each cash payment and refund records the drawer its cash meets (the person's own, else for a refund
+the one the sale's cash went into, else the shop's only open one: db.drawers.drawer_for_sale and
+drawer_for_refund); one open session per till and per person, so two tills never share a sale. A closed session is what
 its count recorded: expected, counted, over/short — never recomputed afterwards.
 """
 
