@@ -73,14 +73,14 @@ def report_page(request: Request) -> HTMLResponse:
                 lambda r: r.amount,
                 lambda r: f"{money(r.amount)} ({r.quantity} sold)",
                 name="by-item",
-                title=f"Sales by item, {start} to {end}",
+                title=f"Sales by item, {start} to {end} (as sold; refunds are in the day reports)",
             ),
             bars(
                 by_hour,
                 lambda r: r.amount,
                 lambda r: f"{money(r.amount)} ({r.quantity} order{'' if r.quantity == 1 else 's'})",
                 name="by-hour",
-                title=f"Sales by hour, {start} to {end}",
+                title=f"Sales by hour, {start} to {end} (as sold; refunds are in the day reports)",
             ),
             bars(
                 waste,
