@@ -62,6 +62,17 @@ def _lines(form: Any) -> list[dict[str, str]]:
     ]
 
 
+def _read(panel: Panel, form: Any) -> None:
+    """The order as the panel's form holds it: its boxes and its lines."""
+    panel.values = {name: str(form.get(name) or "") for name in ORDER_FIELDS}
+    panel.lines = _lines(form)
+
+
+def _shown_minor(ctx: Context, shown: str) -> int:
+    """The total the panel showed (a plain amount the server wrote), in minor units."""
+    return to_minor(parse_amount(shown), ctx.store.currency)
+
+
 def _command(lines: list[dict[str, str]], values: Mapping[str, str], **extra: object) -> PlaceOrder:
     fields: dict[str, object] = {
         "lines": [{"code": li["code"], "quantity": li["qty"], "note": li["note"]} for li in lines],
@@ -210,8 +221,7 @@ async def change(request: Request) -> HTMLResponse:
             # A change that set off before Pay and arrived after it: that order is paid; the panel
             # shows the next one, never the paid one again.
             return _render_panel(request, ctx, _fresh(ctx, paid))
-        panel.values = {name: str(form.get(name) or "") for name in ORDER_FIELDS}
-        panel.lines = _lines(form)
+        _read(panel, form)
         added = str(form.get("add") or "")
         scanned = str(form.get("scan") or "")
         if scanned:
@@ -243,7 +253,7 @@ def _clear_stale_payment(ctx: Context, panel: Panel, shown: str) -> None:
     if not shown or not any(panel.values.get(m, "").strip() for m in ("cash", "card", "other")):
         return
     try:
-        before = to_minor(parse_amount(shown), ctx.store.currency)
+        before = _shown_minor(ctx, shown)
     except MidnightError:
         before = None
     now = panel.quote.total if panel.quote else None
@@ -285,8 +295,7 @@ async def pay(request: Request) -> HTMLResponse:
             fresh = _fresh(ctx, paid)
             fresh.notice = f"Order #{paid.id} was already paid; nothing was charged again."
             return _render_panel(request, ctx, fresh)
-        panel.values = {name: str(form.get(name) or "") for name in ORDER_FIELDS}
-        panel.lines = _lines(form)
+        _read(panel, form)
         if not panel.lines:
             raise InvalidInput("the order is empty: tap an item or scan one first", field="lines")
         payments = _payments(panel.values)
@@ -296,7 +305,7 @@ async def pay(request: Request) -> HTMLResponse:
         if payments:
             cmd = _command(panel.lines, panel.values, payments=payments, expected_total=shown)
             order = orders.place_order(ctx, panel.key, cmd)
-        elif to_minor(parse_amount(shown), ctx.store.currency) == 0:
+        elif _shown_minor(ctx, shown) == 0:
             # An order that comes to nothing (a staff meal) is paid with no payments.
             opened = orders.place_order(ctx, panel.key, _command(panel.lines, panel.values))
             order = orders.pay_order(
@@ -328,8 +337,7 @@ async def tender(request: Request) -> HTMLResponse:
     panel = Panel(key=str(form.get("key", "")), lines=[], values={})
     try:
         await check_csrf(request)
-        panel.values = {name: str(form.get(name) or "") for name in ORDER_FIELDS}
-        panel.lines = _lines(form)
+        _read(panel, form)
         if panel.lines:
             panel.quote = orders.quote_order(ctx, _command(panel.lines, panel.values))
     except MidnightError:
