@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from midnight.cli import app
 from midnight.cli.app import CliState
 from midnight.domain.clock import FixedClock
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 
 runner = CliRunner()
 
@@ -185,7 +185,7 @@ def test_demo_loads_a_shop_with_history_and_a_board(tmp_path: Path) -> None:
     assert len(ledger(c)) > 1000  # more than one page: every page is followed
     shelf = c("hold", "list")
     assert "Letter 信" in shelf and "Mr Chan 陳先生" in shelf  # regulars leave things for each other
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()  # the demo's history ends on the CLI's clock
     closed = c("report", "z", "--date", yesterday, "--counted", "0", code=2)
     assert "already closed" in closed  # yesterday's Z exists
     err = c("demo", code=2)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from tests.cli.test_cli import Cli, ledger_size
+from tests.conftest import TODAY
 
 
 @pytest.fixture
@@ -138,10 +140,8 @@ def test_a_named_tender_and_a_paper_sale_from_the_command_line(bar: Cli) -> None
     assert "it takes Octopus" in bar("order", "new", "TIN", "--other", "FPS=18", code=2)
     assert "Octopus" in bar("tender", "list")
     assert "no longer takes Octopus" in bar("tender", "retire", "OCTOPUS")
-    # a paper sale from before the menu had the item is refused, and says why
-    import datetime as dt
-
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    # a paper sale from before the menu had the item is refused, and says why (the CLI's clock is NOW)
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
     err = bar("order", "new", "TIN", "--cash", "20", "--sold-at", f"{yesterday} 12:00", code=2)
     assert "had no price yet at that time" in err
     err = bar("order", "new", "TIN", "--cash", "20", "--sold-at", "lunchtime", code=2)
