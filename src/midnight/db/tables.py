@@ -48,6 +48,10 @@ stores = Table(
     # whether addresses on the shop's own network are allowed (migration 0005).
     Column("contact_schemes", Text, nullable=True),
     Column("allow_private_addresses", Boolean, nullable=False, server_default=false()),
+    # How much one order may take by card (or a named tender) while the till is offline, in minor
+    # units; NULL: card is refused offline, only cash is taken (migration 0010).
+    Column("offline_card_limit", BigInteger, nullable=True),
+    CheckConstraint("offline_card_limit IS NULL OR offline_card_limit >= 0", name="offline_card_limit"),
 )
 
 locations = Table(
@@ -180,6 +184,8 @@ menu_items = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # The name Unicode case-folded (domain.text.fold): the till's search finds items in the query (0008).
     Column("name_key", String(200), nullable=False, server_default=""),
+    # Made in the kitchen: paying (or sending a parked order) gives this station a ticket (0010).
+    Column("kitchen_station_id", Integer, ForeignKey("kitchen_stations.id"), nullable=True),
     CheckConstraint(
         "(markdown_days IS NULL AND markdown_bp IS NULL) OR "
         "(markdown_days BETWEEN 0 AND 365 AND markdown_bp BETWEEN 1 AND 10000)",
@@ -237,6 +243,15 @@ orders = Table(
     Column("business_date", Date, nullable=True),  # the day its sale (or void) counts on
     Column("voided_at", UTCDateTime, nullable=True),
     Column("void_reason", Text, nullable=True),
+    # The number the customer is called by, counted per business day from 1 (0010).
+    Column("call_number", Integer, nullable=True),
+    # A parked order (a table, a name, a phone order): its label, and since when it waits to be
+    # reopened on any till (NULL once paid or voided); every change of its lines counts a revision.
+    Column("label", String(100), nullable=True),
+    Column("parked_at", UTCDateTime, nullable=True),
+    Column("revision", Integer, nullable=False, server_default="0"),
+    Column("till", String(100), nullable=True),  # the till it was rung on, if the device is one
+    Column("offline_number", String(32), nullable=True),  # rung while offline: the till's own number
     CheckConstraint("state IN ('open', 'paid', 'void', 'partly_refunded', 'refunded')", name="state"),
     CheckConstraint(
         "gross >= 0 AND markdowns >= 0 AND line_discounts >= 0 AND order_discount >= 0 AND total >= 0",
@@ -245,6 +260,14 @@ orders = Table(
     CheckConstraint("total = gross - markdowns - line_discounts - order_discount", name="total_adds_up"),
     Index("ix_orders_business_date", "business_date"),
     Index("ix_orders_state_id", "state", "id"),
+    Index(
+        "ix_orders_parked",
+        "store_id",
+        "parked_at",
+        "id",
+        sqlite_where=text("parked_at IS NOT NULL"),
+        postgresql_where=text("parked_at IS NOT NULL"),
+    ),
 )
 
 order_lines = Table(
@@ -256,7 +279,10 @@ order_lines = Table(
     Column("menu_item_id", Integer, ForeignKey("menu_items.id"), nullable=False),
     Column("name", String(200), nullable=False),
     Column("quantity", BigInteger, nullable=False),  # milli-units of the menu item
-    Column("unit_price", BigInteger, nullable=False),  # the price it was sold at
+    Column("unit_price", BigInteger, nullable=False),  # the price it was sold at, modifiers included
+    # What the chosen modifiers added to (or took off) one unit's price (0010): the item's own price
+    # is unit_price - modifier_price, and that is what a reduce-to-clear markdown is a share of.
+    Column("modifier_price", BigInteger, nullable=False, server_default="0"),
     Column("note", Text, nullable=False),
     Column("discount_kind", String(8), nullable=True),
     Column("discount_value", BigInteger, nullable=True),
@@ -368,7 +394,13 @@ users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # A short PIN to switch to this user on a shared till (argon2), wrong tries in a row, and when
+    # too many locked it (0010).
+    Column("pin_hash", String(200), nullable=True),
+    Column("pin_failures", Integer, nullable=False, server_default="0"),
+    Column("pin_locked_at", UTCDateTime, nullable=True),
     CheckConstraint("role IN ('owner', 'staff')", name="role"),
+    CheckConstraint("pin_failures >= 0", name="pin_failures_not_negative"),
 )
 
 # Bearer tokens for programs and web sessions; only a SHA-256 of the secret is stored.
@@ -640,6 +672,250 @@ drawer_counts = Table(
         "expected = float_amount + cash_sales - cash_refunds + pay_ins - pay_outs", name="expected_adds_up"
     ),
     CheckConstraint("over_short = counted - expected", name="over_short_adds_up"),
+)
+
+
+# --- the till that keeps selling (migration 0010) ------------------------------------------------
+
+# Modifier groups (size; add-ons; "no X"), shared by the menu items they are attached to.
+modifier_groups = Table(
+    "modifier_groups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("min_choices", Integer, nullable=False),  # 1 or more: required
+    Column("max_choices", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(
+        "min_choices >= 0 AND max_choices >= 1 AND min_choices <= max_choices AND max_choices <= 20",
+        name="choices",
+    ),
+)
+
+# One choice in a group: its price change and what it does to the recipe drawn from stock.
+modifier_options = Table(
+    "modifier_options",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, ForeignKey("modifier_groups.id"), nullable=False),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("price_delta", BigInteger, nullable=False),  # minor units per unit sold; may be negative
+    Column("effect", String(8), nullable=False),  # none, add (a product), remove (one), scale (all)
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=True),
+    Column("quantity", BigInteger, nullable=True),  # add: milli-units of the product per unit sold
+    Column("factor_bp", Integer, nullable=True),  # scale: in ten-thousandths (15000 = 1.5x the recipe)
+    Column("active", Boolean, nullable=False),
+    CheckConstraint("effect IN ('none', 'add', 'remove', 'scale')", name="effect"),
+    CheckConstraint(
+        "(effect = 'none' AND product_id IS NULL AND quantity IS NULL AND factor_bp IS NULL) OR "
+        "(effect = 'add' AND product_id IS NOT NULL AND quantity > 0 AND factor_bp IS NULL) OR "
+        "(effect = 'remove' AND product_id IS NOT NULL AND quantity IS NULL AND factor_bp IS NULL) OR "
+        "(effect = 'scale' AND product_id IS NULL AND quantity IS NULL AND factor_bp BETWEEN 1 AND 100000)",
+        name="effect_fields",
+    ),
+    Index("ix_modifier_options_group_id_position", "group_id", "position"),
+)
+
+menu_item_modifiers = Table(
+    "menu_item_modifiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("menu_item_id", Integer, ForeignKey("menu_items.id"), nullable=False),
+    Column("group_id", Integer, ForeignKey("modifier_groups.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("menu_item_id", "group_id"),
+)
+
+# The modifiers a line was sold with, as they were then (names and prices copied).
+order_line_modifiers = Table(
+    "order_line_modifiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_line_id", Integer, ForeignKey("order_lines.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("option_id", Integer, ForeignKey("modifier_options.id"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("group_name", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("price_delta", BigInteger, nullable=False),
+    UniqueConstraint("order_line_id", "position"),
+)
+
+# The number a customer is called by: the last one given on a business day, per store.
+call_numbers = Table(
+    "call_numbers",
+    metadata,
+    Column("store_id", Integer, ForeignKey("stores.id"), primary_key=True),
+    Column("business_date", Date, primary_key=True),
+    Column("last", Integer, nullable=False),
+    CheckConstraint("last >= 1", name="last_positive"),
+)
+
+# Receipt and kitchen printers (ESC/POS): on the network (host:port), USB (vendor:product) or serial.
+printers = Table(
+    "printers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("name_key", String(100), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("address", String(200), nullable=False),
+    Column("paper_mm", Integer, nullable=False),
+    # How Chinese is printed: latin (code page only), gb18030 or big5 (the printer's Chinese mode),
+    # image (the text drawn as a picture: any printer, any script).
+    Column("text_mode", String(8), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("store_id", "name_key"),
+    CheckConstraint("kind IN ('network', 'usb', 'serial')", name="kind"),
+    CheckConstraint("paper_mm IN (58, 80)", name="paper_mm"),
+    CheckConstraint("text_mode IN ('latin', 'gb18030', 'big5', 'image')", name="text_mode"),
+)
+
+# A till: a named place orders are rung (a tablet, a counter PC), with its receipt printer and the
+# cash drawer that printer opens.
+tills = Table(
+    "tills",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("name_key", String(100), nullable=False),
+    Column("receipt_printer_id", Integer, ForeignKey("printers.id"), nullable=True),
+    Column("drawer_pin", Integer, nullable=True),  # the printer's drawer kick pin (2 or 5); NULL: none
+    Column("auto_print", Boolean, nullable=False),  # print the receipt of every sale
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("store_id", "name_key"),
+    CheckConstraint("drawer_pin IS NULL OR drawer_pin IN (2, 5)", name="drawer_pin"),
+)
+
+# A browser an owner set up as a till: only a SHA-256 of its secret is stored; staff switch users
+# with a PIN only on such a device.
+till_devices = Table(
+    "till_devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("till_id", Integer, ForeignKey("tills.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Index("ix_till_devices_till_id", "till_id"),
+)
+
+kitchen_stations = Table(
+    "kitchen_stations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("name_key", String(100), nullable=False),
+    Column("printer_id", Integer, ForeignKey("printers.id"), nullable=True),
+    Column("active", Boolean, nullable=False),
+    UniqueConstraint("store_id", "name_key"),
+)
+
+# What a station is asked to make for an order; bumped when made. A change to a parked order after
+# it was sent is a new ticket (what is added, and what is no longer wanted as negative quantities).
+kitchen_tickets = Table(
+    "kitchen_tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("station_id", Integer, ForeignKey("kitchen_stations.id"), nullable=False),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    Column("call_number", Integer, nullable=True),
+    Column("label", String(100), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("bumped_at", UTCDateTime, nullable=True),
+    Column("bumped_by", String(100), nullable=True),
+    Index("ix_kitchen_tickets_order_id", "order_id"),
+    Index(
+        "ix_kitchen_tickets_waiting",
+        "station_id",
+        "id",
+        sqlite_where=text("bumped_at IS NULL"),
+        postgresql_where=text("bumped_at IS NULL"),
+    ),
+    Index("ix_kitchen_tickets_station_id_bumped_at", "station_id", "bumped_at"),
+)
+
+kitchen_ticket_items = Table(
+    "kitchen_ticket_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("kitchen_tickets.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("menu_item_id", Integer, ForeignKey("menu_items.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("quantity", BigInteger, nullable=False),  # milli-units; negative: no longer wanted
+    Column("modifiers", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("signature", String(64), nullable=False),  # the same dish the same way (item, modifiers, note)
+    CheckConstraint("quantity <> 0", name="quantity_not_zero"),
+    Index("ix_kitchen_ticket_items_ticket_id", "ticket_id"),
+)
+
+# Things to print (a receipt, a kitchen ticket, a drawer kick), done by the server's worker after
+# the sale's transaction: a printer that is off or out of paper never holds up or undoes a sale.
+print_jobs = Table(
+    "print_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("printer_id", Integer, ForeignKey("printers.id"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=True),
+    Column("ticket_id", Integer, ForeignKey("kitchen_tickets.id"), nullable=True),
+    Column("open_drawer", Boolean, nullable=False),
+    Column("state", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("done_at", UTCDateTime, nullable=True),
+    Column("error", Text, nullable=True),
+    CheckConstraint("kind IN ('receipt', 'kitchen', 'drawer', 'test')", name="kind"),
+    CheckConstraint("state IN ('pending', 'printing', 'done', 'failed')", name="state"),
+    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    Index("ix_print_jobs_state_id", "state", "id"),
+    Index("ix_print_jobs_order_id", "order_id"),
+)
+
+# Every order a till rang while it could not reach the server, as it arrived: recorded at once, or
+# waiting for a manager's decision (out of stock, an item taken off, a price that differs), then
+# accepted or refunded. The customer's money is in it either way; nothing sent is ever dropped.
+offline_orders = Table(
+    "offline_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("idempotency_key", String(128), nullable=False, unique=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("local_number", String(32), nullable=False),
+    Column("till", String(100), nullable=False),
+    Column("rung_at", UTCDateTime, nullable=False),
+    Column("rung_by", String(100), nullable=False),
+    Column("sent_by", String(100), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("request", Text, nullable=False),  # the order as the till sent it (JSON)
+    Column("amount_paid", BigInteger, nullable=False),  # what the customer paid, net of change
+    Column("state", String(10), nullable=False),
+    Column("problem", Text, nullable=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("resolved_by", String(100), nullable=True),
+    Column("resolution_note", Text, nullable=True),
+    CheckConstraint("state IN ('recorded', 'waiting', 'accepted', 'refunded')", name="state"),
+    CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
+    Index("ix_offline_orders_store_id_state_id", "store_id", "state", "id"),
 )
 
 
