@@ -15,7 +15,7 @@ from midnight.db import tables as t
 from midnight.domain.clock import FixedClock
 from midnight.domain.errors import Conflict, Forbidden, InsufficientStock, InvalidInput
 from midnight.domain.people import Actor, Role
-from midnight.services import orders, reports, stock
+from midnight.services import orders, quotes, reports, stock
 from midnight.services.context import Context
 from tests.conftest import NOW
 from tests.integration.till_setup import day, open_snack_bar
@@ -49,7 +49,7 @@ def late(ctx: Context, key: str, when: str, *codes: str, cash: str = "100") -> o
 def test_a_paper_sale_counts_on_its_day_as_of_then_and_is_marked_as_entered_late(bar: Context) -> None:
     when = f"{YESTERDAY} 13:05"
     # yesterday the near-dated tins were 3 days from their date: not yet reduced (the rule is 2 days)
-    quote = orders.quote_order(bar, build(PlaceOrder, {"lines": [{"code": "TIN"}], "sold_at": when}))
+    quote = quotes.quote_order(bar, build(PlaceOrder, {"lines": [{"code": "TIN"}], "sold_at": when}))
     assert quote.total == 1800
     order = late(bar, "paper-1", when, "TIN")
     assert order.total == 1800 and order.lines[0].markdown == 0
@@ -109,7 +109,7 @@ def test_only_an_owner_enters_a_paper_sale_and_only_a_past_recent_one(bar: Conte
 def test_a_quote_for_a_closed_day_says_so_and_foreign_digits_are_refused(bar: Context) -> None:
     reports.close_day(bar, CloseDay(date=YESTERDAY, counted="0"))
     with pytest.raises(Conflict, match="is closed"):
-        orders.quote_order(
+        quotes.quote_order(
             bar, build(PlaceOrder, {"lines": [{"code": "TIN"}], "sold_at": f"{YESTERDAY} 13:05"})
         )
     with pytest.raises(InvalidInput, match="like 2026-11-24 13:05"):

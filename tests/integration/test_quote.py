@@ -17,7 +17,7 @@ from midnight.commands.till import AddMenuItem, PlaceOrder
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
-from midnight.services import orders, stock
+from midnight.services import orders, quotes, stock
 from midnight.services.context import Context
 from tests.conftest import NOW, shop_from
 from tests.integration.helpers import movement_count
@@ -43,7 +43,7 @@ def cmd(*lines: tuple[str, Any], **fields: Any) -> PlaceOrder:
 def test_the_quote_shows_the_reduce_to_clear_price_that_paying_charges(bar: Context) -> None:
     stock.receive(bar, ReceiveLot(sku="PINE", quantity=1, cost="9", expires=day(1)))  # marked down
     before = movement_count(bar), order_count(bar)
-    quote = orders.quote_order(bar, cmd(("TIN", 3), ("SALAD", 1)))
+    quote = quotes.quote_order(bar, cmd(("TIN", 3), ("SALAD", 1)))
     assert (movement_count(bar), order_count(bar)) == before  # a quote records nothing
     assert [line.markdown for line in quote.lines] == [540, 0]
     assert quote.total == 3 * 1800 - 540 + 3800 and quote.payable
@@ -63,13 +63,13 @@ def test_the_quote_shows_the_reduce_to_clear_price_that_paying_charges(bar: Cont
 
 def test_two_lines_of_one_item_share_the_marked_down_lot_as_paying_does(bar: Context) -> None:
     stock.receive(bar, ReceiveLot(sku="PINE", quantity=1, cost="9", expires=day(1)))
-    quote = orders.quote_order(bar, cmd(("TIN", 1), ("TIN", 1)))
+    quote = quotes.quote_order(bar, cmd(("TIN", 1), ("TIN", 1)))
     assert [line.markdown for line in quote.lines] == [540, 0]  # one reduced tin, not two
 
 
 def test_a_total_that_changed_since_it_was_shown_is_refused_and_nothing_is_written(bar: Context) -> None:
     stock.receive(bar, ReceiveLot(sku="PINE", quantity=1, cost="9", expires=day(1)))
-    shown = orders.quote_order(bar, cmd(("TIN", 1))).total
+    shown = quotes.quote_order(bar, cmd(("TIN", 1))).total
     assert shown == 1260
     # another till sells the reduced tin first
     orders.place_order(bar, "other", cmd(("TIN", 1), payments=[{"method": "cash", "amount": "20"}]))
@@ -90,7 +90,7 @@ def test_a_total_that_changed_since_it_was_shown_is_refused_and_nothing_is_writt
 
 
 def test_a_line_the_stock_cannot_cover_is_named_and_the_order_is_not_payable(bar: Context) -> None:
-    quote = orders.quote_order(bar, cmd(("SALAD", 1), ("TIN", 11)))
+    quote = quotes.quote_order(bar, cmd(("SALAD", 1), ("TIN", 11)))
     assert not quote.payable
     assert quote.lines[0].short is None
     assert quote.lines[1].short is not None and "PINE" in quote.lines[1].short
@@ -129,7 +129,7 @@ def test_whatever_the_stock_and_the_order_the_quote_is_the_charge(template_db: P
             for quantity, days in lots:  # some inside the 2-day markdown window, some not
                 stock.receive(ctx, ReceiveLot(sku="PINE", quantity=quantity, cost="9", expires=day(days)))
             extra: dict[str, Any] = {"discount": discount, "discount_reason": "regular"} if discount else {}
-            quote = orders.quote_order(ctx, cmd(*lines, **extra))
+            quote = quotes.quote_order(ctx, cmd(*lines, **extra))
             shown = str(Decimal(quote.total) / 100)
             if not quote.payable:
                 with pytest.raises(InsufficientStock):

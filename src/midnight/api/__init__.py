@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from midnight import __version__, web
-from midnight.api import counter, drawers, errors, people, stock, till
+from midnight.api import counter, drawers, errors, modifiers, people, stock, till
 from midnight.api.security import SecurityMiddleware
 from midnight.domain.clock import Clock
 from midnight.services import health
@@ -60,6 +60,7 @@ def create_app(
     app.include_router(people.router)
     app.include_router(stock.router)
     app.include_router(till.router)
+    app.include_router(modifiers.router)
     app.include_router(counter.router)
     app.include_router(drawers.router)
     web.install(app)

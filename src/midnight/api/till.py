@@ -17,6 +17,8 @@ from midnight.commands.till import (
     DayQuery,
     MenuQuery,
     OrderQuery,
+    ParkedQuery,
+    ParkOrder,
     PayOrder,
     PlaceOrder,
     RefundOrder,
@@ -28,7 +30,7 @@ from midnight.commands.till import (
     VoidOrder,
 )
 from midnight.db.paging import Page
-from midnight.services import menu, orders, receipts, reports, tenders
+from midnight.services import menu, orders, quotes, receipts, reports, tenders
 from midnight.services.orders import OrderInfo
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["till"])
@@ -82,6 +84,27 @@ def place_order(ctx: CtxDep, body: PlaceOrder, key: KeyHeader, response: Respons
     return order
 
 
+@router.post(
+    "/orders/park",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "A retry: the order as parked"}},
+)
+def park_order(ctx: CtxDep, body: ParkOrder, key: KeyHeader, response: Response) -> OrderInfo:
+    """Park an order under a name or table to reopen and pay on any till. Under the key of an order
+    parked before, its lines are replaced (give the `revision` you reopened: refused with 409 if another
+    till changed it since). Pay it with POST /api/orders under the same key, or /api/orders/{id}/pay."""
+    order = orders.park_order(ctx, key, body)
+    if order.replayed:
+        response.status_code = status.HTTP_200_OK
+    return order
+
+
+@router.get("/orders/parked")
+def parked(ctx: CtxDep, query: Annotated[ParkedQuery, Query()]) -> Page[OrderInfo]:
+    """Orders parked and not yet paid, the longest waiting first."""
+    return orders.parked_orders(ctx, query)
+
+
 @router.get("/tenders")
 def get_tenders(ctx: CtxDep, query: Annotated[TenderQuery, Query()]) -> list[tenders.TenderInfo]:
     """Ways of paying besides cash and card (a handful, named by the owner)."""
@@ -102,13 +125,13 @@ def set_tender_active(ctx: CtxDep, name: str, body: SetTenderActive) -> tenders.
 
 
 @router.post("/orders/quote")
-def quote_order(ctx: CtxDep, body: PlaceOrder) -> orders.Quote:
+def quote_order(ctx: CtxDep, body: PlaceOrder) -> quotes.Quote:
     """What an order comes to if paid now, markdowns and discounts included; records nothing.
 
     Pass the quoted `total` as `expected_total` when paying: the payment is refused, not charged
     differently, if the order no longer comes to that amount.
     """
-    return orders.quote_order(ctx, body)
+    return quotes.quote_order(ctx, body)
 
 
 @router.get("/orders")

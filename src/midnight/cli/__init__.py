@@ -10,6 +10,7 @@ from midnight.cli import (  # noqa: F401
     location,
     lot,
     menu,
+    modifier,
     notify,
     order,
     product,

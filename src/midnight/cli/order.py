@@ -10,7 +10,15 @@ import typer
 
 from midnight.cli.app import NUMBERS_AS_ARGS, JsonFlag, app, command, context_of, record_id
 from midnight.cli.output import print_json, table
-from midnight.commands.till import OrderQuery, PayOrder, PlaceOrder, RefundOrder, VoidOrder
+from midnight.commands.till import (
+    OrderQuery,
+    ParkedQuery,
+    ParkOrder,
+    PayOrder,
+    PlaceOrder,
+    RefundOrder,
+    VoidOrder,
+)
 from midnight.domain.errors import InvalidInput
 from midnight.services import orders as order_svc
 from midnight.services import receipts
@@ -21,10 +29,12 @@ order_app = typer.Typer(help="Orders: ring up, pay, refund, void.", no_args_is_h
 app.add_typer(order_app, name="order")
 
 
-def _line(text: str) -> dict[str, str]:
-    code, _, rest = text.partition(":")
+def _line(text: str) -> dict[str, object]:
+    """CODE[+MODIFIER...][:QTY[:NOTE]]: SALAD+LARGE+ADD-EGG:2:"no onion"."""
+    item, _, rest = text.partition(":")
+    code, *chosen = item.split("+")
     quantity, _, note = rest.partition(":")
-    return {"code": code, "quantity": quantity or "1", "note": note}
+    return {"code": code, "quantity": quantity or "1", "note": note, "modifiers": chosen}
 
 
 def _payments(
@@ -62,7 +72,7 @@ Other = Annotated[
 @order_app.command("new", context_settings=NUMBERS_AS_ARGS)
 def order_new(
     ctx: typer.Context,
-    items: Annotated[list[str], typer.Argument(metavar="CODE[:QTY[:NOTE]]...")],
+    items: Annotated[list[str], typer.Argument(metavar="CODE[+MOD...][:QTY[:NOTE]]...")],
     key: Annotated[str | None, typer.Option(help="Idempotency key (default: a new one).")] = None,
     discount: Annotated[str | None, typer.Option(help="Order discount: 10% or 5.00.")] = None,
     reason: Annotated[str | None, typer.Option(help="Why the discount.")] = None,
@@ -109,6 +119,75 @@ def order_new(
         print_json(order)
         return
     _print_order(s, order)
+
+
+@order_app.command("park", context_settings=NUMBERS_AS_ARGS)
+def order_park(
+    ctx: typer.Context,
+    items: Annotated[list[str], typer.Argument(metavar="CODE[+MOD...][:QTY[:NOTE]]...")],
+    label: Annotated[str | None, typer.Option(help="Who or where it is for: a table, a name.")] = None,
+    key: Annotated[
+        str | None, typer.Option(help="The order's key: park it again under it to change it.")
+    ] = None,
+    revision: Annotated[
+        str | None, typer.Option(help="The revision you changed (refused if changed since).")
+    ] = None,
+    send: Annotated[bool, typer.Option("--send", help="Send the kitchen what it has not had yet.")] = False,
+    note: Annotated[str, typer.Option()] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Park an order under a name or table, to pay later on any till (order pay ID)."""
+    s = context_of(ctx)
+    wanted = command(
+        ParkOrder,
+        {
+            "lines": [_line(i) for i in items],
+            "label": label,
+            "revision": revision,
+            "send_to_kitchen": send,
+            "note": note,
+        },
+    )
+    chosen = key or uuid.uuid4().hex
+    parked = order_svc.park_order(s, chosen, wanted)
+    if as_json:
+        print_json(parked)
+        return
+    print(
+        f"order #{parked.id} parked for {parked.label} (number {parked.call_number}, revision {parked.revision}, "
+        f"key {parked.idempotency_key}): {s.money(parked.total)}"
+    )
+
+
+@order_app.command("parked")
+def order_parked(
+    ctx: typer.Context,
+    cursor: Annotated[str | None, typer.Option(help="Continue where a full page said.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Orders parked and not yet paid, the longest waiting first."""
+    s = context_of(ctx)
+    page = order_svc.parked_orders(s, command(ParkedQuery, {"cursor": cursor}))
+    if as_json:
+        print_json(page.items)
+        return
+    table(
+        "Parked orders",
+        ["#", "for", "number", "since", "items", "total"],
+        [
+            [
+                o.id,
+                o.label or "",
+                o.call_number or "",
+                o.parked_at.astimezone(s.store.tz).strftime("%H:%M") if o.parked_at else "",
+                ", ".join(f"{ln.quantity} {ln.code}" for ln in o.lines),
+                s.money(o.total),
+            ]
+            for o in page.items
+        ],
+    )
+    if page.next_cursor:
+        print(f"more: --cursor {page.next_cursor}", file=sys.stderr)
 
 
 @order_app.command("pay", context_settings=NUMBERS_AS_ARGS)

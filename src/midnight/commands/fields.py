@@ -18,7 +18,7 @@ from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from midnight.domain import clock, menu, people, pricing, product, text
 from midnight.domain.errors import MAX_ID, InvalidInput, parse_id
-from midnight.domain.money import parse_amount
+from midnight.domain.money import parse_amount, parse_signed_amount
 from midnight.domain.quantity import exact_decimal, parse_quantity
 
 
@@ -77,6 +77,16 @@ Amount = Annotated[
         {
             "anyOf": [{**_EXACT, "examples": ["12.50"]}, {"type": "integer", "minimum": 0}],
             "description": 'Money as an exact decimal string ("12.50") or an integer; never a float.',
+        },
+    ),
+]
+SignedAmount = Annotated[
+    Decimal,
+    Parsed(
+        lambda v, f: parse_signed_amount(v, field=f),
+        {
+            "anyOf": [{"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "examples": ["5", "-2.00"]}],
+            "description": 'Money that may be negative ("-2.00"), as an exact decimal string; never a float.',
         },
     ),
 ]
@@ -146,6 +156,13 @@ LocalMinute = Annotated[
         {"type": "string", "description": "A local date and time, YYYY-MM-DD HH:MM (the store's zone)."},
     ),
 ]
+Instant = Annotated[
+    dt.datetime,
+    Parsed(
+        lambda v, f: clock.parse_instant(v, field=f),
+        {"type": "string", "format": "date-time", "description": "An ISO time with its offset."},
+    ),
+]
 Birthday = Annotated[
     dt.date,
     Parsed(
@@ -178,6 +195,7 @@ Reference = Annotated[str, words(200)]
 Supplier = Annotated[str, words(200, example="Kowloon Dairy")]
 Label = Annotated[str, words(100, required=True, example="till 1")]
 TenderName = Annotated[str, words(40, required=True, example="Octopus")]
+TillName = Annotated[str, words(100, required=True, example="Till 1")]
 LocationName = Annotated[str, words(64, required=True, example="fridge")]
 Cursor = Annotated[str, words(400, required=True)]
 # What a person types to find something: a code, or part of a name (any case, any width).

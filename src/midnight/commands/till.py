@@ -15,6 +15,7 @@ from midnight.commands.fields import (
     DiscountSpec,
     Flag,
     IdempotencyKey,
+    Label,
     Limit,
     LocalMinute,
     MenuCode,
@@ -26,6 +27,7 @@ from midnight.commands.fields import (
     Quantity,
     Reason,
     TenderName,
+    TillName,
     whole,
     words,
 )
@@ -34,6 +36,7 @@ from midnight.domain.pricing import Method as PayMethod
 
 MAX_LINES = 200
 MAX_PAYMENTS = 20
+MAX_MODIFIERS = 20
 Category = Annotated[str, words(64, example="salads")]
 MarkdownDays = Annotated[int, whole(0, 365, "Reduce to clear from this many days before expiry.")]
 LineNumber = Annotated[int, whole(1, MAX_LINES, "A line number of the order, from 1.")]
@@ -102,6 +105,12 @@ class LineIn(DiscountIn):
     code: MenuCode = Field(examples=["SALAD"])
     quantity: Quantity = 1000
     note: Note = Field(default="", examples=["no onion"])
+    modifiers: list[MenuCode] = Field(
+        default=[],
+        max_length=MAX_MODIFIERS,
+        examples=[["LARGE", "ADD-EGG"]],
+        description='Codes of the modifier options chosen (size, add-ons, "no X").',
+    )
 
 
 class PaymentIn(Command):
@@ -146,6 +155,13 @@ class PlaceOrder(DiscountIn):
         "recorded, if the order comes to a different amount when it is paid.",
     )
 
+    revision: Annotated[int, whole(0, 10**9, "The revision of the parked order reopened.")] | None = Field(
+        default=None,
+        description="When paying a parked order (under its key): the revision it was reopened at; "
+        "refused if another till changed it since.",
+    )
+    till: TillName | None = Field(default=None, description="The till it is rung on.")
+
     sold_at: LocalMinute | None = Field(
         default=None,
         examples=["2026-11-24 13:05"],
@@ -159,6 +175,26 @@ class PlaceOrder(DiscountIn):
         if self.expected_total is not None and not self.payments:
             raise Refused("the total shown is checked when paying: give the payments with it", "payments")
         return self
+
+
+class ParkOrder(DiscountIn):
+    """Keep an order open under a name (a table, a customer, a phone order) to reopen on any till;
+    parking it again under its key replaces its lines."""
+
+    lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+    note: Note = ""
+    label: Label = Field(examples=["Table 4"], description="Who or where it is for.")
+    revision: Annotated[int, whole(0, 10**9, "The revision reopened.")] | None = Field(
+        default=None, description="The revision it was reopened at; refused if another till changed it since."
+    )
+    send_to_kitchen: Flag = Field(
+        default=False, description="Send the kitchen what it has not had yet (a table served before paying)."
+    )
+    till: TillName | None = None
+
+
+class ParkedQuery(PageQuery):
+    limit: Limit = 50
 
 
 class OrderKey(Command):

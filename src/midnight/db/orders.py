@@ -6,18 +6,29 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from midnight.db import paging
 from midnight.db import tables as t
 from midnight.db.menu import recipes
+from midnight.db.modifiers import delete_line_modifiers, line_modifiers
 from midnight.db.types import AnyRow
 from midnight.domain.errors import NotFound
 from midnight.domain.lot import MovementKind
 from midnight.domain.menu import sold_by_weight
+from midnight.domain.money import to_decimal as money_decimal
 from midnight.domain.order import Order, OrderState, SoldLine
 from midnight.domain.pricing import Discount, DiscountKind, Method, Tender, Way
 from midnight.domain.quantity import to_decimal
+
+
+@dataclass(frozen=True)
+class LineModifierInfo:
+    code: str
+    group: str
+    name: str
+    price_delta: int  # per unit, as it was sold
 
 
 @dataclass(frozen=True)
@@ -26,7 +37,7 @@ class OrderLineInfo:
     code: str
     name: str
     quantity: Decimal
-    unit_price: int
+    unit_price: int  # with its modifiers
     note: str
     gross: int
     markdown: int
@@ -34,6 +45,13 @@ class OrderLineInfo:
     discount_reason: str | None
     net: int
     refunded: Decimal
+    modifiers: list[LineModifierInfo]
+    discount_value: str | None = None  # as it was asked: "10%" or "5.00" (a parked order reopens with it)
+
+    @property
+    def described(self) -> str:
+        """The line's modifiers as a receipt or a ticket reads them: "Large, add egg"."""
+        return ", ".join(m.name for m in self.modifiers)
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,13 @@ class OrderInfo:
     refunds: list[RefundInfo]
     void_reason: str | None
     replayed: bool  # True when this answers a retry: nothing new was written
+    call_number: int | None = None  # the number the customer is called by
+    label: str | None = None  # a parked order's table or name
+    parked_at: dt.datetime | None = None  # set while it waits, parked, to be reopened
+    revision: int = 0
+    till: str | None = None
+    offline_number: str | None = None  # rung while offline: the number the till gave it
+    discount_value: str | None = None  # the order discount as asked ("10%", "5.00")
 
     @property
     def change(self) -> int:
@@ -128,6 +153,7 @@ _MARK_PAID = (
     .where(t.orders.c.id == bindparam("order_id"))
     .values(
         state=OrderState.PAID.value,
+        parked_at=None,
         paid_at=bindparam("paid_at"),
         business_date=bindparam("day"),
         gross=bindparam("gross"),
@@ -141,7 +167,14 @@ _CLOSED_FROM = select(t.day_closes.c.business_date).where(
     t.day_closes.c.store_id == bindparam("store"), t.day_closes.c.business_date >= bindparam("today")
 )
 LINES_FOR_PAY = (
-    select(t.order_lines, t.menu_items.c.markdown_days, t.menu_items.c.markdown_bp)
+    select(
+        t.order_lines,
+        t.menu_items.c.code,
+        t.menu_items.c.restockable,
+        t.menu_items.c.markdown_days,
+        t.menu_items.c.markdown_bp,
+        t.menu_items.c.kitchen_station_id,
+    )
     .join(t.menu_items, t.menu_items.c.id == t.order_lines.c.menu_item_id)
     .where(t.order_lines.c.order_id == bindparam("order_id"))
     .order_by(t.order_lines.c.line_no)
@@ -166,10 +199,56 @@ def order(row: AnyRow) -> Order:
     return Order(row.id, OrderState(row.state), row.total, row.business_date)
 
 
-def insert_order(conn: Connection, values: dict[str, object], lines: list[dict[str, object]]) -> int:
+_LINE_IDS = (
+    select(t.order_lines.c.id)
+    .where(t.order_lines.c.order_id == bindparam("order_id"))
+    .order_by(t.order_lines.c.line_no)
+)
+_IS_PARKED = select(t.orders.c.parked_at).where(t.orders.c.id == bindparam("order_id"))
+
+
+def insert_order(
+    conn: Connection, values: dict[str, object], lines: list[dict[str, object]], *, want_ids: bool = False
+) -> tuple[int, list[int]]:
+    """The order and its lines; the lines' ids (in line order) if asked for (their modifiers need them)."""
     order_id = int(conn.execute(_INSERT_ORDER, values).inserted_primary_key[0])  # type: ignore[index]
     conn.execute(_INSERT_LINES, [{"order_id": order_id, **line} for line in lines])
-    return order_id
+    return order_id, list(conn.execute(_LINE_IDS, {"order_id": order_id}).scalars()) if want_ids else []
+
+
+def replace_lines(
+    conn: Connection, order_id: int, lines: list[dict[str, object]], values: dict[str, object]
+) -> list[int]:
+    """An open order's lines replaced (a parked order changed: nothing was drawn or paid for them)."""
+    old = list(conn.execute(_LINE_IDS, {"order_id": order_id}).scalars())
+    delete_line_modifiers(conn, old)
+    conn.execute(delete(t.order_lines).where(t.order_lines.c.order_id == order_id))
+    conn.execute(_INSERT_LINES, [{"order_id": order_id, **line} for line in lines])
+    conn.execute(update(t.orders).where(t.orders.c.id == order_id).values(**values))
+    return list(conn.execute(_LINE_IDS, {"order_id": order_id}).scalars())
+
+
+def is_parked(conn: Connection, order_id: int) -> bool:
+    return conn.execute(_IS_PARKED, {"order_id": order_id}).scalar() is not None
+
+
+def next_call_number(conn: Connection, store_id: int, day: dt.date) -> int:
+    """The next number customers are called by on a business day: 1, 2, 3 … up to 999, then 1 again.
+
+    One upsert, so two tills taking numbers at once (PostgreSQL) each get their own."""
+    c = t.call_numbers.c
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(t.call_numbers)
+        .values(store_id=store_id, business_date=day, last=1)
+        .on_conflict_do_update(index_elements=[c.store_id, c.business_date], set_={"last": c.last + 1})
+        .returning(c.last)
+    )
+    last = int(conn.execute(statement).scalar_one())
+    return (last - 1) % CALL_NUMBERS + 1
+
+
+CALL_NUMBERS = 999
 
 
 def lines_for_pay(conn: Connection, order_id: int) -> list[AnyRow]:
@@ -210,7 +289,9 @@ def mark_void(conn: Connection, order_id: int, at: dt.datetime, reason: str, day
     conn.execute(
         update(t.orders)
         .where(t.orders.c.id == order_id)
-        .values(state=OrderState.VOID.value, voided_at=at, void_reason=reason, business_date=day)
+        .values(
+            state=OrderState.VOID.value, voided_at=at, void_reason=reason, business_date=day, parked_at=None
+        )
     )
 
 
@@ -349,6 +430,7 @@ def order_infos(
         .order_by(t.order_lines.c.order_id, t.order_lines.c.line_no)
     ):
         lines[row.order_id].append(row)
+    mods = line_modifiers(conn, [row.id for rows in lines.values() for row in rows])
     payments: dict[int, list[PaymentInfo]] = {i: [] for i in ids}
     for p in conn.execute(select(t.payments).where(t.payments.c.order_id.in_(ids)).order_by(t.payments.c.id)):
         payments[p.order_id].append(PaymentInfo(p.method, p.tendered, p.applied, p.change, p.at, p.tender))
@@ -366,7 +448,7 @@ def order_infos(
         ):
             refunded[line_id] = refunded.get(line_id, 0) + milli
     return [
-        _order_info(orders[i], lines[i], payments[i], refunds[i], refunded, currency, replayed)
+        _order_info(orders[i], lines[i], mods, payments[i], refunds[i], refunded, currency, replayed)
         for i in ids
         if i in orders  # an id with no order is simply not there (order_info says NotFound)
     ]
@@ -375,6 +457,7 @@ def order_infos(
 def _order_info(
     order: AnyRow,
     lines: list[AnyRow],
+    mods: dict[int, list[AnyRow]],
     payments: list[PaymentInfo],
     refunds: list[RefundInfo],
     refunded: dict[int, int],
@@ -406,6 +489,8 @@ def _order_info(
                 r.discount_reason,
                 r.net,
                 to_decimal(refunded.get(r.id, 0)),
+                [LineModifierInfo(m.code, m.group_name, m.name, m.price_delta) for m in mods.get(r.id, [])],
+                discount_text(r.discount_kind, r.discount_value, currency),
             )
             for r in lines
         ],
@@ -419,7 +504,23 @@ def _order_info(
         refunds=refunds,
         void_reason=order.void_reason,
         replayed=replayed,
+        call_number=order.call_number,
+        label=order.label,
+        parked_at=order.parked_at,
+        revision=order.revision,
+        till=order.till,
+        offline_number=order.offline_number,
+        discount_value=discount_text(order.discount_kind, order.discount_value, currency),
     )
+
+
+def discount_text(kind: str | None, value: int | None, currency: str) -> str | None:
+    """A discount as a till would ask for it again: "10%", or an amount ("5.00")."""
+    if kind is None or value is None:
+        return None
+    if DiscountKind(kind) is DiscountKind.PERCENT:
+        return f"{(Decimal(value) / 100).normalize():f}%"
+    return str(money_decimal(value, currency))
 
 
 def order_info(conn: Connection, order_id: int, currency: str, *, replayed: bool = False) -> OrderInfo:
@@ -452,3 +553,27 @@ def orders(
         query = query.where(o.id < before)
     ids = list(conn.execute(query).scalars())
     return paging.page(order_infos(conn, ids, currency), limit, "orders", lambda info: [info.id])
+
+
+def parked(
+    conn: Connection, store_id: int, currency: str, *, cursor: str | None, limit: int
+) -> paging.Page[OrderInfo]:
+    """Orders parked and not yet paid, oldest first, along ix_orders_parked."""
+    o = t.orders.c
+    query = (
+        select(o.id, o.parked_at)
+        .where(o.store_id == store_id, o.parked_at.is_not(None))
+        .order_by(o.parked_at, o.id)
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        after = paging.decode("parked", cursor, [dt.datetime, int])
+        query = query.where(tuple_(o.parked_at, o.id) > tuple_(*after))
+    ids = [row.id for row in conn.execute(query)]
+    infos = order_infos(conn, ids, currency)
+    return paging.page(
+        infos,
+        limit,
+        "parked",
+        lambda info: [info.parked_at or dt.datetime.min.replace(tzinfo=dt.UTC), info.id],
+    )

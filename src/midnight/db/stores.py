@@ -67,3 +67,13 @@ def digest_time(conn: Connection, store_id: int) -> str:
 
 def set_digest_time(conn: Connection, store_id: int, hhmm: str) -> None:
     conn.execute(update(t.stores).where(t.stores.c.id == store_id).values(digest_time=hhmm))
+
+
+def offline_card_limit(conn: Connection, store_id: int) -> int | None:
+    """How much one order may take by card while the till is offline (None: card refused offline)."""
+    value = conn.execute(select(t.stores.c.offline_card_limit).where(t.stores.c.id == store_id)).scalar_one()
+    return None if value is None else int(value)
+
+
+def set_offline_card_limit(conn: Connection, store_id: int, limit: int | None) -> None:
+    conn.execute(update(t.stores).where(t.stores.c.id == store_id).values(offline_card_limit=limit))

@@ -113,3 +113,31 @@ def parse_local_minute(value: object, *, field: str = "time", label: str | None 
         raise InvalidInput(f"{name} {raw} is not a real date and time", field=field) from None
     check_day(moment.date(), field=field)
     return moment
+
+
+_INSTANT = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+def parse_instant(value: object, *, field: str = "time") -> dt.datetime:
+    """A moment with its offset, as a device's clock writes it: 2026-11-24T13:05:09.123+08:00 (or Z)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise InvalidInput(f"{field} must carry its time zone offset", field=field)
+        moment = value
+    else:
+        if not isinstance(value, str) or not _INSTANT.match(value.strip()):
+            shown = repr(value.strip()[:40]) if isinstance(value, str) else "that"
+            raise InvalidInput(
+                f"{field} must be an ISO time with its offset like 2026-11-24T13:05:00+08:00, got {shown}",
+                field=field,
+            )
+        try:
+            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(
+                f"{field} {value.strip()!r} is not a real date and time", field=field
+            ) from None
+    check_day(moment.astimezone(dt.UTC).date(), field=field)
+    return moment.astimezone(dt.UTC)

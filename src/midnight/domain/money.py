@@ -60,3 +60,13 @@ def to_decimal(minor: int, currency: str) -> Decimal:
 def format_money(minor: int, currency: str, locale: str = "en_HK") -> str:
     """1250 HKD -> "HK$12.50", formatted for the store's locale by Babel."""
     return str(format_currency(to_decimal(minor, currency), currency, locale=locale))
+
+
+def parse_signed_amount(value: object, *, field: str = "amount") -> Decimal:
+    """An amount that may take off as well as add ("-2.00" for "no ham"), exact and not absurd."""
+    raw = value.strip() if isinstance(value, str) else value
+    if isinstance(raw, str) and raw.startswith(("-", "−")):
+        return -parse_amount(raw[1:], field=field)
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw < 0:
+        return -parse_amount(-raw, field=field)
+    return parse_amount(raw, field=field)

@@ -57,12 +57,29 @@ def render(ctx: Context, order: OrderInfo, paper_mm: int = 80) -> str:
     out = [
         centre(store.name, width),
         centre(f"Order #{order.id}", width),
-        centre(when.strftime("%Y-%m-%d %H:%M"), width),
     ]
+    if order.call_number is not None:
+        out.append(centre(f"Your number: {order.call_number}", width))
+    if order.label:
+        out.append(centre(order.label, width))
+    out.append(centre(when.strftime("%Y-%m-%d %H:%M"), width))
+    if order.offline_number:
+        out.append(centre(f"rung offline as {order.offline_number}", width))
     rule = "-" * width
     out.append(rule)
     for line in order.lines:
         out.append(row(f"{line.quantity} x {line.name}", money(line.gross), width))
+        for mod in line.modifiers:
+            extra = (
+                f"{'+' if mod.price_delta > 0 else '-'}{money(abs(mod.price_delta))}"
+                if mod.price_delta
+                else ""
+            )
+            out.append(
+                row(clip(f"  {mod.name}", width - cells(extra) - 1), extra, width)
+                if extra
+                else clip(f"  {mod.name}", width)
+            )
         if line.quantity != 1:
             out.append(f"  @ {money(line.unit_price)}")
         if line.note:

@@ -1,7 +1,7 @@
 """The till: ring up with the server pricing every change, pay, start the next order at once.
 
 The order lives in the panel's form (codes, quantities, notes, discount); every change posts it back
-and the server answers the whole panel, priced by the same code that pays (services.orders.quote_order).
+and the server answers the whole panel, priced by the same code that pays (services.quotes.quote_order).
 The page computes nothing: totals, markdowns, suggested tenders and errors all come from the server.
 """
 
@@ -22,9 +22,10 @@ from midnight.commands.till import OrderKey, PayOrder, PlaceOrder
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import minor_digits, parse_amount, to_decimal, to_minor
 from midnight.domain.pricing import cash_suggestions
-from midnight.services import drawers, menu, orders, receipts, tenders
+from midnight.services import drawers, menu, orders, quotes, receipts, tenders
 from midnight.services.context import Context
-from midnight.services.orders import OrderInfo, Quote
+from midnight.services.orders import OrderInfo
+from midnight.services.quotes import Quote
 from midnight.web.core import check_csrf, form_command, page_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +111,7 @@ def _priced(ctx: Context, panel: Panel) -> Panel:
     values = dict(panel.values)
     for _ in range(2):
         try:
-            panel.quote = orders.quote_order(ctx, _command(panel.lines, values))
+            panel.quote = quotes.quote_order(ctx, _command(panel.lines, values))
             break
         except MidnightError as exc:
             where = _error_field(exc)
@@ -134,14 +135,14 @@ def _payments(values: Mapping[str, str]) -> list[dict[str, str]]:
     return payments
 
 
-def _preview(ctx: Context, panel: Panel) -> orders.TenderPreview | None:
+def _preview(ctx: Context, panel: Panel) -> quotes.TenderPreview | None:
     if panel.quote is None or not panel.quote.total:
         return None
     try:
         cmd = form_command(PayOrder, {"payments": _payments(panel.values)})
     except MidnightError:
         return None
-    return orders.preview_tenders(ctx, panel.quote.total, cmd.payments)
+    return quotes.preview_tenders(ctx, panel.quote.total, cmd.payments)
 
 
 def _render_panel(request: Request, ctx: Context, panel: Panel) -> HTMLResponse:
@@ -167,7 +168,7 @@ def _render_panel(request: Request, ctx: Context, panel: Panel) -> HTMLResponse:
 
 def _grid(ctx: Context, text: str | None) -> list[tuple[str, list[dict[str, Any]]]]:
     items = menu.till_items(ctx, text)
-    now = orders.prices_now(ctx, [i.code for i in items if i.markdown_days is not None])
+    now = quotes.prices_now(ctx, [i.code for i in items if i.markdown_days is not None])
     shown = [
         {"code": i.code, "name": i.name, "category": i.category, "price": i.price, "now": now.get(i.code)}
         for i in items
@@ -339,7 +340,7 @@ async def tender(request: Request) -> HTMLResponse:
         await check_csrf(request)
         _read(panel, form)
         if panel.lines:
-            panel.quote = orders.quote_order(ctx, _command(panel.lines, panel.values))
+            panel.quote = quotes.quote_order(ctx, _command(panel.lines, panel.values))
     except MidnightError:
         panel.quote = None
     quote = panel.quote
