@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from midnight.db import tables as t
 from midnight.db.types import AnyRow
@@ -53,3 +53,9 @@ def insert_till(conn: Connection, store_id: int, name: str, key: str, now: dt.da
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def update_till(conn: Connection, till_id: int, values: dict[str, object]) -> None:
+    """The till's receipt printer, drawer pin and auto-print, as given."""
+    if values:
+        conn.execute(update(t.tills).where(c.id == till_id).values(**values))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import ipaddress
+import re
+
+from midnight.domain.errors import InvalidInput
 
 
 class JobKind(enum.StrEnum):
@@ -17,3 +22,157 @@ class JobState(enum.StrEnum):
     PRINTING = "printing"
     DONE = "done"
     FAILED = "failed"
+
+
+class PrinterKind(enum.StrEnum):
+    """How the till reaches a printer: TCP port 9100 on the network, a USB cable, a serial port."""
+
+    NETWORK = "network"
+    USB = "usb"
+    SERIAL = "serial"
+
+    @classmethod
+    def parse(cls, text: object) -> PrinterKind:
+        try:
+            return cls(str(text).strip().lower())
+        except ValueError:
+            raise InvalidInput(
+                f"a printer is reached by network, usb or serial, got {text!r}", field="kind"
+            ) from None
+
+
+class TextMode(enum.StrEnum):
+    """How a printer is sent Chinese: LATIN prints only its code pages (Chinese comes out as "?"),
+    GB18030 and BIG5 use the printer's own Chinese mode (a printer sold in mainland China, or in
+    Hong Kong and Taiwan), IMAGE draws the text as a picture, which any printer prints."""
+
+    LATIN = "latin"
+    GB18030 = "gb18030"
+    BIG5 = "big5"
+    IMAGE = "image"
+
+    @classmethod
+    def parse(cls, text: object) -> TextMode:
+        try:
+            return cls(str(text).strip().lower().replace("-", ""))
+        except ValueError:
+            raise InvalidInput(
+                f"Chinese text is printed as latin, gb18030, big5 or image, got {text!r}", field="text_mode"
+            ) from None
+
+
+PAPER_WIDTHS = (58, 80)
+DRAWER_PINS = (2, 5)
+NETWORK_PORT = 9100
+SERIAL_BAUD = 9600
+BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+# A job still printing after this long was cut off (the server stopped mid-way): it is marked failed.
+INTERRUPTED_AFTER = dt.timedelta(minutes=1)
+INTERRUPTED = "interrupted: the server stopped while printing; print it again"
+# A job nobody printed for this long (the server was not running) is not printed late: a drawer
+# springing open, or a receipt coming out, long after the sale would only confuse.
+TOO_LATE_AFTER = dt.timedelta(minutes=10)
+TOO_LATE = "not printed in time (printing was not running); print it again"
+
+_HOST = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?$"
+)
+_HEX = re.compile(r"^(?:0x)?([0-9A-Fa-f]{1,4})$")
+_DEVICE = re.compile(r"^/dev/[A-Za-z0-9_./-]{1,100}$")
+
+
+def parse_paper(value: object, field: str = "paper_mm") -> int:
+    text = str(value).strip().lower().removesuffix("mm").strip()
+    if text not in ("58", "80"):
+        raise InvalidInput(f"paper is 58 or 80 (mm) wide, got {value!r}", field=field)
+    return int(text)
+
+
+def parse_pin(value: object, field: str = "drawer_pin") -> int | None:
+    """The drawer's kick pin, 2 or 5; "none" (or nothing) for a till without a drawer."""
+    if value is None or str(value).strip().lower() in ("", "none", "no", "off"):
+        return None
+    text = str(value).strip()
+    if text not in ("2", "5"):
+        raise InvalidInput(f"the drawer is kicked on pin 2 or 5 (or none), got {value!r}", field=field)
+    return int(text)
+
+
+def parse_address(kind: PrinterKind, value: object, field: str = "address") -> str:
+    """A printer's address as stored: host:port, vvvv:pppp (hex) or /dev/device:baud."""
+    text = str(value).strip() if isinstance(value, str) else ""
+    if kind is PrinterKind.NETWORK:
+        host, port = _split_port(
+            text, NETWORK_PORT, field, "a network printer's address is HOST or HOST:PORT"
+        )
+        if not 1 <= port <= 65535:
+            raise InvalidInput(f"port must be between 1 and 65535, got {port}", field=field)
+        return f"{host}:{port}"
+    if kind is PrinterKind.USB:
+        vendor, sep, product = text.partition(":")
+        v, p = _HEX.match(vendor.strip()), _HEX.match(product.strip())
+        if not sep or v is None or p is None:
+            raise InvalidInput(
+                f"a USB printer is named by its vendor and product ids in hex, VID:PID like 04b8:0202; got {text!r}",
+                field=field,
+            )
+        return f"{int(v.group(1), 16):04x}:{int(p.group(1), 16):04x}"
+    device, sep, baud = text.partition(":")
+    if not _DEVICE.match(device) or ".." in device:
+        raise InvalidInput(
+            f"a serial printer is a device like /dev/ttyUSB0 or /dev/ttyS0:19200; got {text!r}", field=field
+        )
+    rate = SERIAL_BAUD
+    if sep:
+        if not baud.isdigit() or int(baud) not in BAUD_RATES:
+            raise InvalidInput(
+                f"baud rate must be one of {', '.join(map(str, BAUD_RATES))}; got {baud!r}", field=field
+            )
+        rate = int(baud)
+    return f"{device}:{rate}"
+
+
+def _split_port(text: str, default: int, field: str, usage: str) -> tuple[str, int]:
+    if text.startswith("["):  # [IPv6]:port
+        inside, _, rest = text[1:].partition("]")
+        try:
+            ipaddress.IPv6Address(inside)
+        except ValueError:
+            raise InvalidInput(f"{usage}; {text!r} is not an IPv6 address", field=field) from None
+        host = f"[{inside}]"
+        if rest and not rest.startswith(":"):
+            raise InvalidInput(f"{usage}; got {text!r}", field=field)
+        port_text = rest[1:] if rest else ""
+    else:
+        host, _, port_text = text.partition(":")
+        if not _HOST.match(host):
+            raise InvalidInput(f"{usage}; got {text!r}", field=field)
+    if not port_text:
+        return host, default
+    if not port_text.isdigit() or len(port_text) > 5:
+        raise InvalidInput(f"{usage}; the port {port_text!r} is not a number", field=field)
+    return host, int(port_text)
+
+
+def network_target(address: str) -> tuple[str, int]:
+    """(host, port) of a stored network address."""
+    host, _, port = address.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+def usb_ids(address: str) -> tuple[int, int]:
+    vendor, _, product = address.partition(":")
+    return int(vendor, 16), int(product, 16)
+
+
+def serial_target(address: str) -> tuple[str, int]:
+    device, _, baud = address.rpartition(":")
+    return device, int(baud)
+
+
+JOB_NAMES = {
+    JobKind.RECEIPT: "Receipt",
+    JobKind.KITCHEN: "Kitchen ticket",
+    JobKind.DRAWER: "Cash drawer",
+    JobKind.TEST: "Test page",
+}
