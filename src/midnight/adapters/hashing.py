@@ -1,4 +1,4 @@
-"""Slow, salted hashes of secrets people type: passwords (argon2) and pickup codes.
+"""Slow, salted hashes of secrets people type: passwords (argon2), pickup codes and till PINs.
 
 Hashing is deliberately slow, so the services call these before or after a write transaction,
 never inside one.
@@ -19,6 +19,10 @@ _passwords = PasswordHasher()
 _codes = PasswordHasher(time_cost=2, memory_cost=8 * 1024, parallelism=1)
 # Verified against when the user does not exist, so a wrong name costs what a wrong password does.
 _UNKNOWN = _passwords.hash("this user does not exist")
+# A till PIN, like a pickup code, is a few digits that lock after five wrong tries (and only on a
+# browser an owner set up as a till): the lighter hash, so switching users on a busy till is quick.
+# What is hashed is the PIN keyed with the server's secret key (services.pins), not the PIN itself.
+_UNKNOWN_PIN = _codes.hash("no such user or no PIN")
 # Argon2 is meant to eat CPU; one hash at a time per process leaves the other core to the tills,
 # however many logins (or a flood of them) arrive at once. They queue here instead.
 _one_at_a_time = threading.BoundedSemaphore(1)
@@ -52,3 +56,16 @@ def verify_code(digest: str, code: str) -> bool:
         return bool(_queued(lambda: _codes.verify(digest, code)))
     except (VerificationError, InvalidHashError):
         return False
+
+
+def hash_pin(keyed_pin: str) -> str:
+    return _queued(lambda: _codes.hash(keyed_pin))
+
+
+def verify_pin(digest: str | None, keyed_pin: str) -> bool:
+    """True if the PIN matches; with no digest (no such user, or no PIN), spends the same time and says no."""
+    try:
+        ok = _queued(lambda: _codes.verify(digest or _UNKNOWN_PIN, keyed_pin))
+    except (VerificationError, InvalidHashError):
+        return False
+    return bool(ok) and digest is not None

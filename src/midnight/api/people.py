@@ -13,9 +13,17 @@ from midnight.api.deps import CtxDep, base_context, bearer, client_address, set_
 from midnight.api.errors import ERROR_RESPONSES
 from midnight.api.models import Id
 from midnight.commands.catalog import PageQuery
-from midnight.commands.people import AddUser, ChangeUser, CreateToken, LogIn, SetPassword, TokenQuery
+from midnight.commands.people import (
+    AddUser,
+    ChangeUser,
+    CreateToken,
+    LogIn,
+    SetPassword,
+    SetPin,
+    TokenQuery,
+)
 from midnight.db.paging import Page
-from midnight.services import people
+from midnight.services import people, pins
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["people"])
 
@@ -72,6 +80,24 @@ def change_user(ctx: CtxDep, name: str, body: ChangeUser) -> people.UserInfo:
 def set_password(ctx: CtxDep, name: str, body: SetPassword) -> people.UserInfo:
     """Change a password; every token and session of that user ends."""
     return people.set_password(ctx, name, body)
+
+
+@router.put("/users/{name}/pin")
+def set_pin(ctx: CtxDep, name: str, body: SetPin) -> people.UserInfo:
+    """Set a PIN to switch to this user on a till (4-8 digits); your own needs `current_password`."""
+    return pins.set_pin(ctx, name, body)
+
+
+@router.delete("/users/{name}/pin")
+def clear_pin(ctx: CtxDep, name: str) -> people.UserInfo:
+    """Take a PIN away: yours, or anyone's (owner)."""
+    return pins.clear_pin(ctx, name)
+
+
+@router.post("/users/{name}/pin/unlock")
+def unlock_pin(ctx: CtxDep, name: str) -> people.UserInfo:
+    """Unlock a PIN locked after five wrong tries (owner)."""
+    return pins.unlock_pin(ctx, name)
 
 
 @router.post("/users/{name}/tokens", status_code=status.HTTP_201_CREATED)

@@ -37,6 +37,7 @@ DOCS_CSP = (
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SESSION_COOKIE = "midnight_session"  # the cookie a login sets (api/deps.py, web/core.py read it)
 CSRF_COOKIE = "midnight_csrf"  # the double-submit token the pages' forms carry
+DEVICE_COOKIE = "midnight_till_device"  # a browser an owner set up as a till (services/devices.py)
 
 
 def _headers(scope: Scope) -> dict[str, str]:

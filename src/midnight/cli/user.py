@@ -12,11 +12,11 @@ import typer
 from midnight.cli.app import JsonFlag, app, command, context_of, every, record_id
 from midnight.cli.output import print_json, table
 from midnight.commands.catalog import PageQuery
-from midnight.commands.people import AddUser, ChangeUser, CreateToken, SetPassword, TokenQuery
+from midnight.commands.people import AddUser, ChangeUser, CreateToken, SetPassword, SetPin, TokenQuery
 from midnight.domain.errors import InvalidInput
-from midnight.services import people
+from midnight.services import people, pins
 
-user_app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Users, roles, PINs and API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
@@ -69,9 +69,13 @@ def user_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         return
     table(
         "Users",
-        ["name", "role", "active", "since"],
-        [[u.name, u.role, u.active, u.created_at.date()] for u in users],
+        ["name", "role", "active", "PIN", "since"],
+        [[u.name, u.role, u.active, _pin_state(u), u.created_at.date()] for u in users],
     )
+
+
+def _pin_state(user: people.UserInfo) -> str:
+    return "locked" if user.pin_locked else "set" if user.has_pin else ""
 
 
 @user_app.command("passwd")
@@ -84,6 +88,51 @@ def user_passwd(
     secret = command(SetPassword, {"password": read_password(password_file, "New password")})
     user = people.set_password(context_of(ctx), name, secret)
     print(f"password changed for {user.name}")
+
+
+def read_pin(pin_file: Path | None) -> str:
+    """From a file (first line), or asked twice at the terminal; never from the command line."""
+    if pin_file is not None:
+        try:
+            lines = pin_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise InvalidInput(f"cannot read {pin_file}: {reason}", field="pin_file") from None
+        return lines[0].strip() if lines else ""
+    if not sys.stdin.isatty():
+        raise InvalidInput("no terminal to ask for a PIN: give --pin-file", field="pin")
+    first = getpass.getpass("PIN (4-8 digits): ")
+    if getpass.getpass("PIN again: ") != first:
+        raise InvalidInput("the two PINs differ", field="pin")
+    return first
+
+
+@user_app.command("pin")
+def user_pin(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    pin_file: Annotated[
+        Path | None, typer.Option("--pin-file", help="Read the PIN from this file's first line.")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Take the PIN away.")] = False,
+) -> None:
+    """Set the PIN that switches to a user on a till (4-8 digits), or --clear it. Unlocks it too."""
+    s = context_of(ctx)
+    if clear:
+        if pin_file is not None:
+            raise InvalidInput("give --pin-file or --clear, not both", field="clear")
+        user = pins.clear_pin(s, name)
+        print(f"PIN cleared for {user.name}")
+        return
+    user = pins.set_pin(s, name, command(SetPin, {"pin": read_pin(pin_file)}))
+    print(f"PIN set for {user.name}")
+
+
+@user_app.command("pin-unlock")
+def user_pin_unlock(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Unlock a PIN locked after five wrong tries (owner)."""
+    user = pins.unlock_pin(context_of(ctx), name)
+    print(f"PIN unlocked for {user.name}")
 
 
 @user_app.command("role")

@@ -8,8 +8,8 @@ from pydantic import Field, model_validator
 
 from midnight.commands import Command, Refused
 from midnight.commands.catalog import PageQuery
-from midnight.commands.fields import Flag, Label, Password, Role, UserName, words
-from midnight.domain.people import MAX_PASSWORD
+from midnight.commands.fields import Flag, Label, Password, Pin, Role, TillName, UserName, words
+from midnight.domain.people import MAX_PASSWORD, MAX_PIN
 from midnight.domain.people import Role as Roles
 
 
@@ -50,3 +50,33 @@ class CreateToken(Command):
 
 class TokenQuery(PageQuery):
     user: UserName | None = None
+
+
+class SetPin(Command):
+    """A PIN to switch to a user on a till: 4-8 digits, not one a guesser tries first."""
+
+    pin: Pin
+    current_password: str | None = Field(
+        default=None,
+        max_length=MAX_PASSWORD,
+        description="Needed to set your own PIN through the API or the pages.",
+    )
+
+
+class SwitchUser(Command):
+    """Switch to a user on a till set up for it, with their PIN."""
+
+    name: Annotated[str, words(64, required=True, example="kwan")]
+    # Any digits are taken and checked against the hash: the rules for a new PIN are not applied here.
+    pin: str = Field(min_length=1, max_length=MAX_PIN, examples=["2580"])
+
+
+class EnrollDevice(Command):
+    """Set up this browser as a till: staff can then switch users on it with a PIN."""
+
+    till: TillName
+    label: Annotated[str, words(100, example="front counter tablet")] = ""
+
+
+class DeviceQuery(PageQuery):
+    include_revoked: Flag = Field(default=False, alias="all", description="Include revoked devices.")

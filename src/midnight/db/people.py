@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, literal, select, update
 
 from midnight.db import paging
 from midnight.db import tables as t
-from midnight.db.types import AnyRow
+from midnight.db.types import AnyRow, UTCDateTime
 from midnight.domain.errors import NotFound
-from midnight.domain.people import Role, TokenKind
+from midnight.domain.people import MAX_PIN_FAILURES, Role, TokenKind
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class UserInfo:
     role: str
     active: bool
     created_at: dt.datetime
+    has_pin: bool = False  # can switch to this user on a till with a PIN
+    pin_locked: bool = False  # locked after too many wrong PINs in a row: an owner unlocks it
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,14 @@ class TokenInfo:
 
 
 def user_info(row: AnyRow) -> UserInfo:
-    return UserInfo(row.name, row.role, row.active, row.created_at)
+    return UserInfo(
+        row.name,
+        row.role,
+        row.active,
+        row.created_at,
+        row.pin_hash is not None,
+        row.pin_locked_at is not None,
+    )
 
 
 def count_users(conn: Connection) -> int:
@@ -241,3 +250,96 @@ def reserve_attempt(conn: Connection, name: str, address: str, at: dt.datetime) 
 
 def attempt_succeeded(conn: Connection, attempt_id: int) -> None:
     conn.execute(update(t.login_attempts).where(t.login_attempts.c.id == attempt_id).values(ok=True))
+
+
+# --- PINs for switching users on a till ----------------------------------------------------------
+
+u = t.users.c
+
+
+@dataclass(frozen=True)
+class PinUser:
+    """A name on a till's switch-user screen."""
+
+    name: str
+    locked: bool
+
+
+def set_pin_hash(conn: Connection, user_id: int, digest: str | None) -> None:
+    """A new PIN (or none): its wrong tries start again from nothing, so it is unlocked too."""
+    conn.execute(
+        update(t.users).where(u.id == user_id).values(pin_hash=digest, pin_failures=0, pin_locked_at=None)
+    )
+
+
+def unlock_pin(conn: Connection, user_id: int) -> None:
+    conn.execute(update(t.users).where(u.id == user_id).values(pin_failures=0, pin_locked_at=None))
+
+
+def pin_users(conn: Connection, *, cursor: str | None, limit: int) -> paging.Page[PinUser]:
+    """Active users who have a PIN, by name."""
+    query = (
+        select(u.name, u.pin_locked_at)
+        .where(u.active.is_(True), u.pin_hash.is_not(None))
+        .order_by(u.name)
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        (after,) = paging.decode("pin-users", cursor, [str])
+        query = query.where(u.name > after)
+    found = [PinUser(r.name, r.pin_locked_at is not None) for r in conn.execute(query)]
+    return paging.page(found, limit, "pin-users", lambda p: [p.name])
+
+
+def reserve_pin_try(conn: Connection, user_id: int, now: dt.datetime) -> int | None:
+    """Count a PIN try as wrong before it is checked; the number it is, or None if the PIN is locked.
+
+    One conditional UPDATE: on PostgreSQL the row lock makes tries racing each other take turns, and
+    each sees the count the one before left (SQLite's writers take turns already). The try that
+    reaches the limit locks the PIN then and there; a right PIN unlocks it again (pin_succeeded).
+    """
+    result = conn.execute(
+        update(t.users)
+        .where(
+            u.id == user_id,
+            u.active.is_(True),
+            u.pin_hash.is_not(None),
+            u.pin_locked_at.is_(None),
+            u.pin_failures < MAX_PIN_FAILURES,
+        )
+        .values(
+            pin_failures=u.pin_failures + 1,
+            pin_locked_at=case(
+                (u.pin_failures + 1 >= MAX_PIN_FAILURES, literal(now, UTCDateTime())), else_=u.pin_locked_at
+            ),
+        )
+    )
+    if result.rowcount != 1:
+        return None
+    return int(conn.execute(select(u.pin_failures).where(u.id == user_id)).scalar_one())
+
+
+def pin_succeeded(conn: Connection, user_id: int, digest: str) -> bool:
+    """A right PIN: its wrong tries are forgotten. False if the PIN was changed or the user switched
+    off while it was being checked."""
+    result = conn.execute(
+        update(t.users)
+        .where(u.id == user_id, u.pin_hash == digest, u.active.is_(True))
+        .values(pin_failures=0, pin_locked_at=None)
+    )
+    return result.rowcount == 1
+
+
+def revoke_session_by_digest(conn: Connection, digest: str, at: dt.datetime) -> int:
+    """End one web session (not an API token) by its digest."""
+    return int(
+        conn.execute(
+            update(t.api_tokens)
+            .where(
+                t.api_tokens.c.token_hash == digest,
+                t.api_tokens.c.kind == TokenKind.SESSION.value,
+                t.api_tokens.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        ).rowcount
+    )

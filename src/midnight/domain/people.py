@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -11,6 +12,9 @@ from midnight.domain.errors import Forbidden, InvalidInput
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
+MIN_PIN, MAX_PIN = 4, 8
+MAX_PIN_FAILURES = 5  # wrong PINs in a row before a PIN locks
+_PIN = re.compile(r"[0-9]+")
 LANGUAGES = ("en", "zh-Hant")  # what customers may be written to in
 
 
@@ -89,6 +93,23 @@ def check_password(value: object, *, field: str = "password") -> str:
     if len(value) > MAX_PASSWORD:
         raise InvalidInput(f"{field} must be at most {MAX_PASSWORD} characters", field=field)
     return value
+
+
+def check_pin(value: object, *, field: str = "pin") -> str:
+    """A PIN to switch users on a till: 4-8 ASCII digits, and not one of the first a guesser tries."""
+    if not isinstance(value, str) or not _PIN.fullmatch(value) or not MIN_PIN <= len(value) <= MAX_PIN:
+        raise InvalidInput(f"a PIN is {MIN_PIN} to {MAX_PIN} digits, 0-9 only", field=field)
+    digits = [int(ch) for ch in value]
+    steps = {(after - before) % 10 for before, after in itertools.pairwise(digits)}
+    if steps == {0}:
+        guessed = "one digit repeated (like 0000)"
+    elif steps in ({1}, {9}):
+        guessed = "a straight run of digits (like 1234 or 4321)"
+    elif len(value) % 2 == 0 and value == value[:2] * (len(value) // 2):
+        guessed = "a pair of digits repeated (like 1212)"
+    else:
+        return value
+    raise InvalidInput(f"{guessed} is among the first PINs a guesser tries: choose another PIN", field=field)
 
 
 def check_language(value: object) -> str:

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from midnight.api.deps import client_address, set_session_cookie
+from midnight.api.security import DEVICE_COOKIE
 from midnight.commands.people import LogIn
 from midnight.domain.errors import MidnightError
-from midnight.services import people
+from midnight.services import devices, people
 from midnight.web.core import SESSION_COOKIE, check_csrf, form_command, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,9 @@ def login_page(request: Request) -> HTMLResponse:
         if ended
         else None
     )
-    return render(request, "login.html", None, errors={}, values={}, message=message)
+    # On a browser set up as a till, staff may sign in with their PIN instead.
+    till = devices.device_till(request.app.state.ctx, request.cookies.get(DEVICE_COOKIE, ""))
+    return render(request, "login.html", None, errors={}, values={}, message=message, till=till)
 
 
 @router.post("/login", response_model=None)
