@@ -114,6 +114,8 @@ def menu_show(
     print(f"{item.code}  {item.name}  {s.money(item.price)}  ({'on sale' if item.active else 'not on sale'})")
     for r in item.recipe:
         print(f"  {r.quantity} {r.unit} {r.sku} ({r.product})")
+    if item.kitchen_station is not None:
+        print(f"  made at: {item.kitchen_station} (a kitchen ticket when sold)")
     if item.markdown_days is not None:
         print(
             f"  reduce to clear: {item.markdown_percent}% off from {item.markdown_days} day(s) before expiry"

@@ -45,6 +45,7 @@ class MenuItemInfo:
     markdown_days: int | None
     markdown_percent: Decimal | None
     prices: list[PriceInfo]  # newest first, at most PRICE_HISTORY of them
+    kitchen_station: str | None = None  # the station that makes it (a ticket when sold); None: none
 
 
 PRICE_HISTORY = 20
@@ -167,7 +168,15 @@ def item_infos(conn: Connection, item_ids: list[int], currency: str) -> list[Men
     """Items with their recipes and recent prices, in the order given, in three queries."""
     if not item_ids:
         return []
-    rows = {r.id: r for r in conn.execute(select(t.menu_items).where(t.menu_items.c.id.in_(item_ids)))}
+    ks = t.kitchen_stations.c
+    rows = {
+        r.id: r
+        for r in conn.execute(
+            select(t.menu_items, ks.name.label("station"))
+            .outerjoin(t.kitchen_stations, ks.id == t.menu_items.c.kitchen_station_id)
+            .where(t.menu_items.c.id.in_(item_ids))
+        )
+    }
     recipe: dict[int, list[RecipeInfo]] = {i: [] for i in item_ids}
     for item_id, sku, name, unit, milli in conn.execute(
         select(
@@ -211,6 +220,7 @@ def item_infos(conn: Connection, item_ids: list[int], currency: str) -> list[Men
             markdown_days=row.markdown_days,
             markdown_percent=Decimal(row.markdown_bp) / 100 if row.markdown_bp is not None else None,
             prices=prices[row.id],
+            kitchen_station=row.station,
         )
         for row in (rows[i] for i in item_ids)
     ]

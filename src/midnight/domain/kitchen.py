@@ -9,6 +9,7 @@ the same modifiers and note is the same dish.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -56,3 +57,20 @@ def to_send(wanted: Iterable[Dish], sent: Iterable[Dish]) -> list[Dish]:
             out.append(replace(dish, milli=more))
     out += [replace(dish, milli=-dish.milli) for dish in before.values() if dish.milli > 0]
     return out
+
+
+LATE_MINUTES = 10  # a ticket waiting this long is shown as late
+
+
+def waited(created_at: dt.datetime, now: dt.datetime) -> int:
+    """Whole minutes a ticket has waited (never negative: a clock a little behind is "now")."""
+    return max(0, int((now - created_at).total_seconds() // 60))
+
+
+def describe_wait(minutes: int) -> str:
+    """How a kitchen reads a ticket's age: "now", "4 min", "1 h 05"."""
+    if minutes < 1:
+        return "now"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d}"
