@@ -58,6 +58,12 @@ def _print_report(s: Context, report: reports.DayReport) -> None:
     ]
     for label, value in rows:
         print(f"  {label:<26}{value:>14}")
+    if report.offline_waiting:
+        when = " at the close" if report.kind == "Z" else ""
+        print(
+            f"  Rung offline, waiting for a decision{when}: {report.offline_waiting} "
+            f"({s.money(report.offline_waiting_paid)}) — midnight offline list"
+        )
     if report.closed_at:
         print(f"  closed {report.closed_at.astimezone(s.store.tz):%Y-%m-%d %H:%M} by {report.closed_by}")
 

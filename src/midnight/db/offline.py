@@ -37,9 +37,14 @@ class OfflineInfo:
     resolution_note: str | None
     request: dict[str, Any]  # the order as the till sent it
     replayed: bool = False  # this answers a resend: nothing new was written
+    call_number: int | None = None  # its order's number to call the customer by, once it is one
 
 
-_BY_KEY = select(t.offline_orders).where(o.idempotency_key == bindparam("key"))
+# Each offline order with its order's call number (the order's primary key: one row at most).
+_ROWS = select(t.offline_orders, t.orders.c.call_number).select_from(
+    t.offline_orders.outerjoin(t.orders, o.order_id == t.orders.c.id)
+)
+_BY_KEY = _ROWS.where(o.idempotency_key == bindparam("key"))
 
 
 def _info(row: AnyRow, replayed: bool = False) -> OfflineInfo:
@@ -61,6 +66,7 @@ def _info(row: AnyRow, replayed: bool = False) -> OfflineInfo:
         resolution_note=row.resolution_note,
         request=json.loads(row.request),
         replayed=replayed,
+        call_number=row.call_number,
     )
 
 
@@ -74,9 +80,9 @@ def info_by_key(conn: Connection, key: str, *, replayed: bool = False) -> Offlin
 
 
 def row(conn: Connection, store_id: int, offline_id: int, *, for_update: bool = False) -> AnyRow:
-    query = select(t.offline_orders).where(o.id == offline_id, o.store_id == store_id)
+    query = _ROWS.where(o.id == offline_id, o.store_id == store_id)
     if for_update and conn.dialect.name != "sqlite":
-        query = query.with_for_update()
+        query = query.with_for_update(of=t.offline_orders)
     found = conn.execute(query).first()
     if found is None:
         raise NotFound(f"no offline order {offline_id}", field="id")
@@ -100,12 +106,7 @@ def listed(
     conn: Connection, store_id: int, state: OfflineState, *, cursor: str | None, limit: int
 ) -> paging.Page[OfflineInfo]:
     """Offline orders in one state, oldest first (ix_offline_orders_store_id_state_id)."""
-    query = (
-        select(t.offline_orders)
-        .where(o.store_id == store_id, o.state == state.value)
-        .order_by(o.id)
-        .limit(limit + 1)
-    )
+    query = _ROWS.where(o.store_id == store_id, o.state == state.value).order_by(o.id).limit(limit + 1)
     if cursor is not None:
         (after,) = paging.decode("offline", cursor, [int])
         query = query.where(o.id > after)

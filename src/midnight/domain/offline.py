@@ -30,6 +30,20 @@ class OfflineState(enum.StrEnum):
     def decided(self) -> bool:
         return self in (OfflineState.ACCEPTED, OfflineState.REFUNDED)
 
+    @property
+    def waits(self) -> bool:
+        """Waiting for a manager's decision."""
+        return self is OfflineState.WAITING
+
+    @property
+    def label(self) -> str:
+        return {
+            OfflineState.RECORDED: "recorded when it arrived",
+            OfflineState.WAITING: "waiting for a decision",
+            OfflineState.ACCEPTED: "accepted",
+            OfflineState.REFUNDED: "refunded",
+        }[self]
+
 
 class Decision(enum.StrEnum):
     ACCEPT = "accept"
@@ -52,6 +66,19 @@ def check_rung_at(rung_at: dt.datetime, now: dt.datetime) -> dt.datetime:
             field="rung_at",
         )
     return min(rung_at, now)
+
+
+def check_as_rung(lines_total: int, total: int, paid: int, fmt: Callable[[int], str] = str) -> None:
+    """An order a till rang is whole: its lines (at the prices it showed) come to its total, and the
+    customer paid at least that. Otherwise it is not an order the till could have taken."""
+    if lines_total != total:
+        raise InvalidInput(
+            f"the order's lines come to {fmt(lines_total)} but its total says {fmt(total)}", field="total"
+        )
+    if paid < total:
+        raise InvalidInput(
+            f"the payments ({fmt(paid)}) don't cover the order's total of {fmt(total)}", field="payments"
+        )
 
 
 def check_offline_tenders(

@@ -12,6 +12,7 @@ sale stands as rung, stock drawn as far as there is any) or refunds it. Nothing 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import json
 from dataclasses import dataclass
@@ -34,16 +35,22 @@ from midnight.db.paging import Page
 from midnight.db.types import AnyRow
 from midnight.domain import modifiers, offline
 from midnight.domain import order as rules
-from midnight.domain.errors import Conflict, Forbidden, InsufficientStock, InvalidInput, MidnightError
+from midnight.domain.errors import (
+    Conflict,
+    Forbidden,
+    InsufficientStock,
+    InvalidInput,
+    MidnightError,
+    NotFound,
+)
 from midnight.domain.lot import MovementKind
 from midnight.domain.menu import scale_recipe
 from midnight.domain.money import minor_digits, to_minor
 from midnight.domain.offline import Decision, OfflineState
 from midnight.domain.order import refund_methods
 from midnight.domain.people import Permission
-from midnight.domain.pricing import LineInput, Method, price_order, settle
+from midnight.domain.pricing import LineInput, Method, Tender, price_order, settle
 from midnight.domain.quantity import format_quantity, parse_quantity
-from midnight.services import kitchen
 from midnight.services import tenders as tenders_svc
 from midnight.services.context import Context
 from midnight.services.days import current_business_date
@@ -60,16 +67,45 @@ from midnight.services.stock import draw_in
 __all__ = ["OfflineInfo", "decide", "list_offline", "take"]
 
 
+def _plain(value: Any) -> Any:
+    """The order in a form where equal values are equal: "18", "18.0" and "18.00" are one amount."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _as_sent(cmd: OfflineOrderIn) -> dict[str, Any]:
+    """The order as kept (and fingerprinted): quantities as decimals ("2", "0.125"), so that reading
+    it back parses to the same order (milli-units would be read as a thousand times as many)."""
+    data: dict[str, Any] = _plain(cmd.model_dump())
+    for line, parsed in zip(data["lines"], cmd.lines, strict=True):
+        line["quantity"] = format_quantity(parsed.quantity)
+    return data
+
+
 def _digest(cmd: OfflineOrderIn) -> str:
-    return hashlib.sha256(json.dumps(cmd.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(_as_sent(cmd), sort_keys=True).encode()).hexdigest()
 
 
 def _replayed(conn: Connection, key: str, digest: str) -> OfflineInfo | None:
     row = offline_db.by_key(conn, key)
     if row is None:
-        if orders_db.order_by_key(conn, key) is not None:
+        online = orders_db.order_by_key(conn, key)
+        if online is not None:
+            # The till carries an order's key offline when the connection drops while it is being
+            # paid: if that payment did reach the server, the order is already on the books.
             raise Conflict(
-                f"idempotency key {key!r} was already used for another order", field="idempotency_key"
+                f"this order is already recorded as order #{online[0]} (its payment reached the server "
+                "before the connection dropped): nothing was recorded again",
+                field="idempotency_key",
             )
         return None
     if row.request_hash != digest:
@@ -80,8 +116,23 @@ def _replayed(conn: Connection, key: str, digest: str) -> OfflineInfo | None:
     return offline_db.info_by_key(conn, key, replayed=True)
 
 
+def _till_total(ctx: Context, cmd: OfflineOrderIn) -> int:
+    """What the till's own lines come to (its unit prices times quantities), in minor units."""
+    currency = ctx.store.currency
+    inputs = [
+        LineInput(to_minor(li.unit_price, currency, field=f"lines.{n}.unit_price"), li.quantity)
+        for n, li in enumerate(cmd.lines, start=1)
+    ]
+    return price_order(inputs, None, ctx.money).total
+
+
 def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
-    """An order rung offline, as it arrives: recorded as rung, or kept waiting for a decision."""
+    """An order rung offline, as it arrives: recorded as rung, or kept waiting for a decision.
+
+    Refused outright (nothing kept, the till keeps it and shows why) only when the order itself is
+    malformed: its lines don't add up to its total, its payments don't cover it, or it names an item
+    the shop never had. Anything the server can't record as rung is kept, waiting, with what was paid.
+    """
     ctx.require(Permission.SELL)
     digest = _digest(cmd)
     with ctx.db.read() as conn:
@@ -90,10 +141,15 @@ def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
             return existing
         card_limit = stores_db.offline_card_limit(conn, ctx.store.id)
     now = ctx.now()
-    rung_at = offline.check_rung_at(cmd.rung_at, now)
     total = to_minor(cmd.total, ctx.store.currency, field="total")
     given = given_tenders(ctx, cmd.payments)
-    paid = min(total, sum(t.amount for t in given))
+    offline.check_as_rung(_till_total(ctx, cmd), total, sum(t.amount for t in given), ctx.money)
+    problem: str | None = None
+    try:
+        rung_at = offline.check_rung_at(cmd.rung_at, now)
+    except InvalidInput as exc:
+        # The till's clock is wrong (or the order is very old): the customer paid all the same.
+        problem, rung_at = exc.message, min(cmd.rung_at, now)
     row = {
         "store_id": ctx.store.id,
         "idempotency_key": key,
@@ -104,36 +160,24 @@ def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
         "rung_by": cmd.rung_by,
         "sent_by": ctx.actor,
         "received_at": now,
-        "request": json.dumps(cmd.model_dump(mode="json"), sort_keys=True, ensure_ascii=False),
-        "amount_paid": paid,
+        "request": json.dumps(_as_sent(cmd), sort_keys=True, ensure_ascii=False),
+        "amount_paid": min(total, sum(t.amount for t in given)),
     }
-    late = stopped_at(ctx, rung_at)
-    lines = [
-        LineIn(code=li.code, quantity=li.quantity, note=li.note, modifiers=li.modifiers) for li in cmd.lines
-    ]
-    try:
-        offline.check_offline_tenders(total, given, card_limit, ctx.money)
-        tenders = tenders_svc.named(late, given)
-        with ctx.db.write() as conn:
-            existing = _replayed(conn, key, digest)
-            if existing is not None:
-                return existing
-            check_day_open(late, conn, field="rung_at")
-            body = OrderBody(lines, cmd.note, [None] * len(lines), None, digest)
-            order_id = insert_order(
-                late, conn, key, body, {"till": cmd.till, "offline_number": cmd.local_number}
-            )
-            pay_in(late, conn, order_id, tenders, total, into_drawer=True)
-            offline_db.insert_offline(
-                conn, {**row, "state": OfflineState.RECORDED.value, "order_id": order_id}
-            )
-            return _info(conn, ctx, key)
-    except IntegrityError:
-        return _after_race(ctx, key, digest)
-    except Forbidden:
-        raise
-    except MidnightError as exc:
-        problem = exc.message
+    if problem is None:
+        try:
+            return _record(ctx, key, digest, cmd, row, given, card_limit)
+        except IntegrityError:
+            return _after_race(ctx, key, digest)
+        except Forbidden:
+            raise
+        except NotFound as exc:
+            if exc.field == "code":  # no such item, ever: not a till's order (items are never deleted)
+                raise InvalidInput(
+                    f"{exc.message}: the till's menu is not this shop's", field="lines"
+                ) from None
+            problem = exc.message
+        except MidnightError as exc:
+            problem = _as_problem(ctx, exc, rung_at)
     # Refused as rung: kept with what the customer paid, for a manager to decide on.
     try:
         with ctx.db.write() as conn:
@@ -144,6 +188,48 @@ def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
             return _info(conn, ctx, key)
     except IntegrityError:
         return _after_race(ctx, key, digest)
+
+
+def _record(
+    ctx: Context,
+    key: str,
+    digest: str,
+    cmd: OfflineOrderIn,
+    row: dict[str, Any],
+    given: list[Tender],
+    card_limit: int | None,
+) -> OfflineInfo:
+    """Record the order as if it had arrived when it was rung: its prices, stock and day then.
+
+    Its cash goes into the drawer of whoever sends it; the kitchen gets no ticket (the food was
+    handed over when it was rung)."""
+    total = to_minor(cmd.total, ctx.store.currency, field="total")
+    offline.check_offline_tenders(total, given, card_limit, ctx.money)
+    late = stopped_at(ctx, row["rung_at"])
+    tenders = tenders_svc.named(late, given)
+    # Through the parser again, so as a decimal: a bare int would be read as whole units, not milli.
+    lines = [
+        LineIn(code=li.code, quantity=format_quantity(li.quantity), note=li.note, modifiers=li.modifiers)
+        for li in cmd.lines
+    ]
+    with ctx.db.write() as conn:
+        existing = _replayed(conn, key, digest)
+        if existing is not None:
+            return existing
+        check_day_open(late, conn, field="rung_at")
+        body = OrderBody(lines, cmd.note, [None] * len(lines), None, digest)
+        order_id = insert_order(late, conn, key, body, {"till": cmd.till, "offline_number": cmd.local_number})
+        pay_in(late, conn, order_id, tenders, total, into_drawer=True, to_kitchen=False)
+        offline_db.insert_offline(conn, {**row, "state": OfflineState.RECORDED.value, "order_id": order_id})
+        return _info(conn, ctx, key)
+
+
+def _as_problem(ctx: Context, exc: MidnightError, rung_at: dt.datetime) -> str:
+    """Why it waits, as a manager reads it (the till's own wording is for a customer at the counter)."""
+    if exc.field == "expected_total":
+        at = rung_at.astimezone(ctx.store.tz)
+        return f"at the prices of {at:%Y-%m-%d %H:%M}: {exc.message.split(';')[0]}"
+    return exc.message
 
 
 def _info(conn: Connection, ctx: Context, key: str) -> OfflineInfo:
@@ -216,7 +302,9 @@ def _book(
     currency = ctx.store.currency
     now = ctx.now()
     rung_at: dt.datetime = r.rung_at
-    items = menu_db.menu_items(conn, [li.code for li in asked.lines], rung_at, active_only=False)
+    # Only what each item is (name, recipe): the prices are the till's. Read as the items are now, so
+    # an item off the menu since, or priced only after the till's clock said, can still be decided.
+    items = menu_db.menu_items(conn, [li.code for li in asked.lines], now, active_only=False)
     options = modifiers_db.groups_of(conn, [item.id for item in items.values()])
     inputs, lines, chosen = [], [], []
     for n, li in enumerate(asked.lines, start=1):
@@ -306,7 +394,7 @@ def _book(
                 missing = _draw_what_there_is(ctx, conn, order_id, line_id, sku, needed)
                 if missing:
                     short.append(f"{format_quantity(missing)} {sku}")
-    tenders = tenders_svc.named(ctx, given_tenders(ctx, asked.payments))
+    tenders = _as_taken(conn, ctx, given_tenders(ctx, asked.payments))
     settled = settle(total, tenders, ctx.money)
     drawer = drawers_db.drawer_for_sale(conn, ctx.store.id, r.sent_by)
     orders_db.insert_payments(
@@ -342,9 +430,24 @@ def _book(
     )
     if cmd.decision is Decision.REFUND:
         _refund_all(ctx, conn, order_id, line_ids, lines, cmd.note)
-    else:
-        kitchen.send(ctx, conn, order_id)
+    # No kitchen ticket: the food was handed over when the order was rung.
     return order_id, short
+
+
+def _as_taken(conn: Connection, ctx: Context, given: list[Tender]) -> list[Tender]:
+    """Named tenders as the shop spells them, retired ones too: the customer paid by it then."""
+    if not any(t.method is Method.OTHER for t in given):
+        return given
+    known = {
+        tenders_svc.tender_key(r.name): r.name
+        for r in orders_db.tenders(conn, ctx.store.id, active_only=False)
+    }
+    return [
+        Tender(t.method, t.amount, known.get(tenders_svc.tender_key(t.name or ""), t.name))
+        if t.method is Method.OTHER
+        else t
+        for t in given
+    ]
 
 
 def _draw_what_there_is(
@@ -376,7 +479,7 @@ def _refund_all(
 ) -> None:
     paid, refunded = orders_db.money_by_way(conn, order_id)
     total = sum(paid.values())
-    parts = refund_methods(paid, refunded, None, total, ctx.money)
+    parts = refund_methods(paid, refunded, None, total, ctx.money) if total else []
     day = current_business_date(conn, ctx.store.id, ctx.today())
     gives_cash = any(w.method is Method.CASH for w, _ in parts)
     drawer = drawers_db.drawer_for_refund(conn, ctx.store.id, ctx.actor, order_id) if gives_cash else None
@@ -397,8 +500,9 @@ def _refund_all(
         )
         for way, part in parts
     ]
-    for line_id, (_, li, _, _) in zip(line_ids, lines, strict=True):
-        orders_db.insert_refund_line(conn, refund_ids[0], line_id, li.quantity)
+    if refund_ids:  # an order that came to nothing gives nothing back
+        for line_id, (_, li, _, _) in zip(line_ids, lines, strict=True):
+            orders_db.insert_refund_line(conn, refund_ids[0], line_id, li.quantity)
     orders_db.set_state(conn, order_id, rules.OrderState.REFUNDED)
 
 
@@ -493,5 +597,6 @@ def set_offline_card_limit(ctx: Context, amount: Decimal | None) -> int | None:
 
 
 def offline_card_limit(ctx: Context) -> int | None:
+    ctx.require(Permission.SELL)
     with ctx.db.read() as conn:
         return stores_db.offline_card_limit(conn, ctx.store.id)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from midnight.commands.till import CloseDay
 from midnight.db import drawers as drawers_db
+from midnight.db import offline as offline_db
 from midnight.db import reports as reports_db
 from midnight.domain import cash
 from midnight.domain.errors import Conflict, MidnightError, NotFound
@@ -53,6 +54,10 @@ class DayReport:
     cash_outside_drawers: int = 0
     drawers_counted: int = 0
     drawers_counted_cash: int = 0
+    # Orders rung offline that the server could not record as rung, waiting for a manager's decision
+    # (at the close, for a Z), and what their customers paid: cash that may be in a drawer (0010).
+    offline_waiting: int = 0
+    offline_waiting_paid: int = 0
 
 
 def _report(
@@ -96,7 +101,15 @@ def _compute(ctx: Context, conn: Connection, day: dt.date, kind: str) -> DayRepo
     totals = reports_db.day_totals(conn, ctx.store.id, day)
     report = _report(ctx, day, kind, totals, drawers_db.day_cash(conn, day))
     outside, counted, n = drawers_db.day_drawers(conn, day)
-    return replace(report, cash_outside_drawers=outside, drawers_counted=n, drawers_counted_cash=counted)
+    waiting, paid = offline_db.waiting_summary(conn, ctx.store.id)
+    return replace(
+        report,
+        cash_outside_drawers=outside,
+        drawers_counted=n,
+        drawers_counted_cash=counted,
+        offline_waiting=waiting,
+        offline_waiting_paid=paid,
+    )
 
 
 def _watermark(conn: Connection, store_id: int, day: dt.date) -> tuple[int, ...]:

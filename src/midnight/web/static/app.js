@@ -14,6 +14,7 @@
     return path === "/till/pay";
   }
   function unreachable(event) {
+    if (document.body.dataset.tillOffline) return;  // the till sells offline and says so itself
     show(paying(event)
       ? "No connection to the server: the payment was not confirmed. Check the network, then press Pay again — the same order is never charged twice."
       : "No connection to the server: that was not saved. Check the network and try again.");
