@@ -2,7 +2,9 @@
 
 An order has three lines, each a menu item whose recipe draws two products; every product has
 20 lots, so each ingredient is allocated FEFO. Both sides: one transaction per paid order,
-SQLite WAL with synchronous=FULL, the same schema and triggers.
+SQLite WAL with synchronous=FULL, the same schema and triggers. The service layer is also measured
+with two modifiers on every line (large: the recipe times 1.5; an extra: one more product drawn),
+so each order then draws nine ingredients and records six modifiers.
 
     python bench/till.py [--orders 1000]
 """
@@ -18,10 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from midnight.commands.catalog import AddProduct
+from midnight.commands.modifiers import AddModifierGroup, AddModifierOption, OfferModifiers
+from midnight.commands.stock import ReceiveLot
+from midnight.commands.till import AddMenuItem, PlaceOrder
 from midnight.domain.clock import FixedClock
-from midnight.services import catalog, menu, stock
+from midnight.services import catalog, menu, modifiers, stock
 from midnight.services.context import Context, open_context
-from midnight.services.orders import LineRequest, place_order
+from midnight.services.orders import place_order
 
 NOW = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 25)
@@ -30,20 +36,50 @@ ITEMS = {"A": ("P0", "P1"), "B": ("P2", "P3"), "C": ("P4", "P5")}
 
 def prepared(path: Path) -> Context:
     ctx = open_context(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
-    for p in range(6):
-        catalog.add_product(ctx, f"P{p}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+    for p in range(7):
+        catalog.add_product(
+            ctx, AddProduct(sku=f"P{p}", name=f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+        )
         for n in range(20):
-            stock.receive(ctx, f"P{p}", 100_000, expires=TODAY + dt.timedelta(days=n + 1), cost="1.00")
+            stock.receive(
+                ctx,
+                ReceiveLot(
+                    sku=f"P{p}", quantity=100_000, expires=TODAY + dt.timedelta(days=n + 1), cost="1.00"
+                ),
+            )
     for code, skus in ITEMS.items():
-        menu.add_menu_item(ctx, code, f"Item {code}", "30", recipe=[(sku, "0.5") for sku in skus])
+        menu.add_menu_item(
+            ctx,
+            AddMenuItem(
+                code=code,
+                name=f"Item {code}",
+                price="30",
+                recipe=[{"sku": sku, "quantity": "0.5"} for sku in skus],
+            ),
+        )
+    modifiers.add_group(ctx, AddModifierGroup(code="SIZE", name="Size", max=1))
+    modifiers.add_option(
+        ctx, "SIZE", AddModifierOption(code="LARGE", name="Large", price="6", effect="scale", factor="1.5")
+    )
+    modifiers.add_group(ctx, AddModifierGroup(code="EXTRAS", name="Extras", max=2))
+    modifiers.add_option(
+        ctx,
+        "EXTRAS",
+        AddModifierOption(code="EXTRA", name="Extra", price="4", effect="add", product="P6", quantity="0.25"),
+    )
+    for code in ITEMS:
+        modifiers.offer(ctx, code, OfferModifiers(groups=["SIZE", "EXTRAS"]))
     return ctx
 
 
-def service_orders(ctx: Context, keys: list[str]) -> float:
-    lines = [LineRequest(code) for code in ITEMS]
+def service_orders(ctx: Context, keys: list[str], mods: list[str] | None = None) -> float:
+    order = PlaceOrder(
+        lines=[{"code": code, "modifiers": mods or []} for code in ITEMS],
+        payments=[{"method": "cash", "amount": "200"}],
+    )
     start = time.perf_counter()
     for key in keys:
-        place_order(ctx, key, lines, payments=[("cash", "100")])
+        place_order(ctx, key, order)
     return time.perf_counter() - start
 
 
@@ -124,18 +160,24 @@ def main(argv: list[str]) -> None:
         ctx = open_context(url=f"sqlite:///{service_db}", clock=FixedClock(NOW), actor="bench")
         service_orders(ctx, [f"warm-{n}" for n in range(30)])
         raw_orders(raw_db, [f"warm-{n}" for n in range(30)])
+        service_orders(ctx, [f"warm-m-{n}" for n in range(30)], ["LARGE", "EXTRA"])
         rounds, per = 5, args.orders // 5
-        service_s = raw_s = 0.0
-        for r in range(rounds):  # interleaved, so disk noise hits both sides alike
+        service_s = modified_s = raw_s = 0.0
+        for r in range(rounds):  # interleaved, so disk noise hits every side alike
             keys = [f"r{r}-{n}" for n in range(per)]
             service_s += service_orders(ctx, keys)
+            modified_s += service_orders(ctx, [f"m{key}" for key in keys], ["LARGE", "EXTRA"])
             raw_s += raw_orders(raw_db, keys)
         total = rounds * per
-        service, raw = total / service_s, total / raw_s
+        service, modified, raw = total / service_s, total / modified_s, total / raw_s
         print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}")
         print(
             f"paid 3-line orders (6 ingredients, 20 lots each): service layer {service:,.0f}/s, "
             f"raw sqlite3 {raw:,.0f}/s, ratio {service / raw:.2f}"
+        )
+        print(
+            f"the same with two modifiers per line (9 ingredients, 6 modifiers): service layer "
+            f"{modified:,.0f}/s, {modified / service:.2f} of plain, ratio to raw {modified / raw:.2f}"
         )
     finally:
         shutil.rmtree(directory, ignore_errors=True)

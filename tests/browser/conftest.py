@@ -107,6 +107,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PINE",
     )
     midnight(db, "customer", "add", "Mr Chan 陳先生", "--nickname", "663")
+    # The salad is made in the kitchen: every salad sold puts a ticket on /kitchen/Kitchen.
+    midnight(db, "kitchen", "station", "add", "Kitchen")
+    midnight(db, "menu", "kitchen", "SALAD", "--station", "Kitchen")
     SHOP["ready"] = time.time()  # when the menu was set up (a sale can't be older)
     port = free_port()
     log = (home / "server.log").open("w")

@@ -28,6 +28,7 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 
 from midnight.commands.catalog import AddProduct
+from midnight.commands.modifiers import AddModifierGroup, AddModifierOption, OfferModifiers
 from midnight.commands.stock import (
     CountLot,
     DrawStock,
@@ -37,12 +38,20 @@ from midnight.commands.stock import (
     WriteOff,
     WriteOffExpired,
 )
-from midnight.commands.till import AddMenuItem, PayOrder, PlaceOrder, RefundOrder, VoidOrder
+from midnight.commands.till import (
+    AddMenuItem,
+    ParkedQuery,
+    ParkOrder,
+    PayOrder,
+    PlaceOrder,
+    RefundOrder,
+    VoidOrder,
+)
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock, local_date
 from midnight.domain.errors import Conflict, InsufficientStock, InvalidInput
 from midnight.domain.quantity import SCALE, format_quantity, parse_quantity
-from midnight.services import catalog, menu, orders, stock
+from midnight.services import catalog, menu, modifiers, orders, stock
 from midnight.services.context import Context, open_context
 from midnight.settings import Settings
 from tests.conftest import NOW, PostgresServer, make_template, shop_from
@@ -68,6 +77,38 @@ quantities = st.integers(min_value=1, max_value=4000).map(format_quantity)
 deliveries = st.integers(min_value=1000, max_value=6000)  # milli; whole units for products sold by each
 sales = st.integers(min_value=1, max_value=9000).map(format_quantity)
 whole_sales = st.integers(min_value=1, max_value=9).map(str)
+
+
+PRICES = {"TIN": 1800, "SALAD": 3850}
+DELTAS = {"LARGE": 500, "EXTRA-MILK": 300, "NO-LETTUCE": -200, "COLD": 100}
+RECIPES = {"TIN": {"PINE": 1000}, "SALAD": {"LETTUCE": 150, "MILK": 500}}
+
+
+def modifier_choices(item: str) -> st.SearchStrategy[list[str]]:
+    """What a customer may ask for: the tin cold or not; the salad large or not, with up to two extras."""
+    if item == "TIN":
+        return st.sampled_from([[], ["COLD"]])
+    size = st.sampled_from([[], ["LARGE"]])
+    extras = st.lists(st.sampled_from(["EXTRA-MILK", "NO-LETTUCE"]), max_size=2, unique=True)
+    return st.tuples(size, extras).map(lambda chosen: chosen[0] + chosen[1])
+
+
+def made_of(item: str, mods: list[str], milli_sold: int) -> dict[str, int]:
+    """What a line draws, worked out by hand: scale, then leave out, then add (half up to a milli)."""
+    per_unit = {sku: Decimal(milli) for sku, milli in RECIPES[item].items()}
+    if "LARGE" in mods:
+        per_unit = {
+            sku: (q * Decimal("1.5")).to_integral_value(rounding="ROUND_HALF_UP")
+            for sku, q in per_unit.items()
+        }
+    if "NO-LETTUCE" in mods:
+        per_unit.pop("LETTUCE")
+    if "EXTRA-MILK" in mods:
+        per_unit["MILK"] = per_unit.get("MILK", Decimal(0)) + 500
+    return {
+        sku: int((q * milli_sold / SCALE).to_integral_value(rounding="ROUND_HALF_UP"))
+        for sku, q in per_unit.items()
+    }
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -113,8 +154,39 @@ class LedgerMachine(RuleBasedStateMachine):
                 recipe=[{"sku": "LETTUCE", "quantity": "0.15"}, {"sku": "MILK", "quantity": "0.5"}],
             ),
         )
+        # Modifiers: a large salad draws 1.5x, extra milk adds half a carton, "no lettuce" leaves it out;
+        # a tin served cold changes only its price.
+        for code, name in (("SIZE", "Size"), ("EXTRAS", "Extras"), ("SERVE", "Serve")):
+            modifiers.add_group(
+                self.ctx, AddModifierGroup(code=code, name=name, max=2 if code == "EXTRAS" else 1)
+            )
+        for group, option in (
+            ("SIZE", AddModifierOption(code="LARGE", name="Large", price="5", effect="scale", factor="1.5")),
+            (
+                "EXTRAS",
+                AddModifierOption(
+                    code="EXTRA-MILK",
+                    name="Extra milk",
+                    price="3",
+                    effect="add",
+                    product="MILK",
+                    quantity="0.5",
+                ),
+            ),
+            (
+                "EXTRAS",
+                AddModifierOption(
+                    code="NO-LETTUCE", name="No lettuce", price="-2", effect="remove", product="LETTUCE"
+                ),
+            ),
+            ("SERVE", AddModifierOption(code="COLD", name="Cold", price="1")),
+        ):
+            modifiers.add_option(self.ctx, group, option)
+        modifiers.offer(self.ctx, "SALAD", OfferModifiers(groups=["SIZE", "EXTRAS"]))
+        modifiers.offer(self.ctx, "TIN", OfferModifiers(groups=["SERVE"]))
         self.movement_ids: list[int] = []
         self.open_orders: list[int] = []
+        self.parked: dict[int, tuple[str, int]] = {}  # order -> (its key, its revision)
         self.paid_orders: list[int] = []
         self.keys = 0
         self.refused: Exception | None = None
@@ -314,12 +386,14 @@ class LedgerMachine(RuleBasedStateMachine):
         qty=st.integers(1, 3),
         pay_now=st.booleans(),
         discount=st.sampled_from([None, "10%", "1.50"]),
+        data=st.data(),
     )
-    def ring_up(self, item: str, qty: int, pay_now: bool, discount: str | None) -> None:
+    def ring_up(self, item: str, qty: int, pay_now: bool, discount: str | None, data: st.DataObject) -> None:
         self.keys += 1
         key = f"till-{self.keys}"
+        mods = data.draw(modifier_choices(item))
         command = PlaceOrder(
-            lines=[{"code": item, "quantity": qty}],
+            lines=[{"code": item, "quantity": qty, "modifiers": mods}],
             discount=discount,
             discount_reason="test" if discount else None,
             payments=[{"method": "cash", "amount": "200"}] if pay_now else None,
@@ -333,11 +407,121 @@ class LedgerMachine(RuleBasedStateMachine):
             event("order refused: not enough stock")
             return
         assert isinstance(order, orders.OrderInfo)
+        assert order.lines[0].unit_price == PRICES[item] + sum(DELTAS[m] for m in mods)
         (self.paid_orders if pay_now else self.open_orders).append(order.id)
+        if pay_now:
+            self.drew_what_the_lines_make(order)
+            event("paid with modifiers" if mods else "paid without modifiers")
         # A retry with the same key writes nothing and returns the same order.
         before = self.count_movements()
         again = place()
         assert again.id == order.id and again.replayed and self.count_movements() == before
+
+    def drew_what_the_lines_make(self, order: orders.OrderInfo) -> None:
+        """A paid order's lines drew exactly their recipes with their modifiers applied."""
+        with self.ctx.db.read() as conn:
+            rows = conn.execute(
+                select(t.order_lines.c.line_no, t.products.c.sku, func.sum(t.movements.c.quantity))
+                .join(t.movements, t.movements.c.order_line_id == t.order_lines.c.id)
+                .join(t.products, t.products.c.id == t.movements.c.product_id)
+                .where(t.order_lines.c.order_id == order.id, t.movements.c.refund_id.is_(None))
+                .group_by(t.order_lines.c.line_no, t.products.c.sku)
+            ).all()
+        drawn = {(no, sku): -int(q) for no, sku, q in rows}
+        wanted = {
+            (line.line_no, sku): milli
+            for line in order.lines
+            for sku, milli in made_of(
+                line.code, [m.code for m in line.modifiers], int(line.quantity * SCALE)
+            ).items()
+        }
+        assert drawn == wanted
+
+    # --- parked orders ------------------------------------------------------------------------
+    @rule(item=st.sampled_from(["TIN", "SALAD"]), qty=st.integers(1, 3), data=st.data())
+    def park(self, item: str, qty: int, data: st.DataObject) -> None:
+        self.keys += 1
+        key = f"table-{self.keys}"
+        command = ParkOrder(
+            lines=[{"code": item, "quantity": qty, "modifiers": data.draw(modifier_choices(item))}],
+            label=f"Table {self.keys}",
+        )
+        before = self.count_movements()
+        parked = self.till(lambda: orders.park_order(self.ctx, key, command))
+        assert isinstance(parked, orders.OrderInfo) and parked.revision == 1
+        assert self.count_movements() == before  # a parked order draws nothing
+        self.parked[parked.id] = (key, parked.revision)
+
+    @precondition(lambda self: self.parked)
+    @rule(data=st.data(), item=st.sampled_from(["TIN", "SALAD"]), qty=st.integers(1, 3), stale=st.booleans())
+    def change_parked(self, data: st.DataObject, item: str, qty: int, stale: bool) -> None:
+        order_id = data.draw(st.sampled_from(sorted(self.parked)))
+        key, revision = self.parked[order_id]
+        command = ParkOrder(
+            lines=[{"code": item, "quantity": qty, "modifiers": data.draw(modifier_choices(item))}],
+            label=f"Table for order {order_id}",
+            revision=revision - 1 if stale else revision,
+        )
+        changed = self.till(lambda: orders.park_order(self.ctx, key, command), Conflict)
+        if stale:
+            assert changed is None  # another till's older copy never overwrites
+            return
+        assert isinstance(changed, orders.OrderInfo)
+        assert changed.id == order_id and changed.revision == revision + 1
+        self.parked[order_id] = (key, changed.revision)
+
+    @precondition(lambda self: self.parked)
+    @rule(data=st.data(), void=st.booleans())
+    def settle_parked(self, data: st.DataObject, void: bool) -> None:
+        order_id = data.draw(st.sampled_from(sorted(self.parked)))
+        key, revision = self.parked[order_id]
+        if void:
+            self.till(lambda: orders.void_order(self.ctx, order_id, VoidOrder(reason="left")))
+            del self.parked[order_id]
+            return
+        current = orders.get_order(self.ctx, order_id)
+        command = PlaceOrder(
+            lines=[
+                {"code": ln.code, "quantity": str(ln.quantity), "modifiers": [m.code for m in ln.modifiers]}
+                for ln in current.lines
+            ],
+            payments=[{"method": "cash", "amount": "500"}],
+            revision=revision,
+        )
+        paid = self.till(lambda: orders.place_order(self.ctx, key, command), InsufficientStock)
+        if paid is None:
+            event("parked order refused: not enough stock")
+            return
+        assert isinstance(paid, orders.OrderInfo) and paid.id == order_id and paid.parked_at is None
+        del self.parked[order_id]
+        self.paid_orders.append(order_id)
+        self.drew_what_the_lines_make(paid)
+        event("parked order paid")
+
+    @invariant()
+    def parked_orders_are_open_listed_and_drew_nothing(self) -> None:
+        listed = {o.id for o in orders.parked_orders(self.ctx, ParkedQuery(limit=1000)).items}
+        assert listed == set(self.parked)
+        with self.ctx.db.read() as conn:
+            drew = conn.execute(
+                select(func.count())
+                .select_from(t.movements)
+                .join(t.order_lines, t.order_lines.c.id == t.movements.c.order_line_id)
+                .where(t.order_lines.c.order_id.in_(sorted(self.parked)))
+            ).scalar_one()
+            states = set(
+                conn.execute(select(t.orders.c.state).where(t.orders.c.id.in_(sorted(self.parked)))).scalars()
+            )
+        assert drew == 0 and states <= {"open"}
+
+    @invariant()
+    def every_order_has_its_own_number_on_its_day(self) -> None:
+        tz = self.ctx.store.tz
+        with self.ctx.db.read() as conn:
+            rows = conn.execute(select(t.orders.c.created_at, t.orders.c.call_number)).all()
+        seen = [(local_date(at, tz), number) for at, number in rows]
+        assert all(number is not None for _, number in seen)
+        assert len(set(seen)) == len(seen)
 
     @precondition(lambda self: self.open_orders)
     @rule(data=st.data(), void=st.booleans())

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from midnight.commands.catalog import AddProduct
+from midnight.commands.modifiers import AddModifierGroup, AddModifierOption, OfferModifiers
 from midnight.commands.stock import ReceiveLot
 from midnight.commands.till import AddMenuItem
-from midnight.services import catalog, menu, stock
+from midnight.services import catalog, menu, modifiers, stock
 from midnight.services.context import Context
 from tests.conftest import TODAY
 
@@ -60,3 +61,41 @@ def stock_up(ctx: Context) -> None:
         ReceiveLot(sku="DRESSING", quantity=10, cost="2.00", expires=day(30)),
     ):
         stock.receive(ctx, delivery)
+
+
+def add_modifiers(ctx: Context) -> None:
+    """A size for the salad (large: 1.5x), extras (egg, more ham), leaving out the ham, and a tin
+    served cold (the ticket only); eggs are stocked."""
+    catalog.add_product(ctx, AddProduct(sku="EGG", name="Egg 雞蛋", expiry_kind="use_by", shelf_life_days=14))
+    stock.receive(ctx, ReceiveLot(sku="EGG", quantity=30, cost="1.20", expires=day(10)))
+    modifiers.add_group(ctx, AddModifierGroup(code="SIZE", name="Size 份量", max=1))
+    modifiers.add_option(
+        ctx,
+        "SIZE",
+        AddModifierOption(code="LARGE", name="Large 大", price="12", effect="scale", factor="1.5"),
+    )
+    modifiers.add_group(ctx, AddModifierGroup(code="EXTRAS", name="Extras 加配", max=3))
+    modifiers.add_option(
+        ctx,
+        "EXTRAS",
+        AddModifierOption(
+            code="ADD-EGG", name="Add egg 加蛋", price="5", effect="add", product="EGG", quantity="1"
+        ),
+    )
+    modifiers.add_option(
+        ctx,
+        "EXTRAS",
+        AddModifierOption(
+            code="MORE-HAM", name="More ham", price="6", effect="add", product="HAM", quantity="2"
+        ),
+    )
+    modifiers.add_group(ctx, AddModifierGroup(code="LEAVE-OUT", name="Leave out 走", max=2))
+    modifiers.add_option(
+        ctx,
+        "LEAVE-OUT",
+        AddModifierOption(code="NO-HAM", name="No ham 走火腿", price="-4", effect="remove", product="HAM"),
+    )
+    modifiers.add_group(ctx, AddModifierGroup(code="SERVE", name="Serve", max=1))
+    modifiers.add_option(ctx, "SERVE", AddModifierOption(code="COLD", name="Cold 凍", price="2"))
+    modifiers.offer(ctx, "SALAD", OfferModifiers(groups=["SIZE", "EXTRAS", "LEAVE-OUT"]))
+    modifiers.offer(ctx, "TIN", OfferModifiers(groups=["SERVE"]))

@@ -10,9 +10,22 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from midnight import __version__, web
-from midnight.api import counter, drawers, errors, modifiers, people, stock, till
+from midnight.api import (
+    counter,
+    devices,
+    drawers,
+    errors,
+    kitchen,
+    modifiers,
+    offline,
+    people,
+    printing,
+    stock,
+    till,
+)
 from midnight.api.security import SecurityMiddleware
 from midnight.domain.clock import Clock
+from midnight.print_worker import PrintWorker
 from midnight.services import health
 from midnight.services.context import Context, open_context
 from midnight.settings import Settings
@@ -28,8 +41,8 @@ def create_app(
 ) -> FastAPI:
     """The application. Give `ctx` to serve an open database (tests), else settings decide.
 
-    `worker` runs the notification worker and daily schedule in the background (default: on for a
-    real server, off when a test hands in its context).
+    `worker` runs the notification worker and daily schedule, and the print worker, in the background
+    (default: on for a real server, off when a test hands in its context).
     """
 
     @asynccontextmanager
@@ -41,9 +54,14 @@ def create_app(
         app.state.ctx.store  # read once, shared by every request  # noqa: B018
         run_worker = worker if worker is not None else ctx is None
         background = NotifyWorker(app.state.ctx) if run_worker else None
+        printer = PrintWorker(app.state.ctx) if run_worker else None
         if background is not None:
             background.start()
+        if printer is not None:
+            printer.start()
         yield
+        if printer is not None:
+            printer.stop()
         if background is not None:
             background.stop()
         if ctx is None:
@@ -58,11 +76,15 @@ def create_app(
     errors.install(app)
     app.add_middleware(SecurityMiddleware)
     app.include_router(people.router)
+    app.include_router(devices.router)
     app.include_router(stock.router)
     app.include_router(till.router)
     app.include_router(modifiers.router)
+    app.include_router(kitchen.router)
     app.include_router(counter.router)
     app.include_router(drawers.router)
+    app.include_router(offline.router)
+    app.include_router(printing.router)
     web.install(app)
 
     @app.get("/healthz", tags=["health"])

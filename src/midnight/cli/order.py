@@ -10,6 +10,8 @@ import typer
 
 from midnight.cli.app import NUMBERS_AS_ARGS, JsonFlag, app, command, context_of, record_id
 from midnight.cli.output import print_json, table
+from midnight.cli.printer import print_and_say
+from midnight.commands.printing import PrintReceipt
 from midnight.commands.till import (
     OrderQuery,
     ParkedQuery,
@@ -21,7 +23,7 @@ from midnight.commands.till import (
 )
 from midnight.domain.errors import InvalidInput
 from midnight.services import orders as order_svc
-from midnight.services import receipts
+from midnight.services import printing, receipts
 from midnight.services.context import Context
 from midnight.services.orders import OrderInfo
 
@@ -327,6 +329,20 @@ def receipt(
     ctx: typer.Context,
     order: Annotated[str, typer.Argument(metavar="ORDER")],
     width: Annotated[int, typer.Option(help="Paper width in mm: 58 or 80.")] = 80,
+    on_printer: Annotated[
+        bool, typer.Option("--print", help="Print it on a receipt printer instead of showing it.")
+    ] = False,
+    till: Annotated[str | None, typer.Option(help="With --print: on this till's printer.")] = None,
+    printer: Annotated[str | None, typer.Option(help="With --print: on this printer.")] = None,
 ) -> None:
-    """Print an order's receipt."""
-    print(receipts.receipt(context_of(ctx), record_id(order, "order"), width), end="")
+    """Show an order's receipt, or --print it (on --till T's printer, or --printer P; by default the
+    printer of the till it was rung on). Printing never opens the drawer."""
+    s = context_of(ctx)
+    order_id = record_id(order, "order")
+    if not on_printer:
+        if till or printer:
+            raise InvalidInput("--till and --printer go with --print", field="print")
+        print(receipts.receipt(s, order_id, width), end="")
+        return
+    job = printing.print_receipt(s, order_id, command(PrintReceipt, {"till": till, "printer": printer}))
+    print_and_say(s, job, f"receipt of order #{order_id}")

@@ -251,6 +251,13 @@ Password = Annotated[
         {"type": "string", "minLength": people.MIN_PASSWORD, "maxLength": people.MAX_PASSWORD},
     ),
 ]
+Pin = Annotated[
+    str,
+    Parsed(
+        lambda v, f: people.check_pin(v, field=f),
+        {"type": "string", "pattern": "^[0-9]{4,8}$", "examples": ["2580"]},
+    ),
+]
 _PHONE = re.compile(r"^\+?[0-9 ()-]{3,31}$")
 
 

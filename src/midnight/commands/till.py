@@ -148,7 +148,11 @@ class PlaceOrder(DiscountIn):
 
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
     note: Note = ""
-    payments: list[PaymentIn] | None = Field(default=None, max_length=MAX_PAYMENTS)
+    payments: list[PaymentIn] | None = Field(
+        default=None,
+        max_length=MAX_PAYMENTS,
+        description="Pay at once with these; an empty list pays an order that comes to nothing.",
+    )
     expected_total: Amount | None = Field(
         default=None,
         description="The total the customer was shown (a quote); paying is refused, and nothing "
@@ -172,7 +176,7 @@ class PlaceOrder(DiscountIn):
 
     @model_validator(mode="after")
     def _expected_with_payments(self) -> Self:
-        if self.expected_total is not None and not self.payments:
+        if self.expected_total is not None and self.payments is None:
             raise Refused("the total shown is checked when paying: give the payments with it", "payments")
         return self
 

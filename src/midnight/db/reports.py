@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -13,6 +14,7 @@ from midnight.db import tables as t
 from midnight.domain.lot import MovementKind
 from midnight.domain.money import cost_of
 from midnight.domain.order import OrderState
+from midnight.domain.pricing import round_half_up
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,34 @@ def sales_by_item(
         .order_by(func.sum(line.net).desc())
     ).all()
     return [(name, int(q), int(amount)) for name, q, amount in rows]
+
+
+def modifier_sales(
+    conn: Connection, store_id: int, start: dt.date, end: dt.date
+) -> list[tuple[str, str, int, int]]:
+    """The choices sold with the period's paid lines (ix_orders_business_date, then each line's
+    modifiers by its unique key): group, option, units of the items chosen with it (milli), and what
+    it added to their price (minor units, rounded half up per line)."""
+    line, order, mod = t.order_lines.c, t.orders.c, t.order_line_modifiers.c
+    rows = conn.execute(
+        select(mod.group_name, mod.name, line.quantity, mod.price_delta)
+        .join(t.order_lines, line.id == mod.order_line_id)
+        .join(t.orders, order.id == line.order_id)
+        .where(
+            order.store_id == store_id,
+            order.business_date >= start,
+            order.business_date <= end,
+            order.paid_at.is_not(None),
+        )
+    ).all()
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    for group, name, milli, delta in rows:
+        units, amount = totals.get((group, name), (0, 0))
+        totals[(group, name)] = (
+            units + int(milli),
+            amount + round_half_up(Decimal(int(delta) * int(milli)) / 1000),
+        )
+    return sorted(((g, n, u, a) for (g, n), (u, a) in totals.items()), key=lambda r: (-r[2], r[0], r[1]))
 
 
 def paid_orders(

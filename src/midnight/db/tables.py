@@ -809,6 +809,21 @@ till_devices = Table(
     Index("ix_till_devices_till_id", "till_id"),
 )
 
+# Every PIN tried on a till device (counted as wrong until it proves right): the second net, after a
+# user's own five-in-a-row lock, that limits how many PINs one device or address may try in a while.
+pin_attempts = Table(
+    "pin_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("device_id", Integer, ForeignKey("till_devices.id"), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("user_name", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Index("ix_pin_attempts_device_id_at", "device_id", "at"),
+    Index("ix_pin_attempts_address_at", "address", "at"),
+)
+
 kitchen_stations = Table(
     "kitchen_stations",
     metadata,
@@ -882,11 +897,18 @@ print_jobs = Table(
     Column("claimed_at", UTCDateTime, nullable=True),
     Column("done_at", UTCDateTime, nullable=True),
     Column("error", Text, nullable=True),
+    # The drawer's kick pin when the job opens it (copied from the till when queued), the till it was
+    # for, and why a drawer was opened without a sale ("change for the float").
+    Column("drawer_pin", Integer, nullable=True),
+    Column("till", String(100), nullable=True),
+    Column("reason", Text, nullable=True),
     CheckConstraint("kind IN ('receipt', 'kitchen', 'drawer', 'test')", name="kind"),
     CheckConstraint("state IN ('pending', 'printing', 'done', 'failed')", name="state"),
     CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    CheckConstraint("drawer_pin IS NULL OR drawer_pin IN (2, 5)", name="drawer_pin"),
     Index("ix_print_jobs_state_id", "state", "id"),
     Index("ix_print_jobs_order_id", "order_id"),
+    Index("ix_print_jobs_store_id_id", "store_id", "id"),  # the recent jobs, newest first
 )
 
 # Every order a till rang while it could not reach the server, as it arrived: recorded at once, or

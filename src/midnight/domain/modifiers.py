@@ -68,9 +68,11 @@ class Group:
 
     @property
     def rule(self) -> str:
-        """How many to choose, as a cashier reads it: "choose 1", "up to 3", "1 to 2"."""
+        """How many to choose, as a cashier reads it: "choose 1", "optional", "up to 3", "1 to 2"."""
         if self.min_choices == self.max_choices:
             return f"choose {self.min_choices}"
+        if self.min_choices == 0 and self.max_choices == 1:
+            return "optional"
         if self.min_choices == 0:
             return f"up to {self.max_choices}"
         return f"{self.min_choices} to {self.max_choices}"

@@ -27,6 +27,14 @@ def sales_by_item(ctx: Context, period: Period) -> list[Row]:
     return [Row(name, to_decimal(q), amount) for name, q, amount in rows]
 
 
+def sales_by_modifier(ctx: Context, period: Period) -> list[Row]:
+    """How often each choice was made on the items sold (units), and what it added to the takings."""
+    ctx.require(Permission.REPORTS)
+    with ctx.db.read() as conn:
+        rows = reports_db.modifier_sales(conn, ctx.store.id, period.start, period.end)
+    return [Row(f"{group}: {name}", to_decimal(units), amount) for group, name, units, amount in rows]
+
+
 def sales_by_hour(ctx: Context, period: Period) -> list[Row]:
     """Takings by hour of the day, in the store's time zone, over the period's business days."""
     ctx.require(Permission.REPORTS)

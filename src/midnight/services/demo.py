@@ -11,14 +11,26 @@ from sqlalchemy import func, select
 
 from midnight.commands.catalog import AddProduct
 from midnight.commands.counter import AddCustomer, HoldItem
+from midnight.commands.modifiers import AddModifierGroup, AddModifierOption, OfferModifiers
 from midnight.commands.stock import DrawStock, OpenPack, ReceiveLot, WriteOff, WriteOffExpired
-from midnight.commands.till import AddMenuItem, CloseDay, PayOrder, PlaceOrder, VoidOrder
+from midnight.commands.till import AddMenuItem, CloseDay, ParkOrder, PayOrder, PlaceOrder, VoidOrder
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock, start_of_day
 from midnight.domain.errors import Conflict, InsufficientStock
 from midnight.domain.money import to_decimal
 from midnight.domain.people import Permission
-from midnight.services import catalog, customers, holds, menu, orders, reports, stock
+from midnight.services import (
+    catalog,
+    customers,
+    holds,
+    kitchen,
+    menu,
+    modifiers,
+    orders,
+    reports,
+    stock,
+    tills,
+)
 from midnight.services.context import Context
 
 
@@ -248,9 +260,63 @@ def _menu(ctx: Context) -> None:
         menu.add_menu_item(ctx, item)
 
 
+# Choices on the menu: a salad's size, extras and what to leave out; a sandwich toasted; lemon tea's
+# sugar and ice. (group, name, at most, options: code, name, price, effect, product, quantity, factor)
+MODIFIERS = (
+    ("SIZE", "Size 份量", 1, [("LARGE", "Large 大", "12", "scale", None, None, "1.5")]),
+    (
+        "EXTRAS",
+        "Extras 加配",
+        3,
+        [
+            ("ADD-EGG", "Add egg 加蛋", "5", "add", "EGGS-10", "0.1", None),
+            ("EXTRA-HAM", "Extra ham 加火腿", "8", "add", "HAM-SLICE", "0.05", None),
+        ],
+    ),
+    ("LEAVE-OUT", "Leave out 走", 2, [("NO-HAM", "No ham 走火腿", "-4", "remove", "HAM-SLICE", None, None)]),
+    ("TOAST", "Bread 麵包", 1, [("TOASTED", "Toasted 烘底", "2", "none", None, None, None)]),
+    (
+        "SWEET",
+        "Sugar 甜度",
+        1,
+        [
+            ("LESS-SUGAR", "Less sugar 少甜", "0", "none", None, None, None),
+            ("NO-SUGAR", "No sugar 走甜", "0", "none", None, None, None),
+        ],
+    ),
+    ("ICE", "Ice 冰", 1, [("NO-ICE", "No ice 走冰", "0", "none", None, None, None)]),
+)
+OFFERS = {"SALAD": ["SIZE", "EXTRAS", "LEAVE-OUT"], "HAM-SANDWICH": ["TOAST"], "LEMON-TEA": ["SWEET", "ICE"]}
+# What a customer is likely to ask for, item by item: a choice and how often it is made.
+ASKED = {
+    "SALAD": [("LARGE", 0.3), ("ADD-EGG", 0.25), ("NO-HAM", 0.1)],
+    "HAM-SANDWICH": [("TOASTED", 0.6)],
+    "LEMON-TEA": [("LESS-SUGAR", 0.3), ("NO-ICE", 0.2)],
+}
+
+
+def _modifiers(ctx: Context) -> None:
+    for group, name, most, options in MODIFIERS:
+        modifiers.add_group(ctx, AddModifierGroup(code=group, name=name, max_choices=most))
+        for code, label, price, effect, product, quantity, factor in options:
+            fields = {"code": code, "name": label, "price": price, "effect": effect}
+            given = {"product": product, "quantity": quantity, "factor": factor}
+            modifiers.add_option(
+                ctx, group, AddModifierOption(**fields, **{k: v for k, v in given.items() if v is not None})
+            )
+    for item, groups in OFFERS.items():
+        modifiers.offer(ctx, item, OfferModifiers(groups=groups))
+
+
+def _asked(code: str, rng: random.Random) -> list[str]:
+    chosen = [option for option, often in ASKED.get(code, []) if rng.random() < often]
+    return [c for c in chosen if not (c == "LESS-SUGAR" and "NO-SUGAR" in chosen)]
+
+
 def _ring_up(ctx: Context, code: str, quantity: int, key: str, rng: random.Random) -> None:
     """Sell through the till: price the order, then pay it exactly by card or in cash with change."""
-    order = orders.place_order(ctx, key, PlaceOrder(lines=[{"code": code, "quantity": quantity}]))
+    line = {"code": code, "quantity": quantity, "modifiers": _asked(code, rng)}
+    order = orders.place_order(ctx, key, PlaceOrder(lines=[line]))
     marked_down = any(c == code and md for c, _, _, _, _, _, md in MENU)
     if rng.random() < 0.4 and not marked_down:  # a card pays exactly; reductions are known only at payment
         amount = to_decimal(order.total, ctx.store.currency)
@@ -298,6 +364,7 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
             ),
         )
     _menu(past)
+    _modifiers(past)
     for offset in range(days, -1, -1):
         day = today - dt.timedelta(days=offset)
         midnight = start_of_day(day, tz)
@@ -360,6 +427,7 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
     )
     stock.write_off(past, stock.receive(past, tins).lot.id, WriteOff(quantity=1, reason="dented tin"))
     _counter_shelf(past, today)
+    _floor(past, rng)
     with ctx.db.read() as conn:
         movements = int(conn.execute(select(func.count()).select_from(t.movements)).scalar_one())
     return DemoLoaded(len(PRODUCTS), days, movements)
@@ -378,6 +446,28 @@ CUSTOMERS = (
     ("Ms Wong 黃小姐", "pineapple", None),
     ("Ah Keung 阿強", None, "+85298765432"),
 )
+
+
+def _floor(ctx: Context, rng: random.Random) -> None:
+    """Today on the floor: a counter till, a kitchen making the salads and sandwiches, a table's order
+    parked and sent to the kitchen, and a salad just paid for, its ticket on the kitchen screen."""
+    tills.add_till(ctx, "Counter")
+    kitchen.add_station(ctx, "Kitchen")
+    for code in ("SALAD", "HAM-SANDWICH"):
+        kitchen.set_item_station(ctx, code, "Kitchen")
+    table = ParkOrder(
+        lines=[
+            {"code": "SALAD", "modifiers": ["LARGE", "ADD-EGG"]},
+            {"code": "HAM-SANDWICH", "modifiers": ["TOASTED"], "note": "cut in four"},
+            {"code": "LEMON-TEA", "quantity": 2, "modifiers": ["NO-ICE"]},
+        ],
+        label="Table 2",
+        send_to_kitchen=True,
+    )
+    with contextlib.suppress(InsufficientStock):
+        orders.park_order(ctx, "demo-table-2", table)
+    with contextlib.suppress(InsufficientStock):
+        _ring_up(ctx, "SALAD", 1, "demo-now-salad", rng)
 
 
 def _counter_shelf(ctx: Context, today: dt.date) -> None:

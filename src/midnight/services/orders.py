@@ -114,19 +114,19 @@ def _fingerprint(
 ) -> str:
     """A digest of what was asked, in parsed form, to tell a retry from a different order under the same
     key: "1", 1 and "1.000" are one quantity, "20" and "20.00" one amount."""
-    return _digest(
-        {
-            "lines": _lines_body(cmd.lines, discounts),
-            "discount": _discount_body(order_discount),
-            "note": cmd.note,
-            "sold_at": cmd.sold_at.isoformat() if cmd.sold_at else None,
-            "payments": [
-                [t.method.value, t.amount, tenders_svc.tender_key(t.name) if t.name else None]
-                for t in tenders
-            ],
-            "expected_total": expected,
-        }
-    )
+    body: dict[str, Any] = {
+        "lines": _lines_body(cmd.lines, discounts),
+        "discount": _discount_body(order_discount),
+        "note": cmd.note,
+        "sold_at": cmd.sold_at.isoformat() if cmd.sold_at else None,
+        "payments": [
+            [t.method.value, t.amount, tenders_svc.tender_key(t.name) if t.name else None] for t in tenders
+        ],
+        "expected_total": expected,
+    }
+    if cmd.payments == []:
+        body["paid_with_nothing"] = True  # not the same request as placing it unpaid
+    return _digest(body)
 
 
 def expected_minor(ctx: Context, amount: Decimal | None) -> int | None:
@@ -193,8 +193,9 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
     Under the key of a parked order, with payments, the order is settled as it now stands.
     """
     ctx.require(Permission.SELL)
-    if cmd.sold_at is not None and not cmd.payments:
+    if cmd.sold_at is not None and cmd.payments is None:
         raise InvalidInput("a sale made earlier was paid then: give its payments", field="payments")
+    paying = cmd.payments is not None
     given = given_tenders(ctx, cmd.payments)
     discounts = line_discounts(ctx, cmd.lines)
     order_discount = discount(ctx, cmd.discount, cmd.discount_reason, "discount")
@@ -219,17 +220,18 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
             parked = _parked_under(conn, key)
             body = OrderBody(cmd.lines, cmd.note, discounts, order_discount, digest)
             if parked is not None:
-                if not tenders:
+                if not paying:
                     raise Conflict(
                         f"order #{parked.id} is parked ({parked.label}): park it again to change it, or pay it",
                         field="payments",
                     )
                 _check_revision(parked, cmd.revision)
                 order_id = _replace_lines(ctx, conn, parked, body, {"till": cmd.till or parked.till})
+                made = None
             else:
-                order_id = insert_order(ctx, conn, key, body, {"till": cmd.till})
-            if tenders:
-                pay_in(ctx, conn, order_id, tenders, expected)
+                order_id, made = _insert_made(ctx, conn, key, body, {"till": cmd.till})
+            if paying:
+                pay_in(ctx, conn, order_id, tenders, expected, made=made)
             return orders_db.order_info(conn, order_id, currency)
     except IntegrityError:
         # Another till committed the same key between our check and our insert (PostgreSQL).
@@ -341,6 +343,13 @@ def insert_order(
     ctx: Context, conn: Connection, key: str, body: OrderBody, extra: dict[str, object] | None = None
 ) -> int:
     """A new open order, numbered for calling on its business day."""
+    return _insert_made(ctx, conn, key, body, extra)[0]
+
+
+def _insert_made(
+    ctx: Context, conn: Connection, key: str, body: OrderBody, extra: dict[str, object] | None = None
+) -> tuple[int, list[Made]]:
+    """The new order, and what its lines are made of (paying it in the same transaction reads no more)."""
     now = ctx.now()
     totals, lines, made = _priced_rows(ctx, conn, body)
     day = current_business_date(conn, ctx.store.id, ctx.today())
@@ -357,7 +366,7 @@ def insert_order(
     }
     order_id, line_ids = orders_db.insert_order(conn, values, lines, want_ids=any(m.options for m in made))
     modifiers_db.insert_line_modifiers(conn, modifier_rows(line_ids, made) if line_ids else [])
-    return order_id
+    return order_id, made
 
 
 def _replace_lines(
@@ -453,14 +462,17 @@ def pay_in(
     expected: int | None = None,
     *,
     into_drawer: bool | None = None,
+    to_kitchen: bool = True,
+    made: list[Made] | None = None,
 ) -> None:
     """Draw the order's stock FEFO, price it on the lots drawn, record the payments, mark it paid,
     and give the kitchen what it has not had yet. `into_drawer`: whether cash goes in a drawer (by
-    default, unless the sale is entered late from paper)."""
+    default, unless the sale is entered late from paper). `to_kitchen`: False for a sale made
+    earlier whose food was already handed over (an order rung offline, sent when the server is back)."""
     now, today = ctx.now(), ctx.today()
     order = orders_db.order_row(conn, order_id)
     rows = orders_db.lines_for_pay(conn, order_id)
-    made = paid_lines(conn, rows)
+    made = made if made is not None else paid_lines(conn, rows)  # just placed: as it was made
     inputs = []
     for row, m in zip(rows, made, strict=True):
         marked = _draw_line(ctx, conn, order_id, row, m, today)
@@ -515,7 +527,8 @@ def pay_in(
             "total": priced.total,
         },
     )
-    kitchen.send(ctx, conn, order_id, rows=rows, made=made)
+    if to_kitchen:
+        kitchen.send(ctx, conn, order_id, rows=rows, made=made, order=order)
 
 
 def _draw_line(ctx: Context, conn: Connection, order_id: int, row: AnyRow, made: Made, today: dt.date) -> int:

@@ -8,7 +8,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from midnight.web import admin, drawer, login, orders, reports, shelf, stock, till
+from midnight.web import (
+    admin,
+    drawer,
+    kitchen,
+    login,
+    offline,
+    orders,
+    printing,
+    reports,
+    shelf,
+    stock,
+    switch,
+    till,
+)
 from midnight.web.core import LoginRequired, page_context, redirect, render
 
 
@@ -16,7 +29,20 @@ def install(app: FastAPI) -> None:
     app.mount(
         "/static", StaticFiles(directory=str(resources.files("midnight.web") / "static")), name="static"
     )
-    for module in (login, till, orders, stock, shelf, reports, drawer, admin):
+    for module in (
+        login,
+        offline,
+        switch,
+        till,
+        orders,
+        printing,
+        stock,
+        shelf,
+        reports,
+        drawer,
+        kitchen,
+        admin,
+    ):
         app.include_router(module.router)
 
     @app.get("/favicon.ico", include_in_schema=False)

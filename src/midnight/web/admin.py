@@ -11,17 +11,25 @@ from fastapi.responses import HTMLResponse, Response
 from midnight.commands.catalog import AddProduct, PageQuery
 from midnight.commands.counter import AddCustomer, AddTarget, CustomerQuery
 from midnight.commands.people import AddUser
+from midnight.commands.printing import AddPrinter, AddTill, ChangePrinter, SetTill
 from midnight.commands.till import AddMenuItem, MenuQuery, SetPrice, SetTenderActive, TenderIn
 from midnight.domain.errors import MidnightError
-from midnight.services import catalog, customers, menu, notify, people, tenders
+from midnight.domain.printing import TextMode
+from midnight.services import catalog, customers, menu, notify, people, printing, tenders, tills
 from midnight.services.context import Context
+from midnight.web import printing as printing_page
 from midnight.web.core import check_csrf, form_command, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
 
 def _page(
-    request: Request, ctx: Context, status_code: int = 200, errors: Any = None, values: Any = None
+    request: Request,
+    ctx: Context,
+    status_code: int = 200,
+    errors: Any = None,
+    values: Any = None,
+    tested: str = "",
 ) -> HTMLResponse:
     return render(
         request,
@@ -30,6 +38,10 @@ def _page(
         status_code=status_code,
         errors=errors or {},
         values=values or {},
+        printers=printing.list_printers(ctx),
+        tills=tills.list_tills(ctx),
+        text_modes=[mode.value for mode in TextMode],
+        test_status=printing_page.status_of(ctx, tested),
         products=catalog.list_products(ctx, PageQuery(limit=1000)).items,
         menu=menu.list_menu(ctx, MenuQuery(include_inactive=True, limit=1000)).items,
         customers=customers.search_customers(ctx, CustomerQuery(limit=200)).items,
@@ -41,7 +53,7 @@ def _page(
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request) -> HTMLResponse:
-    return _page(request, page_context(request))
+    return _page(request, page_context(request), tested=request.query_params.get("tested", ""))
 
 
 async def _submit(
@@ -132,4 +144,55 @@ async def tender_active(request: Request, name: str) -> Response:
         request,
         "tenders",
         lambda ctx, f: tenders.set_tender_active(ctx, name, form_command(SetTenderActive, f, ("active",))),
+    )
+
+
+@router.post("/admin/printers", response_model=None)
+async def add_printer(request: Request) -> Response:
+    return await _submit(
+        request,
+        "printers",
+        lambda ctx, f: printing.add_printer(
+            ctx, form_command(AddPrinter, f, ("name", "kind", "address", "paper_mm", "text_mode"))
+        ),
+    )
+
+
+@router.post("/admin/printers/{name}", response_model=None)
+async def change_printer(request: Request, name: str) -> Response:
+    return await _submit(
+        request,
+        "printers",
+        lambda ctx, f: printing.change_printer(
+            ctx, name, form_command(ChangePrinter, f, ("address", "paper_mm", "text_mode", "active"))
+        ),
+    )
+
+
+@router.post("/admin/printers/{name}/test", response_model=None)
+async def test_printer(request: Request, name: str) -> Response:
+    ctx = page_context(request)
+    await check_csrf(request)
+    try:
+        job = printing.test_printer(ctx, name)
+    except MidnightError as exc:
+        return _page(request, ctx, exc.http_status, {"printers": {"_": exc.message}})
+    return redirect(f"/admin?tested={job.id}#printers")
+
+
+@router.post("/admin/tills", response_model=None)
+async def add_till(request: Request) -> Response:
+    return await _submit(
+        request, "tills", lambda ctx, f: tills.add_till(ctx, form_command(AddTill, f, ("name",)).name)
+    )
+
+
+@router.post("/admin/tills/{name}", response_model=None)
+async def set_till(request: Request, name: str) -> Response:
+    return await _submit(
+        request,
+        "tills",
+        lambda ctx, f: printing.set_till(
+            ctx, name, form_command(SetTill, f, ("printer", "drawer_pin", "auto_print"))
+        ),
     )

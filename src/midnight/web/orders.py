@@ -10,6 +10,7 @@ from midnight.commands.till import OrderQuery, RefundOrder, VoidOrder
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.order import OrderState
 from midnight.services import orders, receipts
+from midnight.web import printing as printing_page
 from midnight.web.core import check_csrf, form_command, page_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -53,14 +54,19 @@ def _order_page(
     values: dict[str, object] | None = None,
     message: str | None = None,
     status_code: int = 200,
+    printed: str = "",
 ) -> HTMLResponse:
     ctx = page_context(request)
     order = orders.get_order(ctx, order_id)
+    print_targets, print_chosen = printing_page.targets(ctx, order)
     return render(
         request,
         "order.html",
         ctx,
         order=order,
+        print_targets=print_targets,
+        print_chosen=print_chosen,
+        print_status=printing_page.status_of(ctx, printed),
         receipt=receipts.render(ctx, order, 80),
         refundable=order.state in (OrderState.PAID, OrderState.PARTLY_REFUNDED),
         voidable=order.state is OrderState.OPEN,
@@ -74,7 +80,7 @@ def _order_page(
 @router.get("/till/orders/{order_id}", response_class=HTMLResponse)
 def order_page(request: Request, order_id: Id) -> HTMLResponse:
     done = {"refund": "Refunded.", "cancel": "Voided."}.get(request.query_params.get("done", ""))
-    return _order_page(request, order_id, message=done)
+    return _order_page(request, order_id, message=done, printed=request.query_params.get("printed", ""))
 
 
 @router.get("/till/orders/{order_id}/receipt", response_class=HTMLResponse)

@@ -38,7 +38,9 @@ def report_page(request: Request) -> HTMLResponse:
         by_item = analytics.sales_by_item(ctx, period)
         by_hour = analytics.sales_by_hour(ctx, period)
         waste = analytics.waste_by_product(ctx, period)
+        by_choice = analytics.sales_by_modifier(ctx, period)
     except MidnightError as exc:
+        by_choice = []
         error, start, end, by_item, by_hour, waste = (
             f"{exc.message[:1].upper()}{exc.message[1:]}. Showing the last seven days instead.",
             today - dt.timedelta(days=6),
@@ -81,6 +83,13 @@ def report_page(request: Request) -> HTMLResponse:
                 lambda r: f"{money(r.amount)} ({r.quantity} order{'' if r.quantity == 1 else 's'})",
                 name="by-hour",
                 title=f"Sales by hour, {start} to {end} (as sold; refunds are in the day reports)",
+            ),
+            bars(
+                by_choice,
+                lambda r: int(r.quantity * 1000),
+                lambda r: f"{r.quantity} × ({'+' if r.amount >= 0 else '−'}{money(abs(r.amount))})",
+                name="by-choice",
+                title=f"Choices made (modifiers) on items sold, {start} to {end}",
             ),
             bars(
                 waste,

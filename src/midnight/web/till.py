@@ -18,11 +18,24 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from midnight.commands.till import OrderKey, PayOrder, PlaceOrder
+from midnight.api.security import DEVICE_COOKIE
+from midnight.commands.till import OrderKey, ParkedQuery, ParkOrder, PayOrder, PlaceOrder
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import minor_digits, parse_amount, to_decimal, to_minor
+from midnight.domain.order import OrderState
 from midnight.domain.pricing import cash_suggestions
-from midnight.services import drawers, menu, orders, quotes, receipts, tenders
+from midnight.services import (
+    devices,
+    drawers,
+    menu,
+    modifiers,
+    offline,
+    orders,
+    printing,
+    quotes,
+    receipts,
+    tenders,
+)
 from midnight.services.context import Context
 from midnight.services.orders import OrderInfo
 from midnight.services.quotes import Quote
@@ -31,7 +44,8 @@ from midnight.web.core import check_csrf, form_command, page_context, render
 router = APIRouter(include_in_schema=False)
 
 # Form fields the panel posts; anything else in a post is ignored, never guessed at.
-ORDER_FIELDS = ("discount", "reason", "cash", "card", "other", "tender", "sold_at")
+ORDER_FIELDS = ("discount", "reason", "cash", "card", "other", "tender", "sold_at", "label", "revision")
+MAX_SHEET_CHOICES = 40  # options ticked on the quick sheet at once; more is not a person tapping
 
 
 @dataclass
@@ -48,19 +62,30 @@ class Panel:
     without_discount: bool = False  # priced without a discount still waiting for its reason
     names: dict[str, str] | None = None  # what each line is, when it can't be priced yet
     notice: str | None = None
+    reopened: OrderInfo | None = None  # a parked order being changed or paid
+    stale: int | None = None  # a parked order another till changed since this one opened it
+    print_job: int | None = None  # the last sale's receipt, queued on this till's printer
 
 
 def _lines(form: Any) -> list[dict[str, str]]:
     codes, qtys, notes = form.getlist("code"), form.getlist("qty"), form.getlist("note")
-    if not len(codes) == len(qtys) == len(notes):
-        # Every line carries a code, a quantity and a note; a line missing one is never dropped.
+    # A form from a till page older than modifiers has no "mods" at all: its lines have none.
+    mods = form.getlist("mods") or [""] * len(codes)
+    if not len(codes) == len(qtys) == len(notes) == len(mods):
+        # Every line carries a code, a quantity, a note and its modifiers; a line missing one is never
+        # dropped.
         raise InvalidInput(
             "the order form is incomplete; reload the till and ring it up again", field="lines"
         )
     return [
-        {"code": str(c), "qty": str(q).strip() or "1", "note": str(n)}
-        for c, q, n in zip(codes, qtys, notes, strict=True)
+        {"code": str(c), "qty": str(q).strip() or "1", "note": str(n), "mods": _mods_text(m)}
+        for c, q, n, m in zip(codes, qtys, notes, mods, strict=True)
     ]
+
+
+def _mods_text(value: object) -> str:
+    """A line's modifiers as the form carries them: option codes joined by commas."""
+    return ",".join(code.strip() for code in str(value).split(",") if code.strip())
 
 
 def _read(panel: Panel, form: Any) -> None:
@@ -74,12 +99,25 @@ def _shown_minor(ctx: Context, shown: str) -> int:
     return to_minor(parse_amount(shown), ctx.store.currency)
 
 
+def _line_fields(lines: list[dict[str, str]]) -> list[dict[str, object]]:
+    return [
+        {
+            "code": li["code"],
+            "quantity": li["qty"],
+            "note": li["note"],
+            "modifiers": [m for m in li.get("mods", "").split(",") if m],
+        }
+        for li in lines
+    ]
+
+
 def _command(lines: list[dict[str, str]], values: Mapping[str, str], **extra: object) -> PlaceOrder:
     fields: dict[str, object] = {
-        "lines": [{"code": li["code"], "quantity": li["qty"], "note": li["note"]} for li in lines],
+        "lines": _line_fields(lines),
         "discount": values.get("discount"),
         "discount_reason": values.get("reason"),
         "sold_at": values.get("sold_at"),
+        "revision": values.get("revision"),
         **extra,
     }
     return form_command(PlaceOrder, fields)
@@ -92,6 +130,8 @@ def _error_field(exc: MidnightError) -> str:
         return "line-" + field.split(".")[1]
     if field == "sold_at":
         return "sold_at"
+    if field == "label":
+        return "label"
     if field in ("discount", "discount_reason"):
         return "discount" if field == "discount" else "reason"
     if field in ("payments", "expected_total", "tender") or field.startswith("payments."):
@@ -148,7 +188,8 @@ def _preview(ctx: Context, panel: Panel) -> quotes.TenderPreview | None:
 def _render_panel(request: Request, ctx: Context, panel: Panel) -> HTMLResponse:
     quote = panel.quote
     plain = (lambda minor: str(to_decimal(minor, ctx.store.currency))) if quote else None
-    blocking = {k for k in (panel.errors or {}) if k not in ("scan", "pay")}
+    blocking = {k for k in (panel.errors or {}) if k not in ("scan", "pay", "label")}
+    codes = sorted({line["code"].upper() for line in panel.lines})
     return render(
         request,
         "till_panel.html",
@@ -163,14 +204,23 @@ def _render_panel(request: Request, ctx: Context, panel: Panel) -> HTMLResponse:
         shown=plain(quote.total) if quote and plain else "",
         payable=bool(quote and quote.payable and not blocking),
         preview=_preview(ctx, panel),
+        choosable=modifiers.with_modifiers(ctx, codes) if codes else set(),
     )
 
 
 def _grid(ctx: Context, text: str | None) -> list[tuple[str, list[dict[str, Any]]]]:
     items = menu.till_items(ctx, text)
     now = quotes.prices_now(ctx, [i.code for i in items if i.markdown_days is not None])
+    choosable = modifiers.with_modifiers(ctx, [i.code for i in items]) if items else set()
     shown = [
-        {"code": i.code, "name": i.name, "category": i.category, "price": i.price, "now": now.get(i.code)}
+        {
+            "code": i.code,
+            "name": i.name,
+            "category": i.category,
+            "price": i.price,
+            "now": now.get(i.code),
+            "choices": i.code in choosable,
+        }
         for i in items
     ]
     return [(category, list(group)) for category, group in groupby(shown, key=lambda i: i["category"])]
@@ -195,6 +245,8 @@ def till(request: Request) -> HTMLResponse:
         tenders=[t.name for t in tenders.list_tenders(ctx)],
         shown="",
         digits=minor_digits(ctx.store.currency),
+        offline_waiting=offline.waiting(ctx)[0],
+        till_name=_till_name(request, ctx),
     )
 
 
@@ -217,7 +269,7 @@ async def change(request: Request) -> HTMLResponse:
     panel = Panel(key=str(form.get("key") or uuid.uuid4().hex), lines=[], values={})
     try:
         await check_csrf(request)
-        paid = orders.recorded_under(ctx, panel.key) if form.get("key") else None
+        paid = _settled_under(ctx, panel.key) if form.get("key") else None
         if paid is not None:
             # A change that set off before Pay and arrived after it: that order is paid; the panel
             # shows the next one, never the paid one again.
@@ -225,10 +277,14 @@ async def change(request: Request) -> HTMLResponse:
         _read(panel, form)
         added = str(form.get("add") or "")
         scanned = str(form.get("scan") or "")
+        chosen = _chosen(form)
         if scanned:
             added = menu.code_for_scan(ctx, scanned)
-        if added:
-            _add(panel.lines, added)
+        edited = str(form.get("edit") or "")
+        if edited.isdigit() and 1 <= int(edited) <= len(panel.lines):
+            panel.lines[int(edited) - 1]["mods"] = chosen  # the quick sheet for a line already rung
+        elif added:
+            _add(panel.lines, added, chosen)
         removed = str(form.get("remove") or "")
         if removed.isdigit() and 1 <= int(removed) <= len(panel.lines):
             del panel.lines[int(removed) - 1]
@@ -268,13 +324,19 @@ def _clear_stale_payment(ctx: Context, panel: Panel, shown: str) -> None:
     )
 
 
-def _add(lines: list[dict[str, str]], code: str) -> None:
-    """One more of an item: onto its line if it has one without a note, else a new line."""
+def _chosen(form: Any) -> str:
+    """The options ticked on the quick sheet (radio buttons and check boxes named "choose")."""
+    ticked = [str(value) for value in form.getlist("choose")][:MAX_SHEET_CHOICES]
+    return _mods_text(",".join(ticked))
+
+
+def _add(lines: list[dict[str, str]], code: str, mods: str = "") -> None:
+    """One more of an item: onto its line if it has one made the same way without a note, else a new line."""
     for line in lines:
-        if line["code"] == code and not line["note"] and _whole(line["qty"]):
+        if line["code"] == code and line.get("mods", "") == mods and not line["note"] and _whole(line["qty"]):
             line["qty"] = str(int(Decimal(line["qty"])) + 1)
             return
-    lines.append({"code": code, "qty": "1", "note": ""})
+    lines.append({"code": code, "qty": "1", "note": "", "mods": mods})
 
 
 def _whole(text: str) -> bool:
@@ -290,7 +352,7 @@ async def pay(request: Request) -> HTMLResponse:
     try:
         await check_csrf(request)
         panel.key = form_command(OrderKey, {"key": panel.key}).key
-        paid = orders.recorded_under(ctx, panel.key)
+        paid = _settled_under(ctx, panel.key)
         if paid is not None:
             # Pay pressed again after its answer was lost: the order was paid once, and stays so.
             fresh = _fresh(ctx, paid)
@@ -303,15 +365,14 @@ async def pay(request: Request) -> HTMLResponse:
         shown = str(form.get("shown") or "")
         if not shown:
             raise InvalidInput("the order has no price yet: check the lines above", field="payments")
-        if payments:
-            cmd = _command(panel.lines, panel.values, payments=payments, expected_total=shown)
+        if payments or _shown_minor(ctx, shown) == 0:
+            # (An order that comes to nothing, a staff meal, is paid with no payments.)
+            till = _till_name(request, ctx)
+            cmd = _command(panel.lines, panel.values, payments=payments, expected_total=shown, till=till)
             order = orders.place_order(ctx, panel.key, cmd)
-        elif _shown_minor(ctx, shown) == 0:
-            # An order that comes to nothing (a staff meal) is paid with no payments.
-            opened = orders.place_order(ctx, panel.key, _command(panel.lines, panel.values))
-            order = orders.pay_order(
-                ctx, opened.id, form_command(PayOrder, {"payments": [], "expected_total": shown})
-            )
+            # After the sale is recorded, never inside it: the receipt (and the drawer, for cash) on
+            # this till's printer; a printer that fails says so and leaves the sale as it is.
+            printed = printing.after_sale(ctx, order.id, till)
         else:
             raise InvalidInput("enter the cash handed over, or pay by card", field="payments")
     except MidnightError as exc:
@@ -319,8 +380,29 @@ async def pay(request: Request) -> HTMLResponse:
         if exc.field == "key":
             message = "this till page is out of date: reload it and ring the order up again"
         panel.errors = {_error_field(exc): message}
+        _mark_stale(ctx, panel, exc)
         return _render_panel(request, ctx, _priced(ctx, panel))
-    return _render_panel(request, ctx, _fresh(ctx, order))
+    done = _fresh(ctx, order)
+    done.print_job = printed
+    return _render_panel(request, ctx, done)
+
+
+def _mark_stale(ctx: Context, panel: Panel, exc: MidnightError) -> None:
+    """Another till changed this parked order since it was opened here: offer it as it is now."""
+    if exc.field == "revision":
+        found = orders.recorded_under(ctx, panel.key)
+        panel.stale = found.id if found is not None else None
+
+
+def _settled_under(ctx: Context, key: str) -> OrderInfo | None:
+    """The order under the panel's key if it is paid or voided (a parked order reopened is still open)."""
+    found = orders.recorded_under(ctx, key)
+    return found if found is not None and found.state is not OrderState.OPEN else None
+
+
+def _till_name(request: Request, ctx: Context) -> str | None:
+    """The till this browser is set up as, if it is one (an owner set it up: services.devices)."""
+    return devices.device_till(ctx, request.cookies.get(DEVICE_COOKIE, ""))
 
 
 def _fresh(ctx: Context, last: OrderInfo) -> Panel:
@@ -352,3 +434,107 @@ async def tender(request: Request) -> HTMLResponse:
         preview=_preview(ctx, panel),
         plain=lambda minor: str(to_decimal(minor, ctx.store.currency)),
     )
+
+
+@router.get("/till/choose/{code}", response_class=HTMLResponse)
+def choose(request: Request, code: str, line: int = 0, chosen: str = "") -> HTMLResponse:
+    """The quick sheet of an item's modifiers: for a new line, or (`line`) for one already rung."""
+    ctx = page_context(request)
+    try:
+        item, error = modifiers.item_modifiers(ctx, code), None
+    except MidnightError as exc:
+        item, error = None, exc.message
+    picked = set(_mods_text(chosen).split(","))
+    return render(request, "till_sheet.html", ctx, item=item, error=error, line=line, picked=picked)
+
+
+@router.post("/till/park", response_class=HTMLResponse)
+async def park(request: Request) -> HTMLResponse:
+    """Park the order under a name or table (and send the kitchen what it hasn't had); the panel
+    starts the next order."""
+    ctx = page_context(request)
+    form = await request.form()
+    panel = Panel(key=str(form.get("key", "")), lines=[], values={})
+    try:
+        await check_csrf(request)
+        panel.key = form_command(OrderKey, {"key": panel.key}).key
+        _read(panel, form)
+        if not panel.lines:
+            raise InvalidInput("the order is empty: there is nothing to park", field="lines")
+        send = str(form.get("send") or "") == "kitchen"
+        cmd = form_command(
+            ParkOrder,
+            {
+                "lines": _line_fields(panel.lines),
+                "discount": panel.values.get("discount"),
+                "discount_reason": panel.values.get("reason"),
+                "label": panel.values.get("label"),
+                "revision": panel.values.get("revision"),
+                "send_to_kitchen": "true" if send else "false",
+                "till": _till_name(request, ctx),
+            },
+        )
+        parked = orders.park_order(ctx, panel.key, cmd)
+        if send:
+            printing.wake()  # a station with a printer prints its ticket at once
+    except MidnightError as exc:
+        panel.errors = {_error_field(exc): exc.message}
+        _mark_stale(ctx, panel, exc)
+        return _render_panel(request, ctx, _priced(ctx, panel))
+    fresh = Panel(key=uuid.uuid4().hex, lines=[], values={})
+    fresh.notice = (
+        f"Order #{parked.id} for {parked.label} (number {parked.call_number}) parked"
+        + (" and sent to the kitchen." if send else ".")
+        + " Reopen it from Parked orders."
+    )
+    return _render_panel(request, ctx, fresh)
+
+
+@router.get("/till/parked", response_class=HTMLResponse)
+def parked(request: Request, cursor: str | None = None) -> HTMLResponse:
+    """Orders parked on any till, the longest waiting first, to reopen."""
+    ctx = page_context(request)
+    try:
+        query = form_command(ParkedQuery, {"cursor": cursor, "limit": "20"})
+        page, error = orders.parked_orders(ctx, query), None
+    except MidnightError as exc:
+        page, error = None, exc.message
+    return render(request, "till_parked.html", ctx, page=page, error=error, now=ctx.now())
+
+
+@router.post("/till/reopen/{order_id}", response_class=HTMLResponse)
+async def reopen(request: Request, order_id: int) -> HTMLResponse:
+    """A parked order back in the panel, as it was parked, to change, send or pay."""
+    ctx = page_context(request)
+    panel = Panel(key=uuid.uuid4().hex, lines=[], values={})
+    try:
+        await check_csrf(request)
+        order = orders.get_order(ctx, order_id)
+        if order.state is not OrderState.OPEN or order.parked_at is None:
+            raise InvalidInput(f"order #{order.id} is no longer parked ({order.state.label})", field="order")
+        panel = _reopened(order)
+    except MidnightError as exc:
+        panel.errors = {"_": exc.message}
+    return _render_panel(request, ctx, _priced(ctx, panel))
+
+
+def _reopened(order: OrderInfo) -> Panel:
+    lines = [
+        {
+            "code": line.code,
+            "qty": format(line.quantity.normalize(), "f"),
+            "note": line.note,
+            "mods": ",".join(m.code for m in line.modifiers),
+        }
+        for line in order.lines
+    ]
+    values = {
+        "discount": order.discount_value or "",
+        "reason": order.discount_reason or "",
+        "label": order.label or "",
+        "revision": str(order.revision),
+    }
+    panel = Panel(key=order.idempotency_key, lines=lines, values=values)
+    panel.notice = f"Order #{order.id} for {order.label} (number {order.call_number}) reopened."
+    panel.reopened = order
+    return panel

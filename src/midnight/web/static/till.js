@@ -139,6 +139,28 @@
     typed = null;
   });
 
+  // The quick sheet (an item's modifiers, the parked orders) is a dialog the server fills in.
+  const sheet = () => document.getElementById("sheet");
+  document.body.addEventListener("htmx:afterSwap", event => {
+    const target = event.detail.target;
+    if (target && target.id === "sheet-body") {
+      const dialog = sheet();
+      if (dialog && !dialog.open) dialog.showModal();
+      const first = target.querySelector("input:checked, input, button");
+      if (first) first.focus();
+    } else if (target && target.id === "panel") {
+      const dialog = sheet();
+      if (dialog && dialog.open) dialog.close();
+    }
+  });
+  document.addEventListener("click", event => {
+    const closer = event.target.closest("[data-close-sheet]");
+    if (closer && !closer.matches("[hx-post]")) { const dialog = sheet(); if (dialog) dialog.close(); }
+  });
+  document.addEventListener("close", event => {
+    if (event.target.id === "sheet") document.getElementById("sheet-body").innerHTML = "";
+  }, true);
+
   // After paying, the next customer's first tap or scan is all that's needed: focus goes to the search
   // box (a scanner works anywhere), and the change stays announced in the panel.
   document.body.addEventListener("htmx:afterSwap", event => {

@@ -7,7 +7,7 @@ and tills, PINs for switching users, and orders rung while offline.
 - orders.call_number (per business day, from call_numbers), label, parked_at, revision, till and
   offline_number;
 - kitchen_stations, menu_items.kitchen_station_id, kitchen_tickets, kitchen_ticket_items;
-- printers, tills, till_devices, print_jobs;
+- printers, tills, till_devices, pin_attempts, print_jobs;
 - users.pin_hash, pin_failures, pin_locked_at;
 - stores.offline_card_limit; offline_orders.
 
@@ -235,6 +235,21 @@ def upgrade() -> None:
     )
     op.create_index("ix_till_devices_till_id", "till_devices", ["till_id"])
     op.create_table(
+        "pin_attempts",
+        sa.Column("id", sa.Integer, nullable=False),
+        sa.Column("device_id", sa.Integer, nullable=False),
+        sa.Column("address", sa.String(64), nullable=False),
+        sa.Column("user_name", sa.String(64), nullable=False),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Column("ok", sa.Boolean, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_pin_attempts"),
+        sa.ForeignKeyConstraint(
+            ["device_id"], ["till_devices.id"], name="fk_pin_attempts_device_id_till_devices"
+        ),
+    )
+    op.create_index("ix_pin_attempts_device_id_at", "pin_attempts", ["device_id", "at"])
+    op.create_index("ix_pin_attempts_address_at", "pin_attempts", ["address", "at"])
+    op.create_table(
         "kitchen_tickets",
         sa.Column("id", sa.Integer, nullable=False),
         sa.Column("store_id", sa.Integer, nullable=False),
@@ -299,6 +314,9 @@ def upgrade() -> None:
         sa.Column("claimed_at", UTCDateTime, nullable=True),
         sa.Column("done_at", UTCDateTime, nullable=True),
         sa.Column("error", sa.Text, nullable=True),
+        sa.Column("drawer_pin", sa.Integer, nullable=True),
+        sa.Column("till", sa.String(100), nullable=True),
+        sa.Column("reason", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_print_jobs"),
         sa.ForeignKeyConstraint(["store_id"], ["stores.id"], name="fk_print_jobs_store_id_stores"),
         sa.ForeignKeyConstraint(["printer_id"], ["printers.id"], name="fk_print_jobs_printer_id_printers"),
@@ -309,9 +327,11 @@ def upgrade() -> None:
         sa.CheckConstraint("kind IN ('receipt', 'kitchen', 'drawer', 'test')", name="ck_print_jobs_kind"),
         sa.CheckConstraint("state IN ('pending', 'printing', 'done', 'failed')", name="ck_print_jobs_state"),
         sa.CheckConstraint("attempts >= 0", name="ck_print_jobs_attempts_not_negative"),
+        sa.CheckConstraint("drawer_pin IS NULL OR drawer_pin IN (2, 5)", name="ck_print_jobs_drawer_pin"),
     )
     op.create_index("ix_print_jobs_state_id", "print_jobs", ["state", "id"])
     op.create_index("ix_print_jobs_order_id", "print_jobs", ["order_id"])
+    op.create_index("ix_print_jobs_store_id_id", "print_jobs", ["store_id", "id"])
     op.create_table(
         "offline_orders",
         sa.Column("id", sa.Integer, nullable=False),
@@ -349,6 +369,7 @@ def downgrade() -> None:
     recreate: Literal["always", "never"] = "always" if sqlite else "never"
     op.drop_index("ix_offline_orders_store_id_state_id", "offline_orders")
     op.drop_table("offline_orders")
+    op.drop_index("ix_print_jobs_store_id_id", "print_jobs")
     op.drop_index("ix_print_jobs_order_id", "print_jobs")
     op.drop_index("ix_print_jobs_state_id", "print_jobs")
     op.drop_table("print_jobs")
@@ -361,6 +382,9 @@ def downgrade() -> None:
     ):
         op.drop_index(index, "kitchen_tickets")
     op.drop_table("kitchen_tickets")
+    op.drop_index("ix_pin_attempts_address_at", "pin_attempts")
+    op.drop_index("ix_pin_attempts_device_id_at", "pin_attempts")
+    op.drop_table("pin_attempts")
     op.drop_index("ix_till_devices_till_id", "till_devices")
     op.drop_table("till_devices")
     op.drop_table("tills")

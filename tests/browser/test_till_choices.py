@@ -1,0 +1,240 @@
+"""Modifiers and parked orders on the till, in Chromium at tablet and phone size: the quick sheet
+after tapping an item, the price the server puts on the choices, parking a table's order and paying
+it later from another page, and what the server records."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import SHOP, log_in, midnight, serious_violations
+from tests.browser.test_till_page import SIZES, _day, api, newest_order, no_sideways_scroll, settled
+
+
+@pytest.fixture(scope="module", autouse=True)
+def toast(server: str) -> str:
+    """Ham toast with a size and extras (an egg, no ham), and a congee that needs its size chosen."""
+    db = SHOP["db"]
+    midnight(db, "product", "add", "EGG", "Egg 雞蛋", "--shelf-life", "14")
+    midnight(db, "receive", "EGG", "60", "--cost", "1.2", "--expires", _day(10))
+    midnight(db, "receive", "HAM", "200", "--cost", "1.5", "--expires", _day(4))
+    midnight(db, "product", "add", "BREAD", "Bread slice 麵包", "--shelf-life", "4")
+    midnight(db, "receive", "BREAD", "200", "--cost", "0.5", "--expires", _day(3))
+    midnight(db, "product", "add", "RICE", "Rice 米", "--unit", "kg", "--shelf-life", "300")
+    midnight(db, "receive", "RICE", "20", "--cost", "10", "--expires", _day(200))
+    midnight(
+        db,
+        "menu",
+        "add",
+        "TOAST",
+        "Ham toast 火腿多士",
+        "--price",
+        "20",
+        "--category",
+        "toast",
+        "--recipe",
+        "HAM=2",
+        "--recipe",
+        "BREAD=2",
+    )
+    midnight(
+        db,
+        "menu",
+        "add",
+        "CONGEE",
+        "Congee 粥",
+        "--price",
+        "24",
+        "--category",
+        "toast",
+        "--recipe",
+        "RICE=0.1",
+    )
+    midnight(db, "modifier", "group", "add", "T-SIZE", "Size 份量", "--max", "1")
+    midnight(
+        db, "modifier", "option", "add", "T-SIZE", "T-LARGE", "Large 大", "--price", "6", "--scales", "1.5"
+    )
+    midnight(db, "modifier", "group", "add", "T-EXTRAS", "Extras 加配", "--max", "3")
+    midnight(
+        db,
+        "modifier",
+        "option",
+        "add",
+        "T-EXTRAS",
+        "T-EGG",
+        "Add egg 加蛋",
+        "--price",
+        "5",
+        "--adds",
+        "EGG=1",
+    )
+    midnight(
+        db,
+        "modifier",
+        "option",
+        "add",
+        "T-EXTRAS",
+        "T-NO-HAM",
+        "No ham 走火腿",
+        "--price",
+        "-3",
+        "--removes",
+        "HAM",
+    )
+    midnight(db, "menu", "modifiers", "TOAST", "T-SIZE", "T-EXTRAS")
+    midnight(db, "modifier", "group", "add", "C-SIZE", "Bowl", "--min", "1", "--max", "1")
+    midnight(db, "modifier", "option", "add", "C-SIZE", "C-SMALL", "Small bowl", "--price", "0")
+    midnight(db, "modifier", "option", "add", "C-SIZE", "C-BIG", "Big bowl", "--price", "8", "--scales", "2")
+    midnight(db, "menu", "modifiers", "CONGEE", "C-SIZE")
+    return "TOAST"
+
+
+def quick_sheet(page: Page, code: str) -> None:
+    page.click(f"button.item[data-code={code}]")
+    expect(page.locator("dialog#sheet")).to_be_visible()
+
+
+@SIZES
+def test_the_quick_sheet_prices_the_choices_as_the_server_charges_them(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    page = log_in(browser, server, "kwan", viewport=size)
+    quick_sheet(page, "TOAST")
+    sheet = page.locator("dialog#sheet")
+    expect(sheet).to_contain_text("Large 大")
+    expect(sheet).to_contain_text("+HK$6.00")
+    expect(sheet).to_contain_text("−HK$3.00")
+    page.check("input[value=T-LARGE]")
+    page.check("input[value=T-EGG]")
+    page.click("#sheet-form button[type=submit]")
+    expect(sheet).to_be_hidden()
+    expect(page.locator("#lines .mods")).to_contain_text("Large 大 (+HK$6.00), Add egg 加蛋 (+HK$5.00)")
+    expect(page.locator("#total")).to_have_text("HK$31.00")
+    # a second plain toast is its own line, not one more of the large one
+    quick_sheet(page, "TOAST")
+    page.click("#sheet-form button[type=submit]")
+    expect(page.locator("#lines tr")).to_have_count(2)
+    expect(page.locator("#total")).to_have_text("HK$51.00")
+    # change the first line's choices: no egg after all
+    page.locator("#lines tr").first.get_by_role("button", name="change the choices").click()
+    expect(page.locator("input[value=T-EGG]")).to_be_checked()
+    page.uncheck("input[value=T-EGG]")
+    page.click("#sheet-form button[type=submit]")
+    expect(page.locator("#total")).to_have_text("HK$46.00")
+    settled(page)
+    shown = page.locator("#total").inner_text()
+    page.click("button[data-cash] >> nth=0")
+    page.click("button[name=pay]")
+    expect(page.locator("#change")).to_be_visible()
+    recorded = newest_order(page, server)
+    assert f"HK${recorded['total'] / 100:.2f}" == shown
+    assert [[m["code"] for m in line["modifiers"]] for line in recorded["lines"]] == [["T-LARGE"], []]
+    expect(page.locator("#call-number")).to_have_text(str(recorded["call_number"]))
+    assert no_sideways_scroll(page)
+    page.close()
+
+
+@SIZES
+def test_a_required_choice_is_asked_for_before_the_line_is_added(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    page = log_in(browser, server, "kwan", viewport=size)
+    quick_sheet(page, "CONGEE")
+    page.click("#sheet-form button[type=submit]")  # nothing chosen: the browser asks for the bowl
+    expect(page.locator("dialog#sheet")).to_be_visible()
+    expect(page.locator("#lines tr")).to_have_count(0)
+    page.check("input[value=C-BIG]")
+    page.click("#sheet-form button[type=submit]")
+    expect(page.locator("#total")).to_have_text("HK$32.00")
+    page.close()
+
+
+@SIZES
+def test_a_parked_table_is_reopened_on_another_page_and_paid_as_it_now_stands(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    table = f"Table {uuid.uuid4().hex[:4]}"
+    page = log_in(browser, server, "kwan", viewport=size)
+    page.click("button.item[data-code=TIN]")
+    quick_sheet(page, "TOAST")
+    page.check("input[value=T-NO-HAM]")
+    page.click("#sheet-form button[type=submit]")
+    expect(page.locator("#total")).to_have_text("HK$35.00")
+    page.click("summary >> text=Park it")
+    page.fill("input[name=label]", table)
+    page.click("button:has-text('Park and send to kitchen')")
+    expect(page.locator("#notice")).to_contain_text(f"for {table}")
+    expect(page.locator("#lines tr")).to_have_count(0)  # the next customer
+    # another till (another page) reopens it, adds a tin and takes the money
+    other = log_in(browser, server, "ada", viewport=size)
+    other.click("#parked-button")
+    other.locator("ul.parked button", has_text=table).click()
+    expect(other.locator("#order-heading")).to_contain_text(table)
+    expect(other.locator("#total")).to_have_text("HK$35.00")
+    other.click("button.item[data-code=TIN]")
+    expect(other.locator("#total")).to_have_text("HK$53.00")
+    settled(other)
+    other.click("button[data-cash] >> nth=0")
+    other.click("button[name=pay]")
+    expect(other.locator("#change")).to_have_text("HK$0.00")
+    recorded = newest_order(other, server)
+    assert recorded["label"] == table and recorded["state"] == "paid" and recorded["parked_at"] is None
+    assert [(ln["code"], ln["quantity"]) for ln in recorded["lines"]] == [("TIN", "2"), ("TOAST", "1")]
+    with api(other, server) as client:
+        parked = client.get("/api/orders/parked").json()["items"]
+    assert table not in [o["label"] for o in parked]
+    page.close()
+    other.close()
+
+
+def test_a_till_paying_an_order_another_till_changed_since_is_told_and_charges_nothing(
+    browser: Browser, server: str
+) -> None:
+    table = f"Table {uuid.uuid4().hex[:4]}"
+    first = log_in(browser, server, "kwan")
+    first.click("button.item[data-code=TIN]")
+    first.click("summary >> text=Park it")
+    first.fill("input[name=label]", table)
+    first.get_by_role("button", name="Park", exact=True).click()
+    expect(first.locator("#notice")).to_contain_text(table)
+    second = log_in(browser, server, "ada")
+    for page in (first, second):
+        page.click("#parked-button")
+        page.locator("ul.parked button", has_text=table).click()
+        expect(page.locator("#order-heading")).to_contain_text(table)
+    second.click("button.item[data-code=TIN]")
+    expect(second.locator("#total")).to_have_text("HK$36.00")
+    settled(second)
+    second.get_by_role("button", name="Park", exact=True).click()  # the table wants another tin
+    expect(second.locator("#notice")).to_contain_text(table)
+    before = newest_order(first, server)["id"]
+    settled(first)
+    first.click("button[data-cash] >> nth=0")
+    first.click("button[name=pay]")
+    expect(first.locator("#panel-error")).to_contain_text("changed on another till")
+    with api(first, server) as client:
+        parked = [o for o in client.get("/api/orders/parked").json()["items"] if o["label"] == table]
+    assert len(parked) == 1 and parked[0]["state"] == "open" and parked[0]["total"] == 3600
+    assert newest_order(first, server)["id"] == before
+    first.click("#reopen-stale")  # the order as the other till left it
+    expect(first.locator("#total")).to_have_text("HK$36.00")
+    first.close()
+    second.close()
+
+
+@SIZES
+def test_the_quick_sheet_and_the_parked_list_are_usable_with_a_screen_reader(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    page = log_in(browser, server, "kwan", viewport=size)
+    quick_sheet(page, "TOAST")
+    assert serious_violations(page) == []
+    assert no_sideways_scroll(page)
+    page.keyboard.press("Escape")  # a dialog closes with Escape
+    expect(page.locator("dialog#sheet")).to_be_hidden()
+    page.click("#parked-button")
+    expect(page.locator("dialog#sheet")).to_be_visible()
+    assert serious_violations(page) == []
+    page.close()
