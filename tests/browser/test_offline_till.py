@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, Route, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, Route, expect
 
 from midnight.commands.catalog import AddProduct
 from midnight.commands.modifiers import AddModifierGroup, AddModifierOption, OfferModifiers
@@ -145,9 +145,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
 
 
 @pytest.fixture(scope="module")
-def pw(shop: Shop) -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
+def pw(shop: Shop, playwright: Playwright) -> Playwright:
+    return playwright  # the run's one Playwright (tests/browser/conftest.py)
 
 
 class Tablet:
