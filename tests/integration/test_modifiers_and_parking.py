@@ -213,6 +213,35 @@ def test_paying_under_a_parked_orders_key_settles_it_as_it_now_stands(bar: Conte
     ledger_matches_lots(bar)
 
 
+def test_changing_or_paying_a_parked_order_without_the_revision_it_was_opened_at_is_refused(
+    bar: Context,
+) -> None:
+    """An old request (a retry, a second tab) must not silently undo what another till changed."""
+    first = park(bar, "t4", "Table 4", line("SALAD", 1))
+    park(bar, "t4", "Table 4", line("SALAD", 3), revision=first.revision)  # another till: 3 salads
+    with pytest.raises(Conflict, match="at revision 2: reopen it"):
+        park(bar, "t4", "Table 4", line("SALAD", 1))  # the first park again, without a revision
+    with pytest.raises(Conflict, match="at revision 2: reopen it"):
+        sell(bar, "t4", line("SALAD", 1), payments=cash("50"))
+    now = orders.get_order(bar, first.id)
+    assert now.revision == 2 and [li.quantity for li in now.lines] == [Decimal(3)]
+    assert now.state is OrderState.OPEN
+
+
+def test_a_choice_that_costs_less_on_a_reduced_item_is_charged_never_below_nothing(bar: Context) -> None:
+    """Reduce-to-clear takes a share of the item's own price; a cheaper size can bring the line below
+    that share, and the line then comes to nothing rather than failing to price."""
+    modifiers.add_group(bar, AddModifierGroup(code="TIN-SIZE", name="Tin size", max=1))
+    modifiers.add_option(bar, "TIN-SIZE", AddModifierOption(code="SMALL-TIN", name="Small", price="-15"))
+    modifiers.offer(bar, "TIN", OfferModifiers(groups=["SERVE", "TIN-SIZE"]))
+    stock.receive(bar, ReceiveLot(sku="PINE", quantity=5, cost="9", expires=day(1)))  # reduced: 30% off
+    quoted = quotes.quote_order(bar, build(PlaceOrder, {"lines": [line("TIN", 1, "SMALL-TIN")]}))
+    assert quoted.total == 0  # 18.00 - 15.00 = 3.00, and 30% of the tin's 18.00 is 5.40: all of it off
+    paid = sell(bar, "small", line("TIN", 1, "SMALL-TIN"), payments=[])
+    assert paid.state is OrderState.PAID and paid.total == 0
+    assert paid.lines[0].gross == 3_00 and paid.lines[0].markdown == 3_00
+
+
 def test_a_parked_order_is_paid_or_parked_again_never_placed_again_unpaid(bar: Context) -> None:
     park(bar, "t4", "Table 4", line("SALAD", 2))
     with pytest.raises(Conflict, match="is parked"):

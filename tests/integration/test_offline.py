@@ -19,11 +19,14 @@ from midnight.commands.stock import ReceiveLot
 from midnight.commands.till import (
     AddMenuItem,
     CloseDay,
+    ParkOrder,
     PaymentIn,
+    PlaceOrder,
     SetActive,
     SetPrice,
     SetTenderActive,
     TenderIn,
+    VoidOrder,
 )
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock
@@ -351,3 +354,82 @@ def test_the_snapshot_has_the_menu_with_prices_and_modifiers_the_tenders_and_who
     assert snap.user == "kwan" and snap.currency == "HKD" and snap.digits == 2
     assert snap.issued_at == NOW and snap.offline_card_limit is None
     assert {(i.code, i.price) for i in snap.items} == {("TIN", 1800), ("SALAD", 3800)}
+
+
+def test_a_parked_table_paid_while_offline_settles_the_parked_order_once(bar: Context) -> None:
+    """The till carries a reopened table's key offline; when it arrives, that order is the one paid."""
+    parked = orders.park_order(
+        bar.at(FixedClock(RUNG - dt.timedelta(minutes=30)), bar.who),
+        "table-3",
+        build(ParkOrder, {"lines": [{"code": "TIN", "quantity": "1"}], "label": "Table 3"}),
+    )
+    sent = offline.take(staff(bar), "table-3", order_in(("TIN", 2, "18"), cash="40"))
+    assert sent.state is OfflineState.RECORDED and sent.order_id == parked.id
+    paid = orders.get_order(bar, parked.id)
+    assert paid.state is OrderState.PAID and paid.total == 3600 and paid.label == "Table 3"
+    assert count(bar, t.orders) == 1 and tins(bar) == 2 and ledger_matches_lots(bar)
+    assert offline.take(staff(bar), "table-3", order_in(("TIN", 2, "18"), cash="40")).replayed
+
+
+def test_a_key_an_offline_order_waits_under_is_not_taken_by_an_order_online(bar: Context) -> None:
+    waiting = offline.take(staff(bar), "key-1", order_in(("TIN", 5, "18"), cash="90"))
+    assert waiting.state is OfflineState.WAITING
+    online = build(
+        PlaceOrder,
+        {"lines": [{"code": "TIN", "quantity": "1"}], "payments": [{"method": "cash", "amount": "20"}]},
+    )
+    with pytest.raises(Conflict, match="already used for offline order T1-0001"):
+        orders.place_order(bar, "key-1", online)
+    with pytest.raises(Conflict, match="already used for offline order T1-0001"):
+        orders.park_order(
+            bar, "key-1", build(ParkOrder, {"lines": [{"code": "TIN", "quantity": "1"}], "label": "T"})
+        )
+    decided = offline.decide(bar, waiting.id, DecideOffline(decision="refund", note="sold out"))
+    assert decided.state is OfflineState.REFUNDED and count(bar, t.orders) == 1
+
+
+def test_a_parked_order_voided_before_its_offline_payment_arrived_can_still_be_decided(bar: Context) -> None:
+    parked = orders.park_order(
+        bar.at(FixedClock(RUNG - dt.timedelta(minutes=30)), bar.who),
+        "table-3",
+        build(ParkOrder, {"lines": [{"code": "TIN", "quantity": "1"}], "label": "Table 3"}),
+    )
+    orders.void_order(bar, parked.id, VoidOrder(reason="left, we thought"))
+    sent = offline.take(staff(bar), "table-3", order_in(("TIN", 1, "18"), cash="20"))
+    assert sent.state is OfflineState.WAITING and "void" in (sent.problem or "")
+    decided = offline.decide(bar, sent.id, DecideOffline(decision="accept", note="they paid"))
+    assert decided.order_id not in (None, parked.id)
+    assert orders.get_order(bar, decided.order_id or 0).state is OrderState.PAID
+
+
+def test_payments_no_till_could_take_are_refused_outright(bar: Context) -> None:
+    offline.set_offline_card_limit(bar, Decimal("200"))
+    with pytest.raises(InvalidInput, match="only cash gets change"):
+        offline.take(staff(bar), "key-1", order_in(("TIN", 1, "18"), card="100"))
+    with pytest.raises(InvalidInput, match="no cash is due"):
+        offline.take(staff(bar), "key-2", order_in(("TIN", 1, "18"), card="18", cash="100"))
+    assert count(bar, t.offline_orders) == 0 and offline.waiting(bar) == (0, 0)
+
+
+def test_an_order_said_to_be_rung_before_a_price_rise_waits_for_a_manager(bar: Context) -> None:
+    """The time an order was rung is the till's word: it must not buy the old price unchecked."""
+    menu.set_price(bar.at(FixedClock(RUNG + dt.timedelta(minutes=5)), bar.who), "TIN", SetPrice(price="20"))
+    sent = offline.take(staff(bar), "key-1", order_in(("TIN", 1, "18"), cash="20"))
+    assert sent.state is OfflineState.WAITING and "price of TIN changed after" in (sent.problem or "")
+
+
+def test_an_order_arriving_many_hours_after_it_was_rung_waits_and_is_booked_today_if_very_old(
+    bar: Context,
+) -> None:
+    late = offline.take(
+        staff(bar), "key-1", order_in(("TIN", 1, "18"), cash="20", at=NOW - dt.timedelta(hours=13))
+    )
+    assert late.state is OfflineState.WAITING and "arrived 13 hours after" in (late.problem or "")
+    ancient = offline.take(
+        staff(bar),
+        "key-2",
+        order_in(("TIN", 1, "18"), cash="20", at=NOW - dt.timedelta(days=400), number="T1-0002"),
+    )
+    assert ancient.state is OfflineState.WAITING
+    accepted = offline.decide(bar, ancient.id, DecideOffline(decision="accept", note="found it"))
+    assert orders.get_order(bar, accepted.order_id or 0).business_date == day(0)

@@ -161,8 +161,8 @@ class PlaceOrder(DiscountIn):
 
     revision: Annotated[int, whole(0, 10**9, "The revision of the parked order reopened.")] | None = Field(
         default=None,
-        description="When paying a parked order (under its key): the revision it was reopened at; "
-        "refused if another till changed it since.",
+        description="Needed when paying a parked order under its key: the revision it was reopened "
+        "at; refused if missing or if another till changed it since.",
     )
     till: TillName | None = Field(default=None, description="The till it is rung on.")
 
@@ -189,7 +189,9 @@ class ParkOrder(DiscountIn):
     note: Note = ""
     label: Label = Field(examples=["Table 4"], description="Who or where it is for.")
     revision: Annotated[int, whole(0, 10**9, "The revision reopened.")] | None = Field(
-        default=None, description="The revision it was reopened at; refused if another till changed it since."
+        default=None,
+        description="Needed to change an order parked before (its key): the revision it was reopened at; "
+        "refused if missing or if another till changed it since. Leave out to park a new order.",
     )
     send_to_kitchen: Flag = Field(
         default=False, description="Send the kitchen what it has not had yet (a table served before paying)."

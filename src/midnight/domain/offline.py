@@ -14,10 +14,13 @@ import enum
 from collections.abc import Callable, Sequence
 
 from midnight.domain.errors import Conflict, InvalidInput
-from midnight.domain.pricing import Method, Tender
+from midnight.domain.pricing import Method, Tender, settle
 
 MAX_AGE = dt.timedelta(days=31)  # an order older than this is not a till coming back online
 CLOCK_SKEW = dt.timedelta(minutes=10)  # a tablet's clock may run a little ahead of the server's
+# Older than this on arrival, an order is not recorded on the till's word alone: its time is the
+# till's claim (and sets its prices), so a manager looks at it.
+AUTO_AGE = dt.timedelta(hours=12)
 
 
 class OfflineState(enum.StrEnum):
@@ -68,17 +71,41 @@ def check_rung_at(rung_at: dt.datetime, now: dt.datetime) -> dt.datetime:
     return min(rung_at, now)
 
 
-def check_as_rung(lines_total: int, total: int, paid: int, fmt: Callable[[int], str] = str) -> None:
+def check_recordable_as_rung(rung_at: dt.datetime, now: dt.datetime, repriced: Sequence[str]) -> None:
+    """An order is recorded as rung, at the prices when it was rung, without a manager only if it
+    arrives within hours and no price it was rung at has changed since: the time it was rung is the
+    till's word, and a sale said to be from before a price rise is a manager's to accept."""
+    if now - rung_at > AUTO_AGE:
+        hours = int((now - rung_at).total_seconds() // 3600)
+        raise Conflict(
+            f"it arrived {hours} hours after the till says it was rung ({rung_at:%Y-%m-%d %H:%M}): "
+            "check it was sold then, at those prices",
+            field="rung_at",
+        )
+    if repriced:
+        raise Conflict(
+            f"the price of {', '.join(repriced)} changed after the till says it was rung "
+            f"({rung_at:%H:%M}): check the customer paid what was right then",
+            field="lines",
+        )
+
+
+def check_as_rung(
+    lines_total: int, total: int, tenders: Sequence[Tender], fmt: Callable[[int], str] = str
+) -> None:
     """An order a till rang is whole: its lines (at the prices it showed) come to its total, and the
-    customer paid at least that. Otherwise it is not an order the till could have taken."""
+    customer paid it as any order is paid (card exactly, cash covering the rest with change, nothing
+    short). Otherwise it is not an order the till could have taken, and nothing could settle it."""
     if lines_total != total:
         raise InvalidInput(
             f"the order's lines come to {fmt(lines_total)} but its total says {fmt(total)}", field="total"
         )
+    paid = sum(t.amount for t in tenders)
     if paid < total:
         raise InvalidInput(
             f"the payments ({fmt(paid)}) don't cover the order's total of {fmt(total)}", field="payments"
         )
+    settle(total, list(tenders), fmt)
 
 
 def check_offline_tenders(

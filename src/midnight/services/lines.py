@@ -26,6 +26,7 @@ from midnight.domain.menu import (
     sold_as_is,
 )
 from midnight.domain.modifiers import Option
+from midnight.domain.pricing import line_gross
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,12 @@ class Made:
         return self.item.recipe[0].sku if sold_as_is(self.item.recipe) else None
 
     def markdown(self, milli_sold: int, drawn: dict[str, list[tuple[dt.date, int]]], today: dt.date) -> int:
-        """Reduce to clear on the item's own product, a share of its own price (not of its add-ons)."""
-        return markdown_of(
+        """Reduce to clear on the item's own product, a share of its own price (not of its add-ons),
+        and never more than the line comes to (a choice that costs less, "small", lowers it)."""
+        off = markdown_of(
             self.item.price, milli_sold, self.item.recipe, self.recipe, self.item.markdown, drawn, today
         )
+        return min(off, line_gross(self.unit_price, milli_sold))
 
 
 def markdown_of(

@@ -59,7 +59,9 @@ from midnight.services.orders import (
     check_day_open,
     given_tenders,
     insert_order,
+    parked_under,
     pay_in,
+    replace_lines,
     stopped_at,
 )
 from midnight.services.stock import draw_in
@@ -99,9 +101,10 @@ def _replayed(conn: Connection, key: str, digest: str) -> OfflineInfo | None:
     row = offline_db.by_key(conn, key)
     if row is None:
         online = orders_db.order_by_key(conn, key)
-        if online is not None:
+        if online is not None and rules.OrderState(orders_db.order_row(conn, online[0]).state).was_paid:
             # The till carries an order's key offline when the connection drops while it is being
-            # paid: if that payment did reach the server, the order is already on the books.
+            # paid: if that payment did reach the server, the order is already on the books. (A parked
+            # order under the key, still open, is settled by this one: see `_record`.)
             raise Conflict(
                 f"this order is already recorded as order #{online[0]} (its payment reached the server "
                 "before the connection dropped): nothing was recorded again",
@@ -143,7 +146,7 @@ def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
     now = ctx.now()
     total = to_minor(cmd.total, ctx.store.currency, field="total")
     given = given_tenders(ctx, cmd.payments)
-    offline.check_as_rung(_till_total(ctx, cmd), total, sum(t.amount for t in given), ctx.money)
+    offline.check_as_rung(_till_total(ctx, cmd), total, given, ctx.money)
     problem: str | None = None
     try:
         rung_at = offline.check_rung_at(cmd.rung_at, now)
@@ -190,6 +193,17 @@ def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
         return _after_race(ctx, key, digest)
 
 
+def _repriced(conn: Connection, cmd: OfflineOrderIn, rung_at: dt.datetime, now: dt.datetime) -> list[str]:
+    """Items whose price when the till says the order was rung is not their price now."""
+    codes = [li.code for li in cmd.lines]
+    try:
+        then = menu_db.menu_items(conn, codes, rung_at, active_only=False)
+        current = menu_db.menu_items(conn, codes, now, active_only=False)
+    except MidnightError:
+        return []  # an item unknown or unpriced then: recording it says so
+    return sorted(code for code, item in then.items() if item.price != current[code].price)
+
+
 def _record(
     ctx: Context,
     key: str,
@@ -217,8 +231,15 @@ def _record(
         if existing is not None:
             return existing
         check_day_open(late, conn, field="rung_at")
+        now = ctx.now()
+        offline.check_recordable_as_rung(row["rung_at"], now, _repriced(conn, cmd, row["rung_at"], now))
         body = OrderBody(lines, cmd.note, [None] * len(lines), None, digest)
-        order_id = insert_order(late, conn, key, body, {"till": cmd.till, "offline_number": cmd.local_number})
+        extra: dict[str, object] = {"till": cmd.till, "offline_number": cmd.local_number}
+        parked = parked_under(conn, key)  # a table reopened, then paid while the connection was down
+        if parked is not None:
+            order_id = replace_lines(late, conn, parked, body, extra)
+        else:
+            order_id = insert_order(late, conn, key, body, extra)
         pay_in(late, conn, order_id, tenders, total, into_drawer=True, to_kitchen=False)
         offline_db.insert_offline(conn, {**row, "state": OfflineState.RECORDED.value, "order_id": order_id})
         return _info(conn, ctx, key)
@@ -294,6 +315,14 @@ def decide(ctx: Context, offline_id: int, cmd: DecideOffline) -> OfflineInfo:
         return offline_db.info(conn, ctx.store.id, row.id)
 
 
+def _booking_key(conn: Connection, r: AnyRow) -> str:
+    """The key the order is booked under: the till's own, unless an order already holds it (a parked
+    order voided since it was carried offline), when it is booked beside that one under its own."""
+    if orders_db.order_by_key(conn, r.idempotency_key) is None:
+        return str(r.idempotency_key)
+    return f"offline-order-{r.id}"
+
+
 def _book(
     ctx: Context, conn: Connection, r: AnyRow, asked: OfflineOrderIn, cmd: DecideOffline
 ) -> tuple[int, list[str]]:
@@ -325,8 +354,12 @@ def _book(
         )
     rung_day = current_business_date(conn, ctx.store.id, rung_at.astimezone(ctx.store.tz).date())
     closed = orders_db.closed_days_from(conn, ctx.store.id, rung_day)
-    day = current_business_date(conn, ctx.store.id, ctx.today()) if rung_day in closed else rung_day
-    key = r.idempotency_key
+    # On its own day unless that was closed, or is further back than any till stays offline.
+    too_old = now - rung_at > offline.MAX_AGE
+    day = (
+        current_business_date(conn, ctx.store.id, ctx.today()) if rung_day in closed or too_old else rung_day
+    )
+    key = _booking_key(conn, r)
     order_id, line_ids = orders_db.insert_order(
         conn,
         {

@@ -29,6 +29,7 @@ from midnight.commands.till import (
 )
 from midnight.db import drawers as drawers_db
 from midnight.db import modifiers as modifiers_db
+from midnight.db import offline as offline_db
 from midnight.db import orders as orders_db
 from midnight.db.orders import OrderInfo
 from midnight.db.paging import Page
@@ -217,7 +218,9 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
                 return orders_db.order_info(conn, existing, currency, replayed=True)
             if ctx.entered_at is not None:
                 check_day_open(ctx, conn)
-            parked = _parked_under(conn, key)
+            parked = parked_under(conn, key)
+            if parked is None:
+                _check_not_offline(conn, key)
             body = OrderBody(cmd.lines, cmd.note, discounts, order_discount, digest)
             if parked is not None:
                 if not paying:
@@ -226,7 +229,7 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
                         field="payments",
                     )
                 _check_revision(parked, cmd.revision)
-                order_id = _replace_lines(ctx, conn, parked, body, {"till": cmd.till or parked.till})
+                order_id = replace_lines(ctx, conn, parked, body, {"till": cmd.till or parked.till})
                 made = None
             else:
                 order_id, made = _insert_made(ctx, conn, key, body, {"till": cmd.till})
@@ -259,7 +262,7 @@ def _replay(conn: Connection, key: str, digest: str) -> int | None:
     return None
 
 
-def _parked_under(conn: Connection, key: str) -> AnyRow | None:
+def parked_under(conn: Connection, key: str) -> AnyRow | None:
     found = orders_db.order_by_key(conn, key)
     if found is None:
         return None
@@ -271,8 +274,28 @@ def _parked_under(conn: Connection, key: str) -> AnyRow | None:
     return row
 
 
+def _check_not_offline(conn: Connection, key: str) -> None:
+    """A key a till already sent an offline order under is that order's: it waits for a manager's
+    decision (or was recorded), and a second order under it would make the decision impossible."""
+    waiting = offline_db.by_key(conn, key)
+    if waiting is not None:
+        raise Conflict(
+            f"idempotency key {key!r} was already used for offline order {waiting.local_number}: "
+            "decide it on the offline orders page, or ring this one under a new key",
+            field="idempotency_key",
+        )
+
+
 def _check_revision(row: AnyRow, revision: int | None) -> None:
-    if revision is not None and revision != row.revision:
+    """A parked order is changed (or paid as changed) only by a till that says which revision it saw:
+    without one, an old request (a retry, a second tab) would silently undo another till's change."""
+    if revision is None:
+        raise Conflict(
+            f"order #{row.id} is parked ({row.label}) at revision {row.revision}: reopen it and change "
+            "it as it is now (give the revision it was reopened at)",
+            field="revision",
+        )
+    if revision != row.revision:
         raise Conflict(
             f"order #{row.id} ({row.label}) was changed on another till since it was opened here: "
             "reopen it to see it as it is now",
@@ -369,7 +392,7 @@ def _insert_made(
     return order_id, made
 
 
-def _replace_lines(
+def replace_lines(
     ctx: Context, conn: Connection, row: AnyRow, body: OrderBody, extra: dict[str, object] | None = None
 ) -> int:
     """A parked order's lines as they now are (nothing was drawn or paid for the old ones)."""
@@ -412,12 +435,13 @@ def park_order(ctx: Context, key: str, cmd: ParkOrder) -> OrderInfo:
             now = ctx.now()
             extra: dict[str, object] = {"label": cmd.label, "parked_at": now}
             if found is None:
+                _check_not_offline(conn, key)
                 order_id = insert_order(ctx, conn, key, body, {**extra, "till": cmd.till, "revision": 1})
             else:
-                row = _parked_under(conn, key)
+                row = parked_under(conn, key)
                 assert row is not None
                 _check_revision(row, cmd.revision)
-                order_id = _replace_lines(ctx, conn, row, body, extra)
+                order_id = replace_lines(ctx, conn, row, body, extra)
             if cmd.send_to_kitchen:
                 kitchen.send(ctx, conn, order_id)
             return orders_db.order_info(conn, order_id, currency)
