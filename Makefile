@@ -45,7 +45,7 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	MIDNIGHT_TEST_POSTGRES_URL="$$(scripts/test-postgres)" MIDNIGHT_TEST_CHROMIUM="$$(scripts/ensure-chromium)" \
 		MIDNIGHT_TEST_AXE="$$(scripts/ensure-axe)" \
-		$(BIN)/python -m pytest -q -p no:cacheprovider
+		$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py

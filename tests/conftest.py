@@ -83,7 +83,7 @@ class PostgresServer:
 
     def create(self) -> str:
         name = f"midnight_test_{uuid.uuid4().hex[:12]}"
-        self.sql(f"CREATE DATABASE {name} TEMPLATE {self.template} STRATEGY FILE_COPY")
+        self.sql(f"CREATE DATABASE {name} TEMPLATE {self.template} STRATEGY WAL_LOG")
         return name
 
     def drop(self, name: str) -> None:

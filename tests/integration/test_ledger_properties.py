@@ -56,8 +56,8 @@ from midnight.services.context import Context, open_context
 from midnight.settings import Settings
 from tests.conftest import NOW, PostgresServer, make_template, shop_from
 
-EXAMPLES = int(os.environ.get("MIDNIGHT_PROPERTY_EXAMPLES", "500"))
-EXAMPLES_PG = int(os.environ.get("MIDNIGHT_PROPERTY_EXAMPLES_PG", "60"))
+EXAMPLES = int(os.environ.get("MIDNIGHT_PROPERTY_EXAMPLES", "300"))
+EXAMPLES_PG = int(os.environ.get("MIDNIGHT_PROPERTY_EXAMPLES_PG", "40"))
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None  # RAM disk: fsync costs nothing
 _template: Path | None = None
 
