@@ -433,3 +433,13 @@ def test_an_order_arriving_many_hours_after_it_was_rung_waits_and_is_booked_toda
     assert ancient.state is OfflineState.WAITING
     accepted = offline.decide(bar, ancient.id, DecideOffline(decision="accept", note="found it"))
     assert orders.get_order(bar, accepted.order_id or 0).business_date == day(0)
+
+
+def test_a_tender_the_shop_never_had_is_refused_outright(bar: Context) -> None:
+    bitcoin = order_in(("TIN", 1, "18"), cash="20").model_copy(
+        update={"payments": [PaymentIn(method="other", amount=Decimal("18"), tender="Bitcoin")]}
+    )
+    offline.set_offline_card_limit(bar, Decimal("100"))
+    with pytest.raises(InvalidInput, match="no tender called Bitcoin"):
+        offline.take(staff(bar), "key-1", bitcoin)
+    assert count(bar, t.offline_orders) == 0

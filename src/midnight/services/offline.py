@@ -145,7 +145,8 @@ def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
         card_limit = stores_db.offline_card_limit(conn, ctx.store.id)
     now = ctx.now()
     total = to_minor(cmd.total, ctx.store.currency, field="total")
-    given = given_tenders(ctx, cmd.payments)
+    # A tender the shop never had is not a till's order (a retired one is: it may predate the retiring).
+    given = tenders_svc.named(ctx, given_tenders(ctx, cmd.payments), retired_too=True)
     offline.check_as_rung(_till_total(ctx, cmd), total, given, ctx.money)
     problem: str | None = None
     try:

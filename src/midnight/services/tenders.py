@@ -78,8 +78,9 @@ def set_tender_active(ctx: Context, name: str, cmd: SetTenderActive) -> TenderIn
         return _info(orders_db.tender_by_key(conn, ctx.store.id, tender_key(name)))
 
 
-def named(ctx: Context, tenders: list[Tender]) -> list[Tender]:
-    """The payments with each named tender as the store spells it; an unknown or retired one refused."""
+def named(ctx: Context, tenders: list[Tender], *, retired_too: bool = False) -> list[Tender]:
+    """The payments with each named tender as the store spells it; an unknown one refused, and a
+    retired one unless `retired_too` (an order rung offline before it was retired)."""
     if not any(t.method is Method.OTHER for t in tenders):
         return tenders
     with ctx.db.read() as conn:
@@ -93,7 +94,7 @@ def named(ctx: Context, tenders: list[Tender]) -> list[Tender]:
                 raise InvalidInput(
                     f"the shop takes no tender called {tender.name} (it takes {on_offer})", field="tender"
                 )
-            if not row.active:
+            if not row.active and not retired_too:
                 raise InvalidInput(f"the shop no longer takes {row.name}", field="tender")
             tender = Tender(tender.method, tender.amount, row.name)
         out.append(tender)
