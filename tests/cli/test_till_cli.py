@@ -45,6 +45,14 @@ def test_menu_list_show_and_price(bar: Cli) -> None:
     assert [p["price"] for p in bar.json("menu", "show", "TIN")["prices"]] == [2000, 1800]  # type: ignore[index]
 
 
+def test_an_item_taken_off_the_menu_is_not_sold_until_it_is_put_back(bar: Cli) -> None:
+    assert "TIN is off the menu" in bar("menu", "off", "TIN")
+    refused = bar("order", "new", "TIN", "--cash", "20", code=2)
+    assert "menu item TIN is not on sale" in refused
+    assert "TIN is on the menu again at HK$18.00" in bar("menu", "on", "TIN")
+    assert "Order #1" in bar("order", "new", "TIN", "--cash", "20")
+
+
 def test_ring_up_pay_cash_and_see_the_receipt(bar: Cli) -> None:
     out = bar("order", "new", "SALAD:2:no onion", "TIN", "--cash", "100")
     assert "Order #1" in out and "TOTAL" in out and "HK$94.00" in out and "Change" in out and "HK$6.00" in out

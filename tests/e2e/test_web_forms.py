@@ -48,6 +48,21 @@ def test_the_admin_page_still_opens_after_a_notification_target_is_added(browser
     assert "mailtos://shop:****@example.com" in page.text and "secret" not in page.text
 
 
+def test_the_owner_takes_an_item_off_the_menu_and_puts_it_back_on_the_admin_page(
+    browser: TestClient, sqlite_ctx: Context
+) -> None:
+    from midnight.commands.till import AddMenuItem
+    from midnight.services import menu
+
+    catalog.add_product(sqlite_ctx, AddProduct(sku="TEA-CAN", name="Lemon tea can", shelf_life_days=300))
+    menu.add_menu_item(sqlite_ctx, AddMenuItem(code="TEA", name="Lemon tea", price="12", product="TEA-CAN"))
+    off = browser.post("/admin/menu/TEA/active", data={"csrf": csrf(browser), "active": "false"})
+    assert off.status_code == 200 and "Put TEA back on the menu" in off.text
+    assert not menu.get_menu_item(sqlite_ctx, "TEA").active
+    on = browser.post("/admin/menu/TEA/active", data={"csrf": csrf(browser), "active": "true"})
+    assert "Take TEA off the menu" in on.text and menu.get_menu_item(sqlite_ctx, "TEA").active
+
+
 def test_holding_an_item_for_someone_unknown_says_so_beside_the_box(
     browser: TestClient, sqlite_ctx: Context
 ) -> None:

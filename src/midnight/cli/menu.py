@@ -8,7 +8,7 @@ import typer
 
 from midnight.cli.app import JsonFlag, app, command, context_of, every
 from midnight.cli.output import print_json, table
-from midnight.commands.till import AddMenuItem, MenuQuery, SetPrice
+from midnight.commands.till import AddMenuItem, MenuQuery, SetActive, SetPrice
 from midnight.domain.errors import InvalidInput
 from midnight.services import menu as menu_svc
 
@@ -136,3 +136,19 @@ def menu_price(
     s = context_of(ctx)
     item = menu_svc.set_price(s, code, command(SetPrice, {"price": price}))
     print(f"{item.code} now {s.money(item.price)}")
+
+
+@menu_app.command("off")
+def menu_off(ctx: typer.Context, code: Annotated[str, typer.Argument(metavar="CODE")]) -> None:
+    """Take an item off the menu: the till stops selling it (past orders keep it)."""
+    s = context_of(ctx)
+    item = menu_svc.set_active(s, code, SetActive(active=False))
+    print(f"{item.code} is off the menu")
+
+
+@menu_app.command("on")
+def menu_on(ctx: typer.Context, code: Annotated[str, typer.Argument(metavar="CODE")]) -> None:
+    """Put an item back on the menu."""
+    s = context_of(ctx)
+    item = menu_svc.set_active(s, code, SetActive(active=True))
+    print(f"{item.code} is on the menu again at {s.money(item.price)}")

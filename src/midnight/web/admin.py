@@ -12,7 +12,7 @@ from midnight.commands.catalog import AddProduct, PageQuery
 from midnight.commands.counter import AddCustomer, AddTarget, CustomerQuery
 from midnight.commands.people import AddUser
 from midnight.commands.printing import AddPrinter, AddTill, ChangePrinter, SetTill
-from midnight.commands.till import AddMenuItem, MenuQuery, SetPrice, SetTenderActive, TenderIn
+from midnight.commands.till import AddMenuItem, MenuQuery, SetActive, SetPrice, SetTenderActive, TenderIn
 from midnight.domain.errors import MidnightError
 from midnight.domain.printing import TextMode
 from midnight.services import catalog, customers, menu, notify, people, printing, tenders, tills
@@ -96,6 +96,13 @@ async def add_menu_item(request: Request) -> Response:
 async def set_price(request: Request, code: str) -> Response:
     return await _submit(
         request, "menu", lambda s, f: menu.set_price(s, code, form_command(SetPrice, f, ("price",)))
+    )
+
+
+@router.post("/admin/menu/{code}/active", response_model=None)
+async def set_menu_item_active(request: Request, code: str) -> Response:
+    return await _submit(
+        request, "menu", lambda s, f: menu.set_active(s, code, form_command(SetActive, f, ("active",)))
     )
 
 
