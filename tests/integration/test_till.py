@@ -420,6 +420,7 @@ def test_receipt_fits_58mm_paper(bar: Context) -> None:
     assert all(receipts.cells(row) <= 32 for row in receipt.splitlines())
     assert "Midnight Express" in receipt and f"Order #{order.id}" in receipt and "Change" in receipt
     assert "2026-11-25 10:00" in receipt  # in the store's zone, not UTC
+    assert f"Served by {order.actor}" in receipt
     with pytest.raises(InvalidInput):
         receipts.receipt(bar, order.id, 70)
 

@@ -65,6 +65,7 @@ def render(ctx: Context, order: OrderInfo, paper_mm: int = 80) -> str:
     out.append(centre(when.strftime("%Y-%m-%d %H:%M"), width))
     if order.offline_number:
         out.append(centre(f"rung offline as {order.offline_number}", width))
+    out.append(centre(f"Served by {order.actor}" + (f" · {order.till}" if order.till else ""), width))
     rule = "-" * width
     out.append(rule)
     for line in order.lines:
