@@ -41,7 +41,8 @@ typecheck: $(STAMP)
 
 # Every test, on SQLite and on a real PostgreSQL started here, and in Debian's Chromium
 # (both installed with apt-get if missing), with axe-core from npm for the accessibility checks.
-# pytest's exit code 5 (no tests collected) fails this target like any other failure.
+# pytest's exit code 5 (no tests collected) fails this target like any other failure. Two workers
+# (CI has two cores); --dist loadfile keeps a file's tests on one, so its module servers start once.
 test: $(STAMP) lint typecheck
 	MIDNIGHT_TEST_POSTGRES_URL="$$(scripts/test-postgres)" MIDNIGHT_TEST_CHROMIUM="$$(scripts/ensure-chromium)" \
 		MIDNIGHT_TEST_AXE="$$(scripts/ensure-axe)" \
