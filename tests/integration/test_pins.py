@@ -15,7 +15,16 @@ from sqlalchemy import func, select
 from midnight.adapters import hashing
 from midnight.commands import build
 from midnight.commands.catalog import PageQuery
-from midnight.commands.people import AddUser, DeviceQuery, EnrollDevice, LogIn, SetPin
+from midnight.commands.people import (
+    AddUser,
+    ChangeUser,
+    CreateToken,
+    DeviceQuery,
+    EnrollDevice,
+    LogIn,
+    SetPassword,
+    SetPin,
+)
 from midnight.db import tables as t
 from midnight.domain.clock import FixedClock
 from midnight.domain.errors import (
@@ -26,8 +35,8 @@ from midnight.domain.errors import (
     NotFound,
     TooManyAttempts,
 )
-from midnight.domain.people import Actor, Role
-from midnight.services import devices, people, pins, tills
+from midnight.domain.people import Actor, Proof, Role
+from midnight.services import devices, passwords, people, pins, tills
 from midnight.services.context import Context
 
 OWNER_PASSWORD = "owner pass phrase"
@@ -125,7 +134,7 @@ def test_a_right_pin_on_a_till_signs_in_and_signs_out_the_person_before(shop: Co
     give_pin(shop, "kwan", "2580")
     before = people.log_in(shop, LogIn(name="ada", password=OWNER_PASSWORD), "10.0.0.7").token
     issued = switch(shop, device, "Kwan", "2580", previous=before)
-    assert people.authenticate(shop, issued.token) == Actor("kwan", Role.STAFF)
+    assert people.authenticate(shop, issued.token) == Actor("kwan", Role.STAFF, Proof.PIN)
     assert issued.info.label == "PIN on Till 1"
     assert issued.info.expires_at == shop.now() + people.SESSION_LIFE
     with pytest.raises(NotAuthenticated, match="unknown or revoked token"):
@@ -405,8 +414,10 @@ def watched(shop: Context, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         return wrapped
 
-    for name in ("hash_pin", "verify_pin", "verify_password"):
+    for name in ("hash_pin", "verify_pin"):
         monkeypatch.setattr(pins, name, watch(name, getattr(pins, name)))
+    monkeypatch.setattr(passwords, "verify_password", watch("verify_password", passwords.verify_password))
+    monkeypatch.setattr(people, "hash_password", watch("hash_password", people.hash_password))
     return calls
 
 
@@ -424,3 +435,103 @@ def test_pins_are_hashed_and_checked_outside_every_write_transaction(
     assert watched.count("verify_password") == 1
     assert watched.count("hash_pin") == 1
     assert watched.count("verify_pin") == 7
+
+
+# --- a session begun on a till hands out no lasting access without the password ---------------------
+
+
+def test_a_pin_session_makes_no_token_adds_no_user_and_sets_up_no_device_without_the_password(
+    shop: Context,
+) -> None:
+    device = till_device(shop)
+    give_pin(shop, "ada", "2580")
+    ada = shop.acting_as(people.authenticate(shop, switch(shop, device, "ada", "2580").token))
+    assert ada.who.proof is Proof.PIN
+    kept = people.create_token(
+        shop, "kwan", CreateToken(label="back office")
+    ).info.id  # the shop's own machine
+    refusals = {
+        "making an API token": lambda pw: people.create_token(
+            ada, "ada", CreateToken(label="x", current_password=pw)
+        ),
+        "adding a user": lambda pw: people.add_user(
+            ada, AddUser(name="eve", role="owner", password="eve pass phrase", current_password=pw)
+        ),
+        "changing a person's role or access": lambda pw: people.change_user(
+            ada, "kwan", ChangeUser(role="owner", current_password=pw)
+        ),
+        "changing another person's password": lambda pw: people.set_password(
+            ada, "kwan", SetPassword(password="kwan new phrase", current_password=pw)
+        ),
+        "revoking an API token": lambda pw: people.revoke_token(ada, kept, pw),
+        "setting up a till device": lambda pw: devices.enroll_device(
+            ada, EnrollDevice(till="Till 1", current_password=pw)
+        ),
+        "revoking a till device": lambda pw: devices.revoke_device(ada, 1, pw),
+    }
+    for action, attempt in refusals.items():
+        with pytest.raises(
+            Forbidden, match=f"^{action} needs your password, and this session began with a PIN"
+        ):
+            attempt(None)
+        with pytest.raises(Forbidden, match="the password given is not ada's"):
+            attempt("not the password")
+    assert {u.name: u.role for u in people.list_users(shop, PageQuery()).items} == {
+        "ada": "owner",
+        "kwan": "staff",
+        "mei": "staff",
+    }
+    # With the password given again, it may.
+    assert people.create_token(ada, "ada", CreateToken(label="x", current_password=OWNER_PASSWORD)).token
+    assert people.change_user(ada, "kwan", ChangeUser(active=False, current_password=OWNER_PASSWORD))
+    assert devices.revoke_device(ada, 1, OWNER_PASSWORD).revoked_at is not None
+
+
+def test_a_password_session_on_a_till_needs_the_password_again_and_ten_wrong_ones_stop_it(
+    shop: Context,
+) -> None:
+    device = till_device(shop)
+    issued = people.log_in(shop, LogIn(name="ada", password=OWNER_PASSWORD), "10.0.0.7", device)
+    ada = shop.acting_as(people.authenticate(shop, issued.token))
+    assert ada.who.proof is Proof.TILL and issued.info.label == "login from 10.0.0.7 on a till"
+    with pytest.raises(
+        Forbidden, match="this session is on a browser set up as a till: log in with your password"
+    ):
+        people.create_token(ada, "ada", CreateToken(label="x"))
+    for _ in range(passwords.MAX_FAILURES):
+        with pytest.raises(Forbidden):
+            people.create_token(ada, "ada", CreateToken(label="x", current_password="guess guess"))
+    with pytest.raises(TooManyAttempts, match="too many wrong passwords given for ada"):
+        people.create_token(ada, "ada", CreateToken(label="x", current_password=OWNER_PASSWORD))
+    # Off the till (no device cookie), the same password begins a session that needs nothing more.
+    office = people.log_in(shop, LogIn(name="ada", password=OWNER_PASSWORD), "10.0.0.8", "")
+    assert people.authenticate(shop, office.token).proof is Proof.PASSWORD
+    assert people.create_token(
+        shop.acting_as(people.authenticate(shop, office.token)), "ada", CreateToken(label="x")
+    )
+
+
+def test_a_browser_set_up_as_a_till_puts_its_open_session_on_the_till_and_revoking_it_ends_them(
+    shop: Context,
+) -> None:
+    office = people.log_in(shop, LogIn(name="ada", password=OWNER_PASSWORD), "10.0.0.7").token
+    ada = shop.acting_as(people.authenticate(shop, office))
+    device = devices.enroll_device(ada, EnrollDevice(till="Till 1"), "", office).secret
+    assert people.authenticate(shop, office).proof is Proof.TILL
+    give_pin(shop, "kwan", "2580")
+    kwan = switch(shop, device, "kwan", "2580").token
+    typed = people.log_in(shop, LogIn(name="mei", password=STAFF_PASSWORD), "10.0.0.7", device).token
+    devices.revoke_device(shop, 1)
+    for ended in (office, kwan, typed):
+        with pytest.raises(NotAuthenticated):
+            people.authenticate(shop, ended)
+
+
+def test_the_password_given_again_is_checked_outside_every_write_transaction(
+    shop: Context, watched: list[str]
+) -> None:
+    device = till_device(shop)
+    give_pin(shop, "ada", "2580")
+    ada = shop.acting_as(people.authenticate(shop, switch(shop, device, "ada", "2580").token))
+    people.add_user(ada, AddUser(name="eve", password="eve pass phrase", current_password=OWNER_PASSWORD))
+    assert watched.count("verify_password") == 1 and watched.count("hash_password") == 1

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
 
-from midnight.api.deps import CtxDep
+from midnight.api.deps import CtxDep, bearer, token_of
 from midnight.api.errors import ERROR_RESPONSES
 from midnight.api.models import Id
-from midnight.commands.people import DeviceQuery
+from midnight.commands.people import Confirm, DeviceQuery
 from midnight.db.paging import Page
 from midnight.services import devices
 
@@ -27,6 +28,15 @@ def list_devices(ctx: CtxDep, query: Annotated[DeviceQuery, Query()]) -> Page[de
 
 
 @router.delete("/till-devices/{device_id}")
-def revoke_device(ctx: CtxDep, device_id: Id) -> devices.DeviceInfo:
-    """Stop a browser switching users by PIN (owner)."""
-    return devices.revoke_device(ctx, device_id)
+def revoke_device(
+    request: Request,
+    ctx: CtxDep,
+    device_id: Id,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    body: Annotated[Confirm | None, Body()] = None,
+) -> devices.DeviceInfo:
+    """Stop a browser switching users by PIN (owner); the sessions begun on it end (but the one
+    revoking it). From a session begun on a till, send `{"current_password": ...}`."""
+    return devices.revoke_device(
+        ctx, device_id, body.current_password if body else None, token_of(request, credentials)
+    )

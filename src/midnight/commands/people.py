@@ -13,6 +13,21 @@ from midnight.domain.people import MAX_PASSWORD, MAX_PIN
 from midnight.domain.people import Role as Roles
 
 
+def _your_password() -> str | None:
+    return Field(
+        default=None,
+        max_length=MAX_PASSWORD,
+        description="Your own password, given again: needed from a session begun on a till (by a PIN, "
+        "or on a browser set up as a till).",
+    )
+
+
+class Confirm(Command):
+    """Your password given again, for an action a session begun on a till may not do without it."""
+
+    current_password: str | None = _your_password()
+
+
 class LogIn(Command):
     name: Annotated[str, words(64, required=True, example="ada")]
     password: str = Field(max_length=MAX_PASSWORD, examples=["correct horse battery"])
@@ -22,11 +37,13 @@ class AddUser(Command):
     name: UserName
     role: Role = Roles.STAFF
     password: Password
+    current_password: str | None = _your_password()
 
 
 class ChangeUser(Command):
     role: Role | None = None
     active: Flag | None = None
+    current_password: str | None = _your_password()
 
     @model_validator(mode="after")
     def _something(self) -> Self:
@@ -40,12 +57,14 @@ class SetPassword(Command):
     current_password: str | None = Field(
         default=None,
         max_length=MAX_PASSWORD,
-        description="Needed to change your own password through the API.",
+        description="Your own password: needed to change your own through the API, and to change "
+        "another person's from a session begun on a till.",
     )
 
 
 class CreateToken(Command):
     label: Label
+    current_password: str | None = _your_password()
 
 
 class TokenQuery(PageQuery):
@@ -76,6 +95,7 @@ class EnrollDevice(Command):
 
     till: TillName
     label: Annotated[str, words(100, example="front counter tablet")] = ""
+    current_password: str | None = _your_password()
 
 
 class DeviceQuery(PageQuery):

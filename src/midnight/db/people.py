@@ -124,6 +124,8 @@ def insert_token(
     digest: str,
     now: dt.datetime,
     expires: dt.datetime | None,
+    by_pin: bool = False,
+    device_id: int | None = None,
 ) -> int:
     return int(
         conn.execute(
@@ -134,6 +136,8 @@ def insert_token(
                 token_hash=digest,
                 created_at=now,
                 expires_at=expires,
+                by_pin=by_pin,
+                device_id=device_id,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
     )
@@ -195,7 +199,13 @@ def tokens(conn: Connection, user: str | None, *, cursor: str | None, limit: int
 
 BY_TOKEN = (
     select(
-        t.users.c.name, t.users.c.role, t.users.c.active, t.api_tokens.c.expires_at, t.api_tokens.c.revoked_at
+        t.users.c.name,
+        t.users.c.role,
+        t.users.c.active,
+        t.api_tokens.c.expires_at,
+        t.api_tokens.c.revoked_at,
+        t.api_tokens.c.by_pin,
+        t.api_tokens.c.device_id,
     )
     .join(t.users, t.users.c.id == t.api_tokens.c.user_id)
     .where(t.api_tokens.c.token_hash == bindparam("digest"))
@@ -328,6 +338,47 @@ def pin_succeeded(conn: Connection, user_id: int, digest: str) -> bool:
         .values(pin_failures=0, pin_locked_at=None)
     )
     return result.rowcount == 1
+
+
+def mark_session_on_till(conn: Connection, digest: str, device_id: int) -> None:
+    """The web session with this digest is now on a browser set up as a till (that device)."""
+    conn.execute(
+        update(t.api_tokens)
+        .where(
+            t.api_tokens.c.token_hash == digest,
+            t.api_tokens.c.kind == TokenKind.SESSION.value,
+            t.api_tokens.c.revoked_at.is_(None),
+        )
+        .values(device_id=device_id)
+    )
+
+
+def revoke_device_sessions(
+    conn: Connection, device_id: int, at: dt.datetime, *, keep: str | None = None
+) -> int:
+    """End every session begun on a till device (ix_api_tokens_device_id), as it was revoked; but
+    the one whose digest is `keep` (the owner revoking it from that very browser)."""
+    query = update(t.api_tokens).where(
+        t.api_tokens.c.device_id == device_id, t.api_tokens.c.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(t.api_tokens.c.token_hash != keep)
+    return int(conn.execute(query.values(revoked_at=at)).rowcount)
+
+
+def revoke_pin_sessions(conn: Connection, user_id: int, at: dt.datetime) -> int:
+    """End a user's sessions begun with a PIN: their PIN was taken away."""
+    return int(
+        conn.execute(
+            update(t.api_tokens)
+            .where(
+                t.api_tokens.c.user_id == user_id,
+                t.api_tokens.c.by_pin.is_(True),
+                t.api_tokens.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        ).rowcount
+    )
 
 
 def revoke_session_by_digest(conn: Connection, digest: str, at: dt.datetime) -> int:

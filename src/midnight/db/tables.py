@@ -415,7 +415,13 @@ api_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=True),
     Column("revoked_at", UTCDateTime, nullable=True),
+    # A session begun on a till (0011): by a PIN, or on a browser set up as a till (its device). It
+    # may sell, but not hand out lasting access (tokens, users, devices) without the password again;
+    # revoking its device ends it.
+    Column("by_pin", Boolean, nullable=False, server_default=false()),
+    Column("device_id", Integer, nullable=True),
     CheckConstraint("kind IN ('api', 'session')", name="kind"),
+    Index("ix_api_tokens_device_id", "device_id"),
 )
 
 login_attempts = Table(

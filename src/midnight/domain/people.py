@@ -35,6 +35,14 @@ class TokenKind(enum.StrEnum):
     SESSION = "session"  # a person logged in; ends after a while
 
 
+class Proof(enum.StrEnum):
+    """How the person behind a session proved who they are, so what it may hand out."""
+
+    PASSWORD = "password"  # a password, on a browser that is not a till (or an API token, the CLI)
+    PIN = "pin"  # a PIN, on a till: a few digits others at the counter may have seen
+    TILL = "till"  # a password, but on a browser set up as a till, which others use after
+
+
 class Permission(enum.StrEnum):
     READ_STOCK = "read stock"
     RECEIVE = "receive stock"
@@ -64,6 +72,7 @@ class Actor:
 
     name: str
     role: Role
+    proof: Proof = Proof.PASSWORD
 
     def may(self, permission: Permission) -> bool:
         return self.role is Role.OWNER or permission in STAFF_MAY
@@ -71,6 +80,15 @@ class Actor:
     def require(self, permission: Permission) -> None:
         if not self.may(permission):
             raise Forbidden(f"{self.name} ({self.role.value}) may not {permission.value}: owner only")
+
+    def password_needed(self, action: str) -> Forbidden:
+        """The refusal of `action` (handing out lasting access) to a session begun on a till."""
+        began = "began with a PIN" if self.proof is Proof.PIN else "is on a browser set up as a till"
+        return Forbidden(
+            f"{action} needs your password, and this session {began}: log in with your password on a "
+            "computer that is not a till, or give your current password (current_password) to do it",
+            field="current_password",
+        )
 
 
 def check_username(text: str) -> str:

@@ -23,6 +23,7 @@ from midnight.db.paging import Page
 from midnight.db.types import AnyRow
 from midnight.domain.errors import Conflict, Forbidden, NotFound
 from midnight.domain.people import Permission
+from midnight.services import passwords
 from midnight.services.context import Context
 from midnight.services.tills import till_key
 
@@ -77,6 +78,15 @@ def valid_device(ctx: Context, conn: Connection, secret: str, *, for_update: boo
     return row
 
 
+def device_id(ctx: Context, conn: Connection, secret: str) -> int | None:
+    """The id of the till device this secret is (set up in this store, not revoked), or None."""
+    found = digest(secret)
+    row = devices_db.by_digest(conn, found) if found else None
+    if row is None or row.store_id != ctx.store.id or row.revoked_at is not None:
+        return None
+    return int(row.id)
+
+
 def device_till(ctx: Context, device_token: str) -> str | None:
     """The name of the till this browser is set up as (from its device cookie), or None.
 
@@ -98,9 +108,15 @@ def here(ctx: Context, device_token: str) -> Here:
         return Here(till, [t.name for t in tills_db.tills(conn, ctx.store.id) if t.active])
 
 
-def enroll_device(ctx: Context, cmd: EnrollDevice, current: str = "") -> EnrolledDevice:
-    """Set up this browser as a till (owner). If it was set up as one before, that set-up ends."""
+def enroll_device(ctx: Context, cmd: EnrollDevice, current: str = "", session: str = "") -> EnrolledDevice:
+    """Set up this browser as a till (owner). If it was set up as one before, that set-up ends.
+
+    `current` is the browser's device cookie, `session` its session: from now on that session is on
+    a till (it hands out no lasting access without the password again, and ends with the device).
+    A session already begun on a till gives the password again to do this.
+    """
     ctx.require(Permission.USERS)
+    passwords.confirm(ctx, cmd.current_password, "setting up a till device")
     secret = PREFIX + secrets.token_urlsafe(32)
     now = ctx.now()
     with ctx.db.write() as conn:
@@ -113,11 +129,14 @@ def enroll_device(ctx: Context, cmd: EnrollDevice, current: str = "") -> Enrolle
         old = devices_db.by_digest(conn, before) if before else None
         if old is not None and old.revoked_at is None and old.store_id == ctx.store.id:
             devices_db.revoke(conn, old.id, now)
+            people_db.revoke_device_sessions(conn, old.id, now, keep=_digest(session) if session else None)
             people_db.event(conn, now, ctx.actor, ctx.actor, "till device", f"revoked {old.id} ({old.till})")
         label = cmd.label or f"{till.name}, set up {now.astimezone(ctx.store.tz):%Y-%m-%d}"
         info = devices_db.insert_device(
             conn, till_id=till.id, digest=_digest(secret), label=label, now=now, by=ctx.actor
         )
+        if session:
+            people_db.mark_session_on_till(conn, _digest(session), info.id)
         people_db.event(
             conn, now, ctx.actor, ctx.actor, "till device", f"set up {info.id} as {till.name} ({label})"
         )
@@ -137,9 +156,15 @@ def list_devices(ctx: Context, query: DeviceQuery) -> Page[DeviceInfo]:
         )
 
 
-def revoke_device(ctx: Context, device_id: int) -> DeviceInfo:
-    """Stop a browser switching users by PIN (owner): a lost tablet, a till moved. Done once."""
+def revoke_device(
+    ctx: Context, device_id: int, current_password: str | None = None, session: str = ""
+) -> DeviceInfo:
+    """Stop a browser switching users by PIN (owner): a lost tablet, a till moved. Done once. The
+    sessions begun on it end too (by a PIN, or by a password typed on it), but the owner's own
+    `session` revoking it from that browser. From a session begun on a till, the owner gives their
+    password again."""
     ctx.require(Permission.USERS)
+    passwords.confirm(ctx, current_password, "revoking a till device")
     now = ctx.now()
     with ctx.db.write() as conn:
         row = devices_db.device_row(conn, device_id)
@@ -147,5 +172,10 @@ def revoke_device(ctx: Context, device_id: int) -> DeviceInfo:
             raise NotFound(f"no till device {device_id}", field="device")
         if row.revoked_at is None:
             devices_db.revoke(conn, row.id, now)
-            people_db.event(conn, now, ctx.actor, ctx.actor, "till device", f"revoked {row.id} ({row.till})")
+            keep = _digest(session) if session else None
+            ended = people_db.revoke_device_sessions(conn, row.id, now, keep=keep)
+            detail = f"revoked {row.id} ({row.till})" + (
+                f"; {ended} session(s) begun on it ended" if ended else ""
+            )
+            people_db.event(conn, now, ctx.actor, ctx.actor, "till device", detail)
         return devices_db.info(devices_db.device_row(conn, device_id))

@@ -27,7 +27,8 @@ from midnight.domain.errors import (
     NotFound,
     TooManyAttempts,
 )
-from midnight.domain.people import Actor, Permission, Role, TokenKind, check_username
+from midnight.domain.people import Actor, Permission, Proof, Role, TokenKind, check_username
+from midnight.services import devices, passwords
 from midnight.services.context import Context
 
 __all__ = ["IssuedToken", "TokenInfo", "UserInfo"]
@@ -53,7 +54,11 @@ def count_users(ctx: Context) -> int:
 
 
 def add_user(ctx: Context, cmd: AddUser) -> UserInfo:
-    """Add a user. Only an owner may, except for the very first user, who must be an owner."""
+    """Add a user. Only an owner may, except for the very first user, who must be an owner; a
+    session begun on a till gives the owner's password again (current_password)."""
+    if count_users(ctx) > 0:
+        ctx.require(Permission.USERS)
+        passwords.confirm(ctx, cmd.current_password, "adding a user")
     digest = hash_password(cmd.password)
     with ctx.db.write() as conn:
         first = people_db.count_users(conn) == 0
@@ -75,16 +80,17 @@ def list_users(ctx: Context, query: PageQuery) -> Page[UserInfo]:
 
 
 def set_password(ctx: Context, name: str, cmd: SetPassword) -> UserInfo:
-    """Change a password: your own, or anyone's if you are an owner. Every token and session of theirs ends."""
+    """Change a password: your own (saying the one you have), or anyone's if you are an owner (from a
+    session begun on a till, saying yours). Every token and session of theirs ends."""
     user = check_username(name)
     if user != ctx.actor:
         ctx.require(Permission.USERS)
-    elif not ctx.local:
+        passwords.confirm(ctx, cmd.current_password, "changing another person's password")
+    elif not ctx.local and (
         # A copied session must not be enough to take the account over: say the password you have.
-        with ctx.db.read() as conn:
-            row = people_db.existing_user(conn, user)
-        if cmd.current_password is None or not verify_password(row.password_hash, cmd.current_password):
-            raise InvalidInput("give your current password to change it", field="current_password")
+        cmd.current_password is None or not passwords.password_right(ctx, user, cmd.current_password)
+    ):
+        raise InvalidInput("give your current password to change it", field="current_password")
     digest = hash_password(cmd.password)
     with ctx.db.write() as conn:
         row = people_db.existing_user(conn, user)
@@ -95,7 +101,10 @@ def set_password(ctx: Context, name: str, cmd: SetPassword) -> UserInfo:
 
 
 def change_user(ctx: Context, name: str, cmd: ChangeUser) -> UserInfo:
+    """A person's role, or whether they may sign in (owner; from a session begun on a till, saying
+    your password)."""
     ctx.require(Permission.USERS)
+    passwords.confirm(ctx, cmd.current_password, "changing a person's role or access")
     with ctx.db.write() as conn:
         row = people_db.existing_user(conn, check_username(name))
         people_db.update_user(conn, row.id, cmd.role, cmd.active)
@@ -103,7 +112,7 @@ def change_user(ctx: Context, name: str, cmd: ChangeUser) -> UserInfo:
             raise Conflict("the shop must keep at least one active owner", field="role")
         if cmd.active is False:
             people_db.revoke_all(conn, row.id, ctx.now())
-        changes = cmd.model_dump(mode="json", exclude_none=True)
+        changes = cmd.model_dump(mode="json", exclude_none=True, exclude={"current_password"})
         people_db.event(
             conn, ctx.now(), ctx.actor, row.name, "change", ", ".join(f"{k}={v}" for k, v in changes.items())
         )
@@ -115,22 +124,41 @@ def _digest(token: str) -> str:
 
 
 def _issue(
-    ctx: Context, conn: Connection, user_id: int, user: str, kind: TokenKind, label: str
+    ctx: Context,
+    conn: Connection,
+    user_id: int,
+    user: str,
+    kind: TokenKind,
+    label: str,
+    *,
+    by_pin: bool = False,
+    device_id: int | None = None,
 ) -> IssuedToken:
+    """A new token or session; `by_pin` and `device_id` mark a session begun on a till."""
     secret = ("mxs_" if kind is TokenKind.SESSION else "mxt_") + secrets.token_urlsafe(32)
     now = ctx.now()
     expires = now + SESSION_LIFE if kind is TokenKind.SESSION else None
     token_id = people_db.insert_token(
-        conn, user_id=user_id, kind=kind, label=label, digest=_digest(secret), now=now, expires=expires
+        conn,
+        user_id=user_id,
+        kind=kind,
+        label=label,
+        digest=_digest(secret),
+        now=now,
+        expires=expires,
+        by_pin=by_pin,
+        device_id=device_id,
     )
     return IssuedToken(secret, TokenInfo(token_id, user, label, kind.value, now, expires, None))
 
 
 def create_token(ctx: Context, name: str, cmd: CreateToken) -> IssuedToken:
-    """An API token for a user (yours, or anyone's if you are an owner)."""
+    """An API token for a user (yours, or anyone's if you are an owner). It lasts until revoked, so a
+    session begun on a till gives the password again (current_password)."""
     user = check_username(name)
     if user != ctx.actor:
         ctx.require(Permission.USERS)
+    passwords.confirm(ctx, cmd.current_password, "making an API token")
     with ctx.db.write() as conn:
         row = people_db.existing_user(conn, user)
         issued = _issue(ctx, conn, row.id, row.name, TokenKind.API, cmd.label)
@@ -151,7 +179,10 @@ def list_tokens(ctx: Context, query: TokenQuery) -> Page[TokenInfo]:
         return people_db.tokens(conn, user, cursor=query.cursor, limit=query.limit)
 
 
-def revoke_token(ctx: Context, token_id: int) -> TokenInfo:
+def revoke_token(ctx: Context, token_id: int, current_password: str | None = None) -> TokenInfo:
+    """End an API token: yours, or anyone's as an owner (from a session begun on a till, saying your
+    password)."""
+    passwords.confirm(ctx, current_password, "revoking an API token")
     with ctx.db.write() as conn:
         row = people_db.token_row(conn, token_id)
         if row.name != ctx.actor:
@@ -162,8 +193,12 @@ def revoke_token(ctx: Context, token_id: int) -> TokenInfo:
         return TokenInfo(row.id, row.name, row.label, row.kind, row.created_at, row.expires_at, ctx.now())
 
 
-def log_in(ctx: Context, cmd: LogIn, address: str) -> IssuedToken:
+def log_in(ctx: Context, cmd: LogIn, address: str, device_token: str = "") -> IssuedToken:
     """Check a password and start a session. Ten failures for a name from an address lock it a while.
+
+    On a browser set up as a till (`device_token`, its device cookie) the session is marked as begun
+    on that till: others use the browser after, so it hands out no lasting access without the
+    password again, and revoking the device ends it.
 
     The attempt is counted (as a failure, until the password proves right) in the same transaction
     that checks the lock, so logins racing in parallel cannot all slip under it; the password itself
@@ -194,7 +229,9 @@ def log_in(ctx: Context, cmd: LogIn, address: str) -> IssuedToken:
     if ok and row is not None:
         with ctx.db.write() as conn:
             people_db.attempt_succeeded(conn, attempt)
-            return _issue(ctx, conn, row.id, row.name, TokenKind.SESSION, f"login from {where}")
+            device_id = devices.device_id(ctx, conn, device_token)
+            label = f"login from {where}" + (" on a till" if device_id is not None else "")
+            return _issue(ctx, conn, row.id, row.name, TokenKind.SESSION, label, device_id=device_id)
     if failures + 1 >= MAX_FAILURES:
         log.warning("login for %s from %s locked after %d failures", user, where, MAX_FAILURES)
     raise NotAuthenticated("wrong user name or password")
@@ -210,7 +247,8 @@ def authenticate(ctx: Context, token: str) -> Actor:
         raise NotAuthenticated("unknown or revoked token")
     if row.expires_at is not None and row.expires_at <= ctx.now():
         raise NotAuthenticated("session expired; log in again")
-    return Actor(row.name, Role(row.role))
+    proof = Proof.PIN if row.by_pin else Proof.TILL if row.device_id is not None else Proof.PASSWORD
+    return Actor(row.name, Role(row.role), proof)
 
 
 def log_out(ctx: Context, token: str) -> None:

@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from midnight.adapters.hashing import hash_pin, verify_password, verify_pin
+from midnight.adapters.hashing import hash_pin, verify_pin
 from midnight.commands.catalog import PageQuery
 from midnight.commands.people import SetPin
 from midnight.db import devices as devices_db
@@ -25,7 +25,7 @@ from midnight.db.paging import Page
 from midnight.db.people import PinUser, UserInfo
 from midnight.domain.errors import Conflict, InvalidInput, NotAuthenticated, TooManyAttempts
 from midnight.domain.people import MAX_PIN_FAILURES, Permission, TokenKind, check_username
-from midnight.services import people
+from midnight.services import passwords, people
 from midnight.services.context import Context
 from midnight.services.devices import valid_device
 
@@ -64,12 +64,11 @@ def set_pin(ctx: Context, name: str, cmd: SetPin) -> UserInfo:
     user = check_username(name)
     if user != ctx.actor:
         ctx.require(Permission.USERS)
-    elif not ctx.local:
+    elif not ctx.local and (
         # A session left open on a till must not be enough to give its owner a PIN someone else knows.
-        with ctx.db.read() as conn:
-            row = people_db.existing_user(conn, user)
-        if cmd.current_password is None or not verify_password(row.password_hash, cmd.current_password):
-            raise InvalidInput("give your current password to set your PIN", field="current_password")
+        cmd.current_password is None or not passwords.password_right(ctx, user, cmd.current_password)
+    ):
+        raise InvalidInput("give your current password to set your PIN", field="current_password")
     digest = hash_pin(_keyed(ctx, cmd.pin))
     with ctx.db.write() as conn:
         row = people_db.existing_user(conn, user)
@@ -84,7 +83,8 @@ def set_pin(ctx: Context, name: str, cmd: SetPin) -> UserInfo:
 
 
 def clear_pin(ctx: Context, name: str) -> UserInfo:
-    """Take a PIN away (yours, or anyone's as an owner): they log in with their password only."""
+    """Take a PIN away (yours, or anyone's as an owner): they log in with their password only, and
+    the sessions they began with it end."""
     user = check_username(name)
     if user != ctx.actor:
         ctx.require(Permission.USERS)
@@ -92,7 +92,9 @@ def clear_pin(ctx: Context, name: str) -> UserInfo:
         row = people_db.existing_user(conn, user)
         if row.pin_hash is not None:
             people_db.set_pin_hash(conn, row.id, None)
-            people_db.event(conn, ctx.now(), ctx.actor, row.name, "pin", "cleared")
+            ended = people_db.revoke_pin_sessions(conn, row.id, ctx.now())
+            detail = f"cleared; {ended} session(s) begun with it ended" if ended else "cleared"
+            people_db.event(conn, ctx.now(), ctx.actor, row.name, "pin", detail)
         return people_db.user_info(people_db.existing_user(conn, row.name))
 
 
@@ -156,7 +158,16 @@ def switch_user(
             devices_db.attempt_succeeded(conn, attempt)
             if previous_session:
                 people_db.revoke_session_by_digest(conn, people._digest(previous_session), now)
-            return people._issue(ctx, conn, row.id, row.name, TokenKind.SESSION, f"PIN on {device.till}")
+            return people._issue(
+                ctx,
+                conn,
+                row.id,
+                row.name,
+                TokenKind.SESSION,
+                f"PIN on {device.till}",
+                by_pin=True,
+                device_id=device.id,
+            )
     if tries is not None and tries >= MAX_PIN_FAILURES:
         with ctx.db.write() as conn:
             still = people_db.user_row(conn, user)

@@ -127,7 +127,9 @@ async def add_user(request: Request) -> Response:
     return await _submit(
         request,
         "users",
-        lambda s, f: people.add_user(s, form_command(AddUser, f, ("name", "role", "password"))),
+        lambda s, f: people.add_user(
+            s, form_command(AddUser, f, ("name", "role", "password", "current_password"))
+        ),
     )
 
 

@@ -40,7 +40,12 @@ async def login(request: Request) -> Response:
     try:
         form = await check_csrf(request)
         values = {"name": str(form.get("name", ""))}
-        issued = people.log_in(base, form_command(LogIn, form, ("name", "password")), client_address(request))
+        issued = people.log_in(
+            base,
+            form_command(LogIn, form, ("name", "password")),
+            client_address(request),
+            request.cookies.get(DEVICE_COOKIE, ""),
+        )
     except MidnightError as exc:
         return render(
             request, "login.html", None, status_code=exc.http_status, errors={"_": exc.message}, values=values

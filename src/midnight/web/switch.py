@@ -71,10 +71,14 @@ async def enroll(request: Request) -> Response:
     back = form.get("back") if form.get("back") in BACK else "/till"
     try:
         made = devices.enroll_device(
-            ctx, form_command(EnrollDevice, form, ("till", "label")), device_of(request)
+            ctx,
+            form_command(EnrollDevice, form, ("till", "label", "current_password")),
+            device_of(request),
+            request.cookies.get(SESSION_COOKIE, ""),
         )
     except MidnightError as exc:
-        return _admin_page(request, ctx, exc.http_status, {"devices": {exc.field or "_": exc.message}}, form)
+        kept = {k: v for k, v in form.items() if k != "current_password"}  # a password is never shown back
+        return _admin_page(request, ctx, exc.http_status, {"devices": {exc.field or "_": exc.message}}, kept)
     response = redirect(str(back))
     set_device_cookie(request, response, made.secret)
     return response
@@ -219,7 +223,8 @@ async def _owner_action(request: Request, section: str, action: Any) -> Response
         form = {k: str(v) for k, v in (await check_csrf(request)).items()}
         action(ctx, form)
     except MidnightError as exc:
-        kept = {k: v for k, v in form.items() if k not in ("pin", "csrf")}  # a PIN is never shown back
+        # a PIN or a password is never shown back
+        kept = {k: v for k, v in form.items() if k not in ("pin", "csrf", "current_password")}
         return _admin_page(request, ctx, exc.http_status, {section: {exc.field or "_": exc.message}}, kept)
     return redirect("/admin/pins")
 
@@ -250,5 +255,10 @@ async def owner_revokes_device(request: Request, device_id: str) -> Response:
     return await _owner_action(
         request,
         "devices",
-        lambda ctx, _: devices.revoke_device(ctx, parse_id(device_id, "device")),
+        lambda ctx, f: devices.revoke_device(
+            ctx,
+            parse_id(device_id, "device"),
+            f.get("current_password") or None,
+            request.cookies.get(SESSION_COOKIE, ""),
+        ),
     )
