@@ -1,11 +1,17 @@
 """A fake ESC/POS network printer on loopback for printing tests: it records every byte it is sent
 and answers the paper status query (DLE EOT 4) with "paper ok" or "paper out", as the test chooses.
+
+A shop's printers must be on its own network, never on the server's machine; a test printing to
+this one sets LOOPBACK (MIDNIGHT_PRINTERS_ON_LOOPBACK=1) for the process that prints — with
+`allow_loopback(monkeypatch)` in process, or in the environment of a server or CLI it starts.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+
+import pytest
 
 PAPER_QUERY = b"\x10\x04\x04"  # DLE EOT 4
 PAPER_OK = b"\x12"
@@ -15,6 +21,13 @@ KICK_PIN_2 = b"\x1bp\x00"  # ESC p 0: pulse drawer pin 2
 KICK_PIN_5 = b"\x1bp\x01"
 CHINESE_MODE = b"\x1c&"  # FS &
 RASTER_IMAGE = b"\x1dv0"  # GS v 0
+LOOPBACK = {"MIDNIGHT_PRINTERS_ON_LOOPBACK": "1"}  # printers on 127.0.0.1 allowed (tests only)
+
+
+def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let this test's printers be on loopback, where FakePrinter listens."""
+    for name, value in LOOPBACK.items():
+        monkeypatch.setenv(name, value)
 
 
 class FakePrinter:

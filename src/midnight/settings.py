@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from midnight.domain.printing import NetworkRules
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MIDNIGHT_")
@@ -21,3 +23,15 @@ class Settings(BaseSettings):
     # Behind a reverse proxy the owner trusts: believe its X-Forwarded-Proto/-For from these addresses.
     trust_proxy: bool = False
     proxy_addresses: str = "127.0.0.1"
+    # Network printers on this machine itself (127.0.0.1, ::1): only for tests and a fake printer.
+    # A shop's printers are on its own network; loopback is refused unless this is set.
+    printers_on_loopback: bool = False
+    # Set by `midnight serve`: the port it listens on, which no network printer may be given.
+    listen_port: int | None = None
+
+
+def printer_network_rules() -> NetworkRules:
+    """Where network printers may be, read from the environment now (MIDNIGHT_PRINTERS_ON_LOOPBACK,
+    MIDNIGHT_LISTEN_PORT), so setting up a printer and connecting to it follow the same rules."""
+    settings = Settings()
+    return NetworkRules(loopback=settings.printers_on_loopback, own_port=settings.listen_port)

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.e2e.test_server import free_port
+from tests.fake_printer import LOOPBACK
 
 CHROMIUM = os.environ.get("MIDNIGHT_TEST_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -35,6 +36,7 @@ PASSWORDS = {"ada": "owner pass phrase", "kwan": "staff pass phrase"}
 def midnight(db: Path, *args: str, user: str = "ada") -> str:
     out = subprocess.run(
         [sys.executable, "-m", "midnight", "--db", str(db), "--user", user, *args],
+        env={**os.environ, **LOOPBACK},  # printers on the fake printer's loopback (tests only)
         capture_output=True,
         text=True,
         timeout=120,
@@ -115,6 +117,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "midnight", "--db", str(db), "serve", "--port", str(port)],
+        env={**os.environ, **LOOPBACK},  # it prints to tests/fake_printer.py, on loopback
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_cli import Cli
-from tests.fake_printer import CHINESE_MODE, CUT, KICK_PIN_5, FakePrinter, refused_address
+from tests.fake_printer import CHINESE_MODE, CUT, KICK_PIN_5, FakePrinter, allow_loopback, refused_address
 
 
 @pytest.fixture
-def printer() -> Iterator[FakePrinter]:
+def printer(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePrinter]:
+    allow_loopback(monkeypatch)
     fake = FakePrinter()
     yield fake
     fake.close()
@@ -95,4 +96,22 @@ def test_bad_printer_and_till_settings_are_refused_in_one_line(shop: Cli) -> Non
     ]
     assert "Till 1: no receipt printer, no cash drawer" in shop(
         "till", "set", "Till 1", "--printer", "none", "--drawer-pin", "none"
+    )
+
+
+def test_a_printer_off_the_shops_network_is_refused_by_the_cli(
+    shop: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MIDNIGHT_PRINTERS_ON_LOOPBACK")  # as in a shop
+    for typed, says in (
+        ("169.254.169.254", "169.254.169.254, the cloud's metadata service"),
+        ("127.0.0.1:8122", "127.0.0.1, a loopback address"),
+        ("[::ffff:127.0.0.1]", "127.0.0.1, a loopback address"),
+        ("2130706433", "127.0.0.1, a loopback address"),
+    ):
+        said = shop("printer", "add", "Probe", "--network", typed, code=2)
+        assert says in said and "must be on the shop's own network" in said
+        assert says in shop("printer", "set", "Counter", "--network", typed, code=2)
+    assert shop("printer", "add", "Back", "--network", "192.168.1.60").strip() == (
+        "added printer Back: network 192.168.1.60:9100, 80 mm, Chinese as latin"
     )

@@ -9,11 +9,12 @@ import pytest
 
 from midnight.print_worker import PrintWorker
 from tests.e2e.conftest import OWNER_PASSWORD, STAFF_PASSWORD, Api, assert_error, stock_shop
-from tests.fake_printer import CUT, KICK_PIN_2, FakePrinter, refused_address
+from tests.fake_printer import CUT, KICK_PIN_2, FakePrinter, allow_loopback, refused_address
 
 
 @pytest.fixture
-def printer() -> Iterator[FakePrinter]:
+def printer(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePrinter]:
+    allow_loopback(monkeypatch)
     fake = FakePrinter()
     yield fake
     fake.close()
@@ -254,3 +255,39 @@ def test_out_of_paper_is_said_on_the_till_and_the_order_stays_paid(till: Api, pr
         in shown.text
     )
     assert till.as_staff("GET", f"/api/orders/{order}").json()["state"] == "paid"
+
+
+def test_a_printer_off_the_shops_network_is_refused_by_the_api_and_the_admin_page(
+    till: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MIDNIGHT_PRINTERS_ON_LOOPBACK")  # as in a shop
+    before = till.as_owner("GET", "/api/printers").json()
+    for typed, says in (
+        ("127.0.0.1:8122", "127.0.0.1, a loopback address"),
+        ("169.254.169.254", "the cloud's metadata service"),
+        ("0.0.0.0", "an unspecified address"),
+        ("[::1]", "::1, a loopback address"),
+        ("[::ffff:127.0.0.1]", "127.0.0.1, a loopback address"),
+        ("0x7f000001", "127.0.0.1, a loopback address"),
+        ("2130706433", "127.0.0.1, a loopback address"),
+        ("93.184.216.34", "a public address"),
+        ("printer.example.invalid", "no computer called printer.example.invalid"),
+        ("[::1", "has no closing ]"),
+    ):
+        body = {"name": "Probe", "kind": "network", "address": typed}
+        assert_error(till.as_owner("POST", "/api/printers", json=body), 422, "invalid_input", says, "address")
+        patched = till.as_owner("PATCH", "/api/printers/Counter", json={"address": typed})
+        assert_error(patched, 422, "invalid_input", says, "address")
+    assert till.as_owner("GET", "/api/printers").json() == before
+    log_in(till, "ada", OWNER_PASSWORD)
+    page = till.client.post(
+        "/admin/printers",
+        data={"csrf": csrf(till), "name": "Probe", "kind": "network", "address": "169.254.169.254"},
+    )
+    assert page.status_code == 422 and "the cloud&#39;s metadata service" in page.text
+    changed = till.client.post(
+        "/admin/printers/Counter",
+        data={"csrf": csrf(till), "address": "127.0.0.1:8122", "paper_mm": "58", "text_mode": "latin"},
+    )
+    assert changed.status_code == 422 and "a loopback address" in changed.text
+    assert till.as_owner("GET", "/api/printers").json() == before

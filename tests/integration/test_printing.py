@@ -5,13 +5,14 @@ depends on the paper."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from midnight.adapters.printer import EscposPrinters, Line, PrinterConfig, PrintOut
+from midnight.adapters.printer import EscposPrinters, Line, PrinterConfig, PrintOut, checked_target
 from midnight.commands import build
 from midnight.commands.printing import (
     AddPrinter,
@@ -31,6 +32,7 @@ from midnight.domain.printing import JobKind, JobState, PrinterKind, TextMode
 from midnight.print_worker import PrintWorker
 from midnight.services import kitchen, orders, print_queue, printing, tills
 from midnight.services.context import Context
+from midnight.settings import printer_network_rules
 from tests.fake_printer import (
     CHINESE_MODE,
     CUT,
@@ -39,13 +41,15 @@ from tests.fake_printer import (
     PAPER_QUERY,
     RASTER_IMAGE,
     FakePrinter,
+    allow_loopback,
     refused_address,
 )
 from tests.integration.till_setup import open_snack_bar, stock_up
 
 
 @pytest.fixture
-def printer() -> Iterator[FakePrinter]:
+def printer(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePrinter]:
+    allow_loopback(monkeypatch)
     fake = FakePrinter()
     yield fake
     fake.close()
@@ -313,7 +317,7 @@ def test_printer_addresses_are_checked_for_their_kind(shop: Context) -> None:
         return printing.add_printer(shop, AddPrinter(name=name, kind=kind, address=address)).address
 
     assert add("A", "network", "192.168.1.50") == "192.168.1.50:9100"
-    assert add("B", "network", "printer.local:9101") == "printer.local:9101"
+    assert add("B", "network", "localhost:9101") == "localhost:9101"  # a name, found on loopback here
     assert add("C", "usb", "0x04b8:0x0e15") == "04b8:0e15"
     assert add("D", "serial", "/dev/ttyUSB0") == "/dev/ttyUSB0:9600"
     assert add("E", "serial", "/dev/ttyS0:19200") == "/dev/ttyS0:19200"
@@ -375,3 +379,120 @@ def test_two_workers_never_print_one_job_twice(shop: Context, printer: FakePrint
     for job_id in queued:
         job = printing.job_status(shop, job_id)
         assert job.state is JobState.DONE and job.attempts == 1
+
+
+# --- a network printer is on the shop's own network, never the server or the internet ---------------
+
+REFUSED = [  # typed address, what the refusal says
+    ("127.0.0.1:8122", "127.0.0.1, a loopback address"),
+    ("169.254.169.254", "169.254.169.254, the cloud's metadata service"),
+    ("[fd00:ec2::254]:80", "fd00:ec2::254, the cloud's metadata service"),
+    ("0.0.0.0", "0.0.0.0, an unspecified address"),
+    ("[::]", ":: , an unspecified address".replace(" ,", ",")),
+    ("[::1]", "::1, a loopback address"),
+    ("[::ffff:127.0.0.1]", "127.0.0.1, a loopback address"),
+    ("[::ffff:7f00:1]:9100", "127.0.0.1, a loopback address"),
+    ("0x7f000001", "127.0.0.1, a loopback address"),
+    ("2130706433", "127.0.0.1, a loopback address"),
+    ("0177.0.0.1", "127.0.0.1, a loopback address"),
+    ("127.1", "127.0.0.1, a loopback address"),
+    ("8.8.8.8", "8.8.8.8, a public address"),
+    ("[2001:4860:4860::8888]", "2001:4860:4860::8888, a public address"),
+    ("[::ffff:8.8.8.8]", "8.8.8.8, a public address"),
+    ("224.0.0.1", "224.0.0.1, a multicast address"),
+    ("[ff02::1]", "ff02::1, a multicast address"),
+    ("255.255.255.255", "255.255.255.255, the broadcast address"),
+    ("192.0.2.10", "192.0.2.10, a special-purpose address"),
+    ("100.64.0.1", "100.64.0.1, not a public address"),
+    ("[64:ff9b::c0a8:132]", "a special-purpose address"),  # NAT64 of 192.168.1.50: via a gateway
+    ("localhost:9100", "localhost finds 127.0.0.1, which is not a printer's address"),
+    ("printer.invalid", "no computer called printer.invalid was found on the network"),
+    ("[::1", "has no closing ]"),
+    ("[::1]x", "HOST or HOST:PORT"),
+    ("10.0.0.5:0", "port must be between 1 and 65535"),
+    ("10.0.0.5:65536", "port must be between 1 and 65535"),
+]
+ALLOWED = [  # typed address, as stored
+    ("10.0.0.20", "10.0.0.20:9100"),
+    ("172.16.5.4:9101", "172.16.5.4:9101"),
+    ("172.31.255.1", "172.31.255.1:9100"),
+    ("192.168.1.50", "192.168.1.50:9100"),
+    ("0300.0250.1.50", "192.168.1.50:9100"),  # octal, as the resolver reads it: stored plainly
+    ("[::ffff:192.168.1.50]", "192.168.1.50:9100"),
+    ("169.254.10.20", "169.254.10.20:9100"),  # a printer that gave itself a link-local address
+    ("[fd12:3456::50]:9100", "[fd12:3456::50]:9100"),
+    ("[fe80::1%lo]", "[fe80::1%lo]:9100"),
+]
+
+
+def test_a_network_printer_must_be_on_the_shops_own_network(
+    shop: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MIDNIGHT_PRINTERS_ON_LOOPBACK")  # as in a shop
+    for typed, says in REFUSED:
+        with pytest.raises(InvalidInput, match=re.escape(says)) as refused:
+            printing.add_printer(shop, AddPrinter(name="Probe", kind="network", address=typed))
+        assert refused.value.field == "address", typed
+        with pytest.raises(InvalidInput, match=re.escape(says)):
+            printing.change_printer(shop, "Counter", ChangePrinter(address=typed))
+    assert [p.name for p in printing.list_printers(shop)] == ["Counter"]
+    for number, (typed, stored) in enumerate(ALLOWED):
+        added = printing.add_printer(shop, AddPrinter(name=f"P{number}", kind="network", address=typed))
+        assert added.address == stored
+    with pytest.raises(InvalidInput, match="must be on the shop's own network: a private address such as"):
+        printing.add_printer(shop, AddPrinter(name="Probe", kind="network", address="8.8.8.8"))
+
+
+def test_the_servers_own_port_is_refused_and_loopback_only_when_allowed(
+    shop: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIDNIGHT_LISTEN_PORT", "8122")
+    with pytest.raises(InvalidInput, match="port 8122 is this server's own"):
+        printing.add_printer(shop, AddPrinter(name="Probe", kind="network", address="192.168.1.50:8122"))
+    # Allowed for tests (the fake printer): loopback, in every spelling, and names that find it.
+    assert printing.add_printer(
+        shop, AddPrinter(name="L1", kind="network", address="0x7f000001")
+    ).address == ("127.0.0.1:9100")
+    assert printing.add_printer(shop, AddPrinter(name="L2", kind="network", address="[::1]")).address == (
+        "[::1]:9100"
+    )
+    # ... but never the unspecified address or the metadata service.
+    for typed in ("0.0.0.0", "169.254.169.254"):
+        with pytest.raises(InvalidInput, match="not a printer's address"):
+            printing.add_printer(shop, AddPrinter(name="Probe", kind="network", address=typed))
+
+
+def test_a_printers_address_is_checked_again_when_it_is_connected_to(
+    shop: Context, printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIDNIGHT_LISTEN_PORT", str(printer.port))  # say the server listens there now
+    order = sell(shop, "k1", "TIN", pay=cash("20"))
+    job_id = printing.after_sale(shop, order.id, "Till 1")
+    work(shop)
+    assert printing.job_status(shop, job_id or 0).error == (
+        f"Counter (network {printer.address}) is not printed to: port {printer.port} is this server's own, "
+        "not a printer's"
+    )
+    monkeypatch.delenv("MIDNIGHT_LISTEN_PORT")
+    monkeypatch.delenv("MIDNIGHT_PRINTERS_ON_LOOPBACK")  # a printer stored before: refused when used
+    job = printing.print_receipt(shop, order.id, PrintReceipt(till="Till 1"))
+    work(shop)
+    error = printing.job_status(shop, job.id).error or ""
+    assert error.startswith(
+        f"Counter (network {printer.address}) is not printed to: 127.0.0.1 is not a printer"
+    )
+    assert "a loopback address" in error
+    assert printer.jobs == []  # nothing was sent, not even a connection made
+    assert orders.get_order(shop, order.id).state is OrderState.PAID
+
+
+def test_a_printer_named_is_connected_to_at_the_address_its_name_was_checked_as(
+    shop: Context, printer: FakePrinter
+) -> None:
+    printing.change_printer(shop, "Counter", ChangePrinter(address=f"localhost:{printer.port}"))
+    assert checked_target(f"localhost:{printer.port}", printer_network_rules()) == ("127.0.0.1", printer.port)
+    order = sell(shop, "k1", "TIN", pay=cash("20"))
+    printing.after_sale(shop, order.id, "Till 1")
+    work(shop)
+    (sent,) = printer.wait_for(1)
+    assert b"TOTAL" in sent

@@ -27,6 +27,7 @@ import apprise.plugins
 import apprise.utils.http
 import apprise.utils.parse
 
+from midnight.domain import addresses
 from midnight.domain.errors import InvalidInput
 
 FIELD: Final = "contacts"
@@ -440,8 +441,6 @@ def _refuse_remote_redirection(results: dict[str, Any], plugin: Any) -> None:
 # Names that never reach the public internet: special-use (RFC 6761, 6762, 8375), ICANN's
 # private-use .internal, and suffixes that are never delegated (name-collision list).
 _LOCAL_SUFFIXES: Final = ("localhost", "local", "internal", "home.arpa", "localdomain", "lan", "home", "corp")
-_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
-_NUMERIC_NAME = re.compile(r"[0-9a-fx.]+")
 
 
 def _spelling_refusal(host: str) -> str | None:
@@ -466,65 +465,19 @@ def _spelling_refusal(host: str) -> str | None:
     return None
 
 
-def _normal_host(host: str) -> str:
-    """host as the resolver will see it: an IP address in standard form or an ASCII name.
-
-    Every spelling that reaches an address without DNS ends up as that address: [::1],
-    fe80::1%eth0, 2130706433, 0x7f.1, 0177.0.0.1, 127.1, and full-width digits, which the IDNA
-    encoding Python applies before resolving turns into ASCII.
-    """
-    text = host.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        pass
-    try:
-        name = text.encode("idna").decode("ascii").lower().removesuffix(".")
-    except UnicodeError:
-        raise ValueError(host) from None
-    if not _NAME.fullmatch(name):
-        raise ValueError(host)
-    if _NUMERIC_NAME.fullmatch(name):
-        try:
-            # The C library's inet_aton: the same parser getaddrinfo uses for numeric hosts.
-            return str(ipaddress.IPv4Address(socket.inet_aton(name)))
-        except OSError:
-            pass
-    return name
+_normal_host = addresses.normal_host
 
 
-def _address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """What kind of non-public address this is ("a loopback address"...), None if public."""
-    embedded = _embedded_ipv4(address)
+def _address_kind(address: addresses.IPAddress) -> str | None:
+    """What kind of non-public address this is ("a loopback address"...), None if public: the shared
+    classification (domain/addresses.py), with Apprise's own test as a second opinion."""
+    embedded = addresses.embedded_ipv4(address)
     if embedded is not None:
         return _address_kind(embedded)
-    for kind, test in (
-        ("a loopback address", address.is_loopback),
-        ("an unspecified address", address.is_unspecified),
-        ("a link-local address", address.is_link_local),
-        ("a multicast address", address.is_multicast),
-        ("a private address", address.is_private),
-        ("a reserved address", address.is_reserved),
-    ):
-        if test:
-            return kind
-    # Carrier-grade NAT, IPv6 site-local and the rest; Apprise's own test is the second opinion.
-    if not address.is_global or not _apprise_thinks_public(str(address)):
+    kind = addresses.address_kind(address)
+    if kind is None and not _apprise_thinks_public(str(address)):
         return "not a public address"
-    return None
-
-
-def _embedded_ipv4(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries (mapped, NAT64, 6to4), judged instead of it."""
-    if not isinstance(address, ipaddress.IPv6Address):
-        return None
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address in ipaddress.IPv6Network("64:ff9b::/96"):
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return address.sixtofour
+    return kind
 
 
 # --- showing a URL -------------------------------------------------------------------------------

@@ -17,17 +17,27 @@ from __future__ import annotations
 import contextlib
 import functools
 import glob
+import ipaddress
 import os
 import socket
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PIL import Image, ImageDraw, ImageFont
 
-from midnight.domain.errors import MidnightError
-from midnight.domain.printing import PrinterKind, TextMode, network_target, serial_target, usb_ids
+from midnight.domain.errors import InvalidInput, MidnightError
+from midnight.domain.printing import (
+    NetworkRules,
+    PrinterKind,
+    TextMode,
+    network_target,
+    printer_host_refusal,
+    serial_target,
+    usb_ids,
+)
+from midnight.settings import printer_network_rules
 
 CONNECT_TIMEOUT = 3.0  # seconds to reach a printer
 STATUS_TIMEOUT = 1.0  # seconds to wait for its paper status; silence means carry on
@@ -87,6 +97,35 @@ class Printers(Protocol):
     def print(self, device: PrinterConfig, out: PrintOut) -> None: ...
 
 
+def checked_target(address: str, rules: NetworkRules, field: str = "address") -> tuple[str, int]:
+    """The IP address and port to connect to for a network printer's stored address, or InvalidInput
+    saying why not. An IP address is checked again (the rules may have changed since it was
+    stored); a name is resolved now and every address it finds must be on the shop's own network.
+    The caller connects to the IP returned, never to the name again: a name may answer differently
+    a moment later (DNS rebinding)."""
+    host, port = network_target(address)
+    if port == rules.own_port:
+        raise InvalidInput(f"port {port} is this server's own, not a printer's", field=field)
+    try:
+        found: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            raise InvalidInput(
+                f"no computer called {host} was found on the network: give the printer's IP address "
+                "(its test page or its settings show it, e.g. 192.168.1.50)",
+                field=field,
+            ) from None
+        found = list(dict.fromkeys(ipaddress.ip_address(str(answer[4][0])) for answer in answers))
+    for ip in found:
+        refused = printer_host_refusal(ip, rules)
+        if refused is not None:
+            said = "is" if str(ip) == host else f"finds {ip}, which is"
+            raise InvalidInput(f"{host} {said} not a printer's address: {refused}", field=field)
+    return str(found[0]), port
+
+
 def cells(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -94,8 +133,11 @@ def cells(text: str) -> int:
 class EscposPrinters:
     """The real printers. `render` gives the bytes a print-out is (python-escpos' Dummy printer)."""
 
-    def __init__(self, font: str | None = None) -> None:
+    def __init__(
+        self, font: str | None = None, rules: Callable[[], NetworkRules] = printer_network_rules
+    ) -> None:
         self.font = font if font is not None else os.environ.get(FONT_ENV) or None
+        self.rules = rules  # where a network printer may be, asked at each connection
 
     # --- what is sent ------------------------------------------------------------------------
 
@@ -203,8 +245,11 @@ class EscposPrinters:
 
         where = f"{device.name} ({device.kind.value} {device.address})"
         if device.kind is PrinterKind.NETWORK:
-            host, port = network_target(device.address)
-            p: Any = _network_class()(host, port, timeout=CONNECT_TIMEOUT)
+            try:
+                ip, port = checked_target(device.address, self.rules())
+            except InvalidInput as refused:
+                raise PrinterError(f"{where} is not printed to: {refused.message}", field="printer") from None
+            p: Any = _network_class()(ip, port, timeout=CONNECT_TIMEOUT)
         elif device.kind is PrinterKind.USB:
             vendor, product = usb_ids(device.address)
             p = escpos_printer.Usb(vendor, product, timeout=int(WRITE_TIMEOUT * 1000))

@@ -29,6 +29,7 @@ def serve(
     state: CliState = ctx.find_root().obj
     context_of(ctx)  # migrate and seed before the workers start
     os.environ["MIDNIGHT_DATABASE_URL"] = state.url()
+    os.environ["MIDNIGHT_LISTEN_PORT"] = str(port)  # no network printer may be given this port
     settings = state.settings
     print(
         f"Midnight Express serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True

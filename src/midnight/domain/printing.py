@@ -6,7 +6,9 @@ import datetime as dt
 import enum
 import ipaddress
 import re
+from dataclasses import dataclass
 
+from midnight.domain.addresses import local_network_refusal, normal_host
 from midnight.domain.errors import InvalidInput
 
 
@@ -98,16 +100,69 @@ def parse_pin(value: object, field: str = "drawer_pin") -> int | None:
     return int(text)
 
 
-def parse_address(kind: PrinterKind, value: object, field: str = "address") -> str:
-    """A printer's address as stored: host:port, vvvv:pppp (hex) or /dev/device:baud."""
+@dataclass(frozen=True)
+class NetworkRules:
+    """Where a network printer may be: on the shop's own network, never the server itself.
+
+    `loopback` lets printers on this machine (127.0.0.1, ::1) through — for tests and a fake
+    printer (MIDNIGHT_PRINTERS_ON_LOOPBACK), never a shop; `own_port` is the port the server listens
+    on, when known, which no printer is given (so a print job can't be sent to the server itself).
+    """
+
+    loopback: bool = False
+    own_port: int | None = None
+
+
+ON_THE_SHOPS_NETWORK = (
+    "a network printer must be on the shop's own network: a private address such as 192.168.1.50 "
+    "or 10.0.0.20 (or link-local), or a name that finds one"
+)
+
+
+def printer_host_refusal(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, rules: NetworkRules
+) -> str | None:
+    """Why a network printer can't be at this IP address (a sentence), or None if it can."""
+    refused = local_network_refusal(address, loopback=rules.loopback)
+    return None if refused is None else f"{refused}; {ON_THE_SHOPS_NETWORK}"
+
+
+def parse_address(
+    kind: PrinterKind, value: object, field: str = "address", rules: NetworkRules | None = None
+) -> str:
+    """A printer's address as stored: host:port, vvvv:pppp (hex) or /dev/device:baud.
+
+    A network printer's host is an IP address on the shop's own network (checked here, in whatever
+    spelling it was typed: 0x7f000001, [::ffff:127.0.0.1] ...) or a name, stored in its normal form;
+    a name is resolved and its answers checked by the service before it is stored, and again each
+    time the printer is connected to.
+    """
     text = str(value).strip() if isinstance(value, str) else ""
     if kind is PrinterKind.NETWORK:
-        host, port = _split_port(
-            text, NETWORK_PORT, field, "a network printer's address is HOST or HOST:PORT"
-        )
+        rules = rules or NetworkRules()
+        usage = "a network printer's address is HOST or HOST:PORT"
+        host, port = _split_port(text, NETWORK_PORT, field, usage)
         if not 1 <= port <= 65535:
             raise InvalidInput(f"port must be between 1 and 65535, got {port}", field=field)
-        return f"{host}:{port}"
+        if port == rules.own_port:
+            raise InvalidInput(
+                f"port {port} is this server's own: a network printer listens on its own port (usually 9100)",
+                field=field,
+            )
+        try:
+            name = normal_host(host)
+        except ValueError:
+            raise InvalidInput(f"{usage}; {host!r} is not a host name or IP address", field=field) from None
+        try:
+            ip = ipaddress.ip_address(name)
+        except ValueError:
+            return f"{name}:{port}"  # a name: the service resolves it and checks what it finds
+        refused = printer_host_refusal(ip, rules)
+        if refused is not None:
+            raise InvalidInput(f"{host} is not a printer's address: {refused}", field=field)
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            return f"{ip.ipv4_mapped}:{port}"  # what it reaches, stored plainly
+        return f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
     if kind is PrinterKind.USB:
         vendor, sep, product = text.partition(":")
         v, p = _HEX.match(vendor.strip()), _HEX.match(product.strip())
@@ -134,7 +189,9 @@ def parse_address(kind: PrinterKind, value: object, field: str = "address") -> s
 
 def _split_port(text: str, default: int, field: str, usage: str) -> tuple[str, int]:
     if text.startswith("["):  # [IPv6]:port
-        inside, _, rest = text[1:].partition("]")
+        inside, closed, rest = text[1:].partition("]")
+        if not closed:
+            raise InvalidInput(f"{usage}; {text!r} has no closing ]", field=field)
         try:
             ipaddress.IPv6Address(inside)
         except ValueError:

@@ -12,7 +12,7 @@ import threading
 
 from sqlalchemy import Connection
 
-from midnight.adapters.printer import PrinterConfig
+from midnight.adapters.printer import PrinterConfig, checked_target
 from midnight.commands.printing import (
     AddPrinter,
     ChangePrinter,
@@ -30,9 +30,10 @@ from midnight.db.tills import TillInfo
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
 from midnight.domain.order import OrderState
 from midnight.domain.people import Permission
-from midnight.domain.printing import JobKind, parse_address
+from midnight.domain.printing import JobKind, PrinterKind, parse_address
 from midnight.services.context import Context
 from midnight.services.tills import till_key
+from midnight.settings import printer_network_rules
 
 __all__ = ["JobInfo", "PrinterInfo", "TillInfo"]
 
@@ -81,10 +82,21 @@ def _in_use(found: PrinterInfo) -> PrinterInfo:
 # --- setting up -----------------------------------------------------------------------------------
 
 
+def _address(kind: PrinterKind, typed: str) -> str:
+    """A printer's address as stored, checked: a network printer's must be on the shop's own network
+    (a name is resolved and what it finds checked — before any transaction, as DNS takes a while).
+    The print worker checks it again each time it connects (adapters.printer.checked_target)."""
+    rules = printer_network_rules()
+    address = parse_address(kind, typed, rules=rules)
+    if kind is PrinterKind.NETWORK:
+        checked_target(address, rules)
+    return address
+
+
 def add_printer(ctx: Context, cmd: AddPrinter) -> PrinterInfo:
     ctx.require(Permission.PRICES)
     shown = " ".join(cmd.name.split())
-    address = parse_address(cmd.kind, cmd.address)
+    address = _address(cmd.kind, cmd.address)
     with ctx.db.write() as conn:
         same = printing_db.printer_by_key(conn, ctx.store.id, printer_key(shown))
         if same is not None:
@@ -120,14 +132,21 @@ def get_printer(ctx: Context, name: str) -> PrinterInfo:
 
 def change_printer(ctx: Context, name: str, cmd: ChangePrinter) -> PrinterInfo:
     ctx.require(Permission.PRICES)
+    address: str | None = None
+    if cmd.address is not None:
+        with ctx.db.read() as conn:
+            checked_as = cmd.kind or _printer(ctx, conn, name).kind
+        address = _address(checked_as, cmd.address)
     with ctx.db.write() as conn:
         found = _printer(ctx, conn, name)
         values: dict[str, object] = {}
         kind = cmd.kind or found.kind
         if cmd.kind is not None:
             values["kind"] = cmd.kind.value
-        if cmd.address is not None:
-            values["address"] = parse_address(kind, cmd.address)
+        if address is not None:
+            if kind is not checked_as:
+                raise Conflict(f"printer {found.name} was changed meanwhile: try again", field="printer")
+            values["address"] = address
         if cmd.paper_mm is not None:
             values["paper_mm"] = cmd.paper_mm
         if cmd.text_mode is not None:
