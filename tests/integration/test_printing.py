@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from midnight.adapters.printer import EscposPrinters, Line, PrinterConfig, PrintOut, checked_target
+from midnight.adapters.printer import BAND, EscposPrinters, Line, PrinterConfig, PrintOut, checked_target
 from midnight.commands import build
 from midnight.commands.printing import (
     AddPrinter,
@@ -22,15 +22,22 @@ from midnight.commands.printing import (
     PrintReceipt,
     SetTill,
 )
-from midnight.commands.till import PlaceOrder
+from midnight.commands.till import ParkOrder, PlaceOrder
 from midnight.db import printing as printing_db
 from midnight.domain.clock import FixedClock
 from midnight.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from midnight.domain.order import OrderState
 from midnight.domain.people import Actor, Role
-from midnight.domain.printing import JobKind, JobState, PrinterKind, TextMode
+from midnight.domain.printing import (
+    MAX_PRINTED_LINES,
+    NOTE_ON_PAPER,
+    JobKind,
+    JobState,
+    PrinterKind,
+    TextMode,
+)
 from midnight.print_worker import PrintWorker
-from midnight.services import kitchen, orders, print_queue, printing, tills
+from midnight.services import kitchen, orders, print_queue, printing, tickets, tills
 from midnight.services.context import Context
 from midnight.settings import printer_network_rules
 from tests.fake_printer import (
@@ -44,7 +51,7 @@ from tests.fake_printer import (
     allow_loopback,
     refused_address,
 )
-from tests.integration.till_setup import open_snack_bar, stock_up
+from tests.integration.till_setup import add_modifiers, open_snack_bar, stock_up
 
 
 @pytest.fixture
@@ -496,3 +503,74 @@ def test_a_printer_named_is_connected_to_at_the_address_its_name_was_checked_as(
     work(shop)
     (sent,) = printer.wait_for(1)
     assert b"TOTAL" in sent
+
+
+# --- what one ticket may put on paper -------------------------------------------------------------
+
+
+def test_an_oversized_kitchen_ticket_prints_a_bounded_job_that_ends_saying_what_is_left_out(
+    shop: Context, printer: FakePrinter
+) -> None:
+    """200 lines, each with a 500-character note and 4 modifiers, parked and sent to a station whose
+    printer draws pictures: before, 6.8 MB sent and seconds of the print worker, memory by the
+    hundred megabytes."""
+    add_modifiers(shop)
+    printing.add_printer(
+        shop, AddPrinter(name="Kitchen", kind="network", address=printer.address, text_mode="image")
+    )
+    kitchen.add_station(shop, "Hot kitchen", printer="Kitchen")
+    kitchen.set_item_station(shop, "SALAD", "Hot kitchen")
+    filler = "no onion, dressing apart, cut in four, 走蔥 " * 20
+    lines = [
+        {
+            "code": "SALAD",
+            "note": f"{n:03} {filler}"[:500],
+            "modifiers": ["LARGE", "ADD-EGG", "MORE-HAM", "NO-HAM"],
+        }
+        for n in range(200)
+    ]
+    orders.park_order(
+        shop, "big", build(ParkOrder, {"lines": lines, "label": "Table 4", "send_to_kitchen": True})
+    )
+    (job,) = printing.list_jobs(shop, PrintJobQuery()).items
+    with shop.db.write() as conn:
+        claimed = printing_db.claim(conn, job.id, shop.now())
+    assert claimed is not None and job.ticket_id is not None
+    out = print_queue.print_out(shop, claimed)
+    everything = tickets.render(shop, kitchen.get_ticket(shop, job.ticket_id), 80)
+    assert len(out.lines) == MAX_PRINTED_LINES < len(everything)
+    left_out = len(everything) - (MAX_PRINTED_LINES - 1)
+    assert out.lines[-1].text == f"… {left_out} more lines — see the screen"
+    notes = [line.text for line in everything if line.text.startswith("   !! ")]
+    assert notes[0] == "   !! 000 no onion, dressing apart, cut in four,"
+    assert sum(len(note) - 6 for note in notes[:3]) + 2 <= NOTE_ON_PAPER + 3  # a note: 3 lines at most
+    assert notes[2].endswith("…")
+    finished = print_queue.run(shop, EscposPrinters(), claimed)
+    assert finished.state is JobState.DONE, finished.error
+    (sent,) = printer.wait_for(1)
+    assert sent.count(RASTER_IMAGE) == -(-MAX_PRINTED_LINES // BAND)  # drawn band by band
+    assert len(sent) < 300_000, len(sent)  # every line of every note, as one picture, was 6.8 MB
+    # In text, the job's last line before the cut says what was left out.
+    as_text = EscposPrinters().render(
+        PrinterConfig("Kitchen", PrinterKind.NETWORK, printer.address, 80, TextMode.LATIN), out
+    )
+    tail = as_text[as_text.rindex(b"\x85 ") :]  # "…" in the code page (CP1252) python-escpos chose
+    assert tail.startswith(b"\x85 %d more lines \x97 see the screen\n" % left_out)
+    assert CUT in tail and b"!!" not in tail
+
+
+def test_a_long_note_is_cut_short_on_paper_but_kept_whole_on_the_order(
+    shop: Context, printer: FakePrinter
+) -> None:
+    printing.add_printer(shop, AddPrinter(name="Kitchen", kind="network", address=printer.address))
+    kitchen.add_station(shop, "Hot kitchen", printer="Kitchen")
+    kitchen.set_item_station(shop, "SALAD", "Hot kitchen")
+    note = "no onion " + "x" * 300
+    order = orders.place_order(
+        shop, "k1", build(PlaceOrder, {"lines": [{"code": "SALAD", "note": note}], "payments": cash("100")})
+    )
+    work(shop)
+    (ticket,) = printer.wait_for(1)
+    assert b"!! no onion xxx" in ticket and b"x" * (NOTE_ON_PAPER - 9) not in ticket
+    assert "…".encode("cp1252") in ticket
+    assert orders.get_order(shop, order.id).lines[0].note == note

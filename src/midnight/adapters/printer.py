@@ -43,6 +43,7 @@ CONNECT_TIMEOUT = 3.0  # seconds to reach a printer
 STATUS_TIMEOUT = 1.0  # seconds to wait for its paper status; silence means carry on
 WRITE_TIMEOUT = 5.0  # seconds without progress while sending
 CHUNK = 4096  # bytes sent at a time, so a slow printer that keeps taking data is never cut off
+BAND = 24  # lines drawn as one picture in image mode: a long print-out is never one huge image
 DOTS = {58: 384, 80: 576}
 COLUMNS = {58: 32, 80: 48}
 FONT_ENV = "MIDNIGHT_RECEIPT_FONT"
@@ -155,7 +156,12 @@ class EscposPrinters:
         if out.drawer_pin is not None:
             p.cashdraw(out.drawer_pin)  # first, so the drawer opens while the receipt prints
         if device.text_mode is TextMode.IMAGE:
-            p.image(self.picture(out.lines, device.paper_mm), impl="bitImageRaster")
+            # Band by band, one after the other on the paper: what is held in memory at once is a
+            # band's picture, not the whole print-out's.
+            for start in range(0, len(out.lines), BAND):
+                band = out.lines[start : start + BAND]
+                top, bottom = start == 0, start + BAND >= len(out.lines)
+                p.image(self.picture(band, device.paper_mm, top=top, bottom=bottom), impl="bitImageRaster")
         elif device.text_mode in CODECS:
             codec = CODECS[device.text_mode]
             p._raw(CHINESE_ON)
@@ -175,16 +181,21 @@ class EscposPrinters:
             p.cut()
         return bytes(p.output)
 
-    def picture(self, lines: tuple[Line, ...], paper_mm: int) -> Image.Image:
+    def picture(
+        self, lines: tuple[Line, ...], paper_mm: int, *, top: bool = True, bottom: bool = True
+    ) -> Image.Image:
         """The lines drawn on a grid of the receipt's columns (a Chinese character takes two), so
-        amounts line up on the right as they do in text."""
+        amounts line up on the right as they do in text; with a margin above (`top`, the first
+        band) and below (`bottom`, the last)."""
         width = DOTS[paper_mm]
         cell = width // COLUMNS[paper_mm]
         rows = [(line, 2 if line.big else 1) for line in lines]
-        height = sum(int(cell * 2.4) * scale for _, scale in rows) + cell
+        above = cell // 2 if top else 0
+        below = cell - cell // 2 if bottom else 0
+        height = sum(int(cell * 2.4) * scale for _, scale in rows) + above + below
         image = Image.new("L", (width, height), 255)
         draw = ImageDraw.Draw(image)
-        y = cell // 2
+        y = above
         for line, scale in rows:
             font = self._font(cell * 2 * scale - 2 * scale)
             x = 0

@@ -6,7 +6,9 @@ import datetime as dt
 import enum
 import ipaddress
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from midnight.domain.addresses import local_network_refusal, normal_host
 from midnight.domain.errors import InvalidInput
@@ -225,6 +227,37 @@ def usb_ids(address: str) -> tuple[int, int]:
 def serial_target(address: str) -> tuple[str, int]:
     device, _, baud = address.rpartition(":")
     return device, int(baud)
+
+
+# --- what one print job may put on paper ----------------------------------------------------------
+
+# A ticket or receipt is bounded however big its order: one request must not make a picture of
+# thousands of lines (memory, seconds of the print worker, metres of paper). The screen shows it all.
+NOTE_ON_PAPER = 120  # characters of a line's note printed; the rest is on the screen
+MAX_PRINTED_LINES = 120  # lines one job prints, the last saying how many more there are
+T = TypeVar("T")
+
+
+def paper_note(note: str) -> str:
+    """A note as it is printed: on one line of words, cut at NOTE_ON_PAPER characters with "…"."""
+    text = " ".join(note.split())
+    if len(text) <= NOTE_ON_PAPER:
+        return text
+    return text[: NOTE_ON_PAPER - 1].rstrip() + "…"
+
+
+def on_paper(lines: Sequence[T], line: Callable[[str], T], width: int) -> list[T]:
+    """At most MAX_PRINTED_LINES of `lines`: when there are more, the last printed says how many
+    were left out ("… 37 more lines — see the screen"), on two lines if the paper is too narrow.
+    `line` makes a printed line of a text; `width` is the paper's columns."""
+    if len(lines) <= MAX_PRINTED_LINES:
+        return list(lines)
+    kept = MAX_PRINTED_LINES - 1
+    said = [f"… {len(lines) - kept} more lines — see the screen"]
+    if len(said[0]) > width:
+        kept = MAX_PRINTED_LINES - 2
+        said = [f"… {len(lines) - kept} more lines —", "see the screen"]
+    return [*lines[:kept], *(line(text) for text in said)]
 
 
 JOB_NAMES = {

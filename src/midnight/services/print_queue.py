@@ -15,7 +15,7 @@ from midnight.db import printing as printing_db
 from midnight.db.printing import Claimed, JobInfo
 from midnight.domain.errors import MidnightError
 from midnight.domain.people import Permission
-from midnight.domain.printing import INTERRUPTED_AFTER, TOO_LATE_AFTER, JobKind, JobState
+from midnight.domain.printing import INTERRUPTED_AFTER, TOO_LATE_AFTER, JobKind, JobState, on_paper
 from midnight.services import receipts, tickets
 from midnight.services.context import Context
 from midnight.services.printing import config, job_status
@@ -85,17 +85,19 @@ def run(ctx: Context, printers: Printers, claimed: Claimed) -> JobInfo:
 
 
 def print_out(ctx: Context, claimed: Claimed) -> PrintOut:
-    """What a job prints, read and rendered outside any write."""
+    """What a job prints, read and rendered outside any write. A receipt or ticket is at most
+    MAX_PRINTED_LINES long on paper (domain.printing.on_paper), however big its order."""
     job, printer = claimed.job, claimed.printer
+    width = WIDTHS[printer.paper_mm]
     if job.kind is JobKind.RECEIPT and job.order_id is not None:
         with ctx.db.read() as conn:
             order = orders_db.order_info(conn, job.order_id, ctx.store.currency)
-        text = receipts.render(ctx, order, printer.paper_mm)
-        return PrintOut.text(text, cut=True, drawer_pin=claimed.drawer_pin)
+        text = PrintOut.text(receipts.render(ctx, order, printer.paper_mm))
+        return PrintOut(tuple(on_paper(text.lines, Line, width)), cut=True, drawer_pin=claimed.drawer_pin)
     if job.kind is JobKind.KITCHEN and job.ticket_id is not None:
         with ctx.db.read() as conn:
             ticket = kitchen_db.ticket(conn, ctx.store.id, job.ticket_id)
-        return PrintOut(tickets.render(ctx, ticket, printer.paper_mm), cut=True)
+        return PrintOut(tuple(on_paper(tickets.render(ctx, ticket, printer.paper_mm), Line, width)), cut=True)
     if job.kind is JobKind.DRAWER:
         return PrintOut((), cut=False, drawer_pin=claimed.drawer_pin)
     if job.kind is JobKind.TEST:

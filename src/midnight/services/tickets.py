@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from midnight.adapters.printer import Line
 from midnight.db.kitchen import TicketInfo
+from midnight.domain.printing import paper_note
 from midnight.services.context import Context
 from midnight.services.receipts import WIDTHS, cells, centre, clip
 
@@ -54,8 +55,8 @@ def render(ctx: Context, ticket: TicketInfo, paper_mm: int) -> tuple[Line, ...]:
         for modifier in item.modifiers.split(","):
             if modifier.strip():
                 lines += [Line(text) for text in _wrap(modifier, width, "   > ")]
-        if item.note:
-            lines += [Line(text) for text in _wrap(item.note, width, "   !! ")]
+        if item.note:  # on paper, cut short: the screen shows it all
+            lines += [Line(text) for text in _wrap(paper_note(item.note), width, "   !! ")]
         if item.quantity < 0:
             lines.append(Line("   ** NOT WANTED: DO NOT MAKE **"[:width]))
     lines.append(Line("=" * width))
