@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 from collections.abc import Iterator
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+import midnight.api
+import midnight.web
 from midnight.api import create_app
 from midnight.commands.counter import AddCustomer, HoldItem, ShelfQuery
 from midnight.commands.people import AddUser
 from midnight.domain.clock import FixedClock
+from midnight.domain.errors import MAX_ID
 from midnight.services import customers, holds, people, reports
 from midnight.services.context import Context
+from midnight.web import offline as web_offline
 from tests.e2e.test_web_forms import PASSWORD, csrf
 
 
@@ -179,3 +186,77 @@ def test_a_fault_or_an_oversized_form_on_a_page_is_still_a_page(
         big = client.post("/shelf", content=b"x" * (1024 * 1024 + 1))
         assert big.status_code == 413 and big.headers["content-type"].startswith("text/html")
         assert "The request is larger than 1024 KiB." in big.text
+
+
+def test_every_number_in_a_path_is_bounded_as_the_apis_ids_are() -> None:
+    """A number past what the database holds is a wrong address (404 page, 422 JSON), never a crash
+    (OverflowError: Python int too large to convert to SQLite INTEGER)."""
+    unbounded = []
+    for package in (midnight.web, midnight.api):
+        for found in pkgutil.iter_modules(package.__path__):
+            router = getattr(importlib.import_module(f"{package.__name__}.{found.name}"), "router", None)
+            for route in getattr(router, "routes", []):
+                if isinstance(route, APIRoute):
+                    unbounded += [
+                        f"{route.path} {param.name}"
+                        for param in route.dependant.path_params
+                        if param.field_info.annotation is int
+                        and not any(getattr(rule, "le", None) == MAX_ID for rule in param.field_info.metadata)
+                    ]
+    assert unbounded == []
+
+
+@pytest.mark.parametrize("order", ["99999999999999999999", str(MAX_ID + 1), "0", "-1"])
+def test_reopening_an_order_number_past_any_order_is_a_wrong_address_not_a_crash(
+    browser: TestClient, order: str
+) -> None:
+    page = browser.post(f"/till/reopen/{order}", data={"csrf": csrf(browser)})
+    assert page.status_code == 404 and "There is no page at this address" in page.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # too deep for any JSON parser
+        b'{"lines": ' + b"[" * 5_000 + b"]" * 5_000 + b"}",
+        b'{"lines": [' + b'{"a": ' * 900 + b"1" + b"}" * 900 + b"]}",  # deep, but JSON: not an order
+    ],
+)
+def test_an_offline_order_nested_past_reason_is_answered_in_json_as_not_an_order(
+    browser: TestClient, body: bytes
+) -> None:
+    sent = browser.post(
+        "/till/offline/orders",
+        content=body,
+        headers={
+            "Idempotency-Key": "deep-1",
+            "X-CSRF-Token": csrf(browser),
+            "Content-Type": "application/json",
+        },
+    )
+    assert sent.status_code == 422, sent.text[:200]
+    assert sent.headers["content-type"].startswith("application/json")
+    error = sent.json()["error"]
+    assert error["code"] == "invalid_input" and error["field"] is not None
+    assert "not an order" in error["message"] or error["field"].startswith("lines")
+
+
+def test_a_fault_where_the_till_sends_its_offline_orders_is_still_json(
+    sqlite_ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The till's script reads every answer there as JSON; an error page would be taken for nothing."""
+    people.add_user(sqlite_ctx, AddUser(name="ada", role="owner", password=PASSWORD))
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(web_offline, "build", broken)
+    with TestClient(create_app(ctx=sqlite_ctx), raise_server_exceptions=False) as client:
+        log_in(client)
+        fault = client.post(
+            "/till/offline/orders",
+            json={},
+            headers={"Idempotency-Key": "k-1", "X-CSRF-Token": csrf(client)},
+        )
+        assert fault.status_code == 500 and fault.headers["content-type"] == "application/json"
+        assert fault.json()["error"]["code"] == "internal" and "a bug" not in fault.text

@@ -49,10 +49,14 @@ def error(status: int, code: str, message: str, field: str | None = None) -> JSO
     return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status)
 
 
+# Web paths a page's script calls, which always answer JSON (web/offline.py): errors too.
+JSON_PATHS = ("/healthz", "/readyz", "/openapi.json", "/till/offline/snapshot", "/till/offline/orders")
+
+
 def is_page(request: Request) -> bool:
     """Web pages get an HTML error page; the API (and anything else) the JSON shape."""
     path = request.url.path
-    return not (path.startswith("/api") or path in ("/healthz", "/readyz", "/openapi.json"))
+    return not (path.startswith("/api") or path in JSON_PATHS)
 
 
 def install(app: FastAPI) -> None:

@@ -151,6 +151,10 @@ async def send(request: Request) -> Response:
             data = json.loads(await request.body())
         except (ValueError, UnicodeDecodeError):
             raise InvalidInput("the order is not JSON this server can read", field="body") from None
+        except RecursionError:  # [[[[...]]]]: deeper than any parser goes, and than any order is
+            raise InvalidInput(
+                "the body is not an order: it is nested far too deeply", field="body"
+            ) from None
         if not isinstance(data, dict):
             raise InvalidInput("the order must be a JSON object", field="body")
         done = offline.take(ctx, key, build(OfflineOrderIn, data))

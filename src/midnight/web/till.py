@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from midnight.api.models import Id
 from midnight.api.security import DEVICE_COOKIE
 from midnight.commands.till import OrderKey, ParkedQuery, ParkOrder, PayOrder, PlaceOrder
 from midnight.domain.errors import InvalidInput, MidnightError
@@ -503,7 +504,7 @@ def parked(request: Request, cursor: str | None = None) -> HTMLResponse:
 
 
 @router.post("/till/reopen/{order_id}", response_class=HTMLResponse)
-async def reopen(request: Request, order_id: int) -> HTMLResponse:
+async def reopen(request: Request, order_id: Id) -> HTMLResponse:
     """A parked order back in the panel, as it was parked, to change, send or pay."""
     ctx = page_context(request)
     panel = Panel(key=uuid.uuid4().hex, lines=[], values={})
