@@ -200,3 +200,14 @@ def test_the_owner_adds_a_station_and_marks_an_item_from_the_kitchen_page(screen
     assert marked.status_code == 200
     unknown = screen.post("/kitchen/items", data={"csrf": csrf(screen), "code": "NOPE", "station": ""})
     assert unknown.status_code == 404 and "unknown menu item NOPE" in unknown.text
+
+
+def test_changing_a_stations_printer_answers_how_many_tickets_wait_there(shop: Api) -> None:
+    kitchen.add_station(shop.ctx, "Kitchen")
+    kitchen.set_item_station(shop.ctx, "SALAD", "Kitchen")
+    for n in range(5):
+        _sell_salad(shop.ctx, f"k{n}")
+    changed = shop.as_owner("PUT", "/api/kitchen/stations/Kitchen/printer", json={"printer": None})
+    assert changed.status_code == 200 and changed.json()["waiting"] == 5
+    assert shop.as_staff("GET", "/api/kitchen/stations").json()[0]["waiting"] == 5
+    assert kitchen.get_station(shop.ctx, "kitchen").waiting == 5

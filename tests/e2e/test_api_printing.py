@@ -291,3 +291,34 @@ def test_a_printer_off_the_shops_network_is_refused_by_the_api_and_the_admin_pag
     )
     assert changed.status_code == 422 and "a loopback address" in changed.text
     assert till.as_owner("GET", "/api/printers").json() == before
+
+
+def test_the_admin_page_changes_how_a_printer_is_connected(till: Api) -> None:
+    log_in(till, "ada", OWNER_PASSWORD)
+    page = till.client.get("/admin")
+    assert 'aria-label="how Counter is connected"' in page.text
+    changed = till.client.post(
+        "/admin/printers/Counter",
+        data={
+            "csrf": csrf(till),
+            "kind": "usb",
+            "address": "04b8:0202",
+            "paper_mm": "80",
+            "text_mode": "latin",
+        },
+    )
+    assert changed.url.path == "/admin", changed.text
+    printer = till.as_owner("GET", "/api/printers/Counter").json()
+    assert (printer["kind"], printer["address"], printer["paper_mm"]) == ("usb", "04b8:0202", 80)
+    refused = till.client.post(
+        "/admin/printers/Counter",
+        data={
+            "csrf": csrf(till),
+            "kind": "serial",
+            "address": "04b8:0202",
+            "paper_mm": "80",
+            "text_mode": "latin",
+        },
+    )
+    assert refused.status_code == 422 and "/dev/ttyUSB0" in refused.text
+    assert till.as_owner("GET", "/api/printers/Counter").json()["kind"] == "usb"

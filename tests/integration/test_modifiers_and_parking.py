@@ -304,3 +304,36 @@ def test_the_sales_report_counts_each_choice_and_what_it_added(bar: Context) -> 
         ("Size 份量: Large 大", 2, 24_00),
         ("Leave out 走: No ham 走火腿", 1, -4_00),
     ]
+
+
+def test_a_group_needing_more_choices_than_it_has_on_sale_is_never_offered_nor_left_short(
+    bar: Context,
+) -> None:
+    modifiers.add_group(bar, AddModifierGroup(code="PICK", name="Pick twenty", min=20, max=20))
+    modifiers.add_option(bar, "PICK", AddModifierOption(code="P1", name="One"))
+    with pytest.raises(
+        InvalidInput,
+        match=r"^Pick twenty \(PICK\) needs 20 choices on every line but has only 1 option on sale",
+    ) as refused:
+        modifiers.offer(bar, "SALAD", OfferModifiers(groups=["SIZE", "PICK"]))
+    assert refused.value.field == "groups"
+    assert [g.code for g in modifiers.item_modifiers(bar, "SALAD").groups] == ["SIZE", "EXTRAS", "LEAVE-OUT"]
+    # A required group an item offers keeps enough on sale: its last option can't be taken off.
+    modifiers.add_group(bar, AddModifierGroup(code="DRESS", name="Dressing", min=1, max=1))
+    for code, name in (("FRENCH", "French"), ("SESAME", "Sesame")):
+        modifiers.add_option(bar, "DRESS", AddModifierOption(code=code, name=name))
+    modifiers.offer(bar, "SALAD", OfferModifiers(groups=["SIZE", "DRESS"]))
+    modifiers.set_option_active(bar, "FRENCH", SetOptionActive(active=False))
+    with pytest.raises(
+        Conflict, match=r"^Sesame \(SESAME\) can't be taken off sale: Dressing needs a choice"
+    ) as kept:
+        modifiers.set_option_active(bar, "SESAME", SetOptionActive(active=False))
+    assert "only 0 options on sale, and SALAD offers it, which could then not be sold" in kept.value.message
+    assert sell(bar, "k1", line("SALAD", 1, "SESAME"), payments=cash("50")).state is OrderState.PAID
+    # Offered by no item, a group may run short (and is refused when next offered).
+    modifiers.offer(bar, "SALAD", OfferModifiers(groups=["SIZE"]))
+    modifiers.set_option_active(bar, "SESAME", SetOptionActive(active=False))
+    with pytest.raises(
+        InvalidInput, match="Dressing \\(DRESS\\) needs a choice on every line but has only 0"
+    ):
+        modifiers.offer(bar, "SALAD", OfferModifiers(groups=["DRESS"]))

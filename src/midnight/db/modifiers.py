@@ -188,6 +188,19 @@ def set_option_active(conn: Connection, option_id: int, active: bool) -> None:
     conn.execute(update(t.modifier_options).where(o.id == option_id).values(active=active))
 
 
+def items_offering(conn: Connection, group_id: int, limit: int = 5) -> list[str]:
+    """Codes of (some of) the menu items that offer a group, by code; on the menu or not."""
+    return list(
+        conn.execute(
+            select(t.menu_items.c.code)
+            .join(t.menu_item_modifiers, mim.menu_item_id == t.menu_items.c.id)
+            .where(mim.group_id == group_id)
+            .order_by(t.menu_items.c.code)
+            .limit(limit)
+        ).scalars()
+    )
+
+
 def set_item_groups(conn: Connection, item_id: int, group_ids: Sequence[int]) -> None:
     conn.execute(delete(t.menu_item_modifiers).where(mim.menu_item_id == item_id))
     if group_ids:

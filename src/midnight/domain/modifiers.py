@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from midnight.domain.errors import InvalidInput
+from midnight.domain.errors import Conflict, InvalidInput
 from midnight.domain.menu import RecipeLine
 from midnight.domain.pricing import round_half_up
 
@@ -88,6 +88,30 @@ def check_choices(min_choices: int, max_choices: int) -> tuple[int, int]:
             f"a group can't need {min_choices} choices and allow only {max_choices}", field="min"
         )
     return min_choices, max_choices
+
+
+def check_sellable(group: Group, *, leaving: Option | None = None, offered_by: Sequence[str] = ()) -> None:
+    """A group an item offers must leave every line of that item a way to be made: at least as many
+    options on sale as its least choices. Refused when an item is to offer it (InvalidInput), or when
+    `leaving` (one of its options) is to be taken off sale while items offer it (Conflict)."""
+    on_sale = sum(1 for o in group.options if o.active and (leaving is None or o.id != leaving.id))
+    if on_sale >= group.min_choices:
+        return
+    need = "a choice" if group.min_choices == 1 else f"{group.min_choices} choices"
+    have = f"{on_sale} option{'' if on_sale == 1 else 's'} on sale"
+    if leaving is None:
+        raise InvalidInput(
+            f"{group.name} ({group.code}) needs {need} on every line but has only {have}: an item "
+            "offering it could never be sold; add options to it first (or lower its minimum)",
+            field="groups",
+        )
+    raise Conflict(
+        f"{leaving.name} ({leaving.code}) can't be taken off sale: {group.name} needs {need} on every "
+        f"line and would have only {have}, and {', '.join(offered_by)} "
+        f"{'offers' if len(offered_by) == 1 else 'offer'} it, which could then not be sold; add another "
+        "option to the group first, or stop offering it",
+        field="code",
+    )
 
 
 def check_effect(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -207,7 +207,12 @@ def list_stations(ctx: Context) -> list[StationInfo]:
 def get_station(ctx: Context, station: str) -> StationInfo:
     ctx.require(Permission.SELL)
     with ctx.db.read() as conn:
-        return _station(ctx, conn, station)
+        return _counted(conn, _station(ctx, conn, station))
+
+
+def _counted(conn: Connection, found: StationInfo) -> StationInfo:
+    """A station as it is answered: with how many of its tickets wait (one index count)."""
+    return replace(found, waiting=kitchen_db.count_waiting(conn, found.id))
 
 
 def _station_name(name: str) -> str:
@@ -229,7 +234,7 @@ def add_station(ctx: Context, name: str, printer: str | None = None) -> StationI
                 raise refused
             printer_id = _printer(ctx, conn, printer) if printer is not None else None
             kitchen_db.insert_station(conn, ctx.store.id, shown, key, printer_id)
-            return _station(ctx, conn, shown)
+            return _counted(conn, _station(ctx, conn, shown))
     except IntegrityError:  # added at the same moment elsewhere (PostgreSQL): the unique key held
         raise refused from None
 
@@ -240,7 +245,7 @@ def set_station_printer(ctx: Context, station: str, printer: str | None) -> Stat
     with ctx.db.write() as conn:
         found = _station(ctx, conn, station)
         kitchen_db.set_station_printer(conn, found.id, _printer(ctx, conn, printer) if printer else None)
-        return _station(ctx, conn, station)
+        return _counted(conn, _station(ctx, conn, station))
 
 
 def set_item_station(ctx: Context, code: str, station: str | None) -> MenuItemInfo:

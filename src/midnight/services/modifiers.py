@@ -68,10 +68,17 @@ def _delta(ctx: Context, cmd: AddModifierOption) -> int:
 
 
 def set_option_active(ctx: Context, code: str, cmd: SetOptionActive) -> Group:
-    """Offer an option again, or stop offering it (orders that have it keep it)."""
+    """Offer an option again, or stop offering it (orders that have it keep it) — refused if that
+    leaves a group items offer with fewer options on sale than its least choices."""
     ctx.require(Permission.PRICES)
     with ctx.db.write() as conn:
         row = modifiers_db.option_row(conn, check_code(code))
+        if not cmd.active and row.active:
+            group = next(g for g in modifiers_db.all_groups(conn) if g.id == row.group_id)
+            offered_by = modifiers_db.items_offering(conn, group.id)
+            if offered_by:
+                leaving = next(o for o in group.options if o.id == row.id)
+                modifiers.check_sellable(group, leaving=leaving, offered_by=offered_by)
         modifiers_db.set_option_active(conn, row.id, cmd.active)
         group = next(g for g in modifiers_db.all_groups(conn) if g.id == row.group_id)
         return group
@@ -111,6 +118,7 @@ def offer(ctx: Context, code: str, cmd: OfferModifiers) -> ItemModifiers:
         by_id = {g.id: g for g in modifiers_db.all_groups(conn)}
         skus = {line.sku for line in item.recipe}
         for group in groups:
+            modifiers.check_sellable(by_id[group.id])
             for option in by_id[group.id].options:
                 if option.effect is Effect.REMOVE and option.sku not in skus:
                     raise InvalidInput(

@@ -173,7 +173,9 @@ async def change_printer(request: Request, name: str) -> Response:
         request,
         "printers",
         lambda ctx, f: printing.change_printer(
-            ctx, name, form_command(ChangePrinter, f, ("address", "paper_mm", "text_mode", "active"))
+            ctx,
+            name,
+            form_command(ChangePrinter, f, ("kind", "address", "paper_mm", "text_mode", "active")),
         ),
     )
 
