@@ -17,7 +17,7 @@ from midnight.commands.counter import AddCustomer, AddTarget, ContactPolicyIn, E
 from midnight.commands.people import AddUser, LogIn, SetPassword
 from midnight.domain.errors import InvalidInput, NotAuthenticated
 from midnight.domain.people import Actor, Role
-from midnight.services import customers, holds, notify, people, schedule
+from midnight.services import customers, holds, notify, passwords, people, schedule
 from midnight.services.context import Context
 
 
@@ -39,6 +39,7 @@ def watched(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         (holds, "verify_code"),
         (people, "hash_password"),
         (people, "verify_password"),
+        (passwords, "verify_password"),  # a password asked again (on a till) or to change it
         (customers, "check_contact"),
         (notify, "check_contact"),
         (notify, "check_destination"),
