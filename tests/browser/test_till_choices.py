@@ -91,6 +91,36 @@ def toast(server: str) -> str:
     return "TOAST"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def lemon_tea(server: str, toast: str) -> str:
+    """Lemon tea with three single choices (hot or cold, which is required and costs more cold; ice;
+    sugar), as the demo shop's; and six buns to fill an order."""
+    db = SHOP["db"]
+    midnight(db, "product", "add", "LEMON", "Lemon 檸檬", "--shelf-life", "20")
+    midnight(db, "receive", "LEMON", "300", "--cost", "1", "--expires", _day(15))
+    midnight(
+        db, "menu", "add", "TEA", "Lemon tea 檸檬茶", "--price", "12", "--category", "drinks",
+        "--recipe", "LEMON=1",
+    )  # fmt: skip
+    midnight(db, "modifier", "group", "add", "TEA-TEMP", "Hot or cold 冷熱", "--min", "1", "--max", "1")
+    midnight(db, "modifier", "option", "add", "TEA-TEMP", "TEA-HOT", "Hot 熱", "--price", "0")
+    midnight(db, "modifier", "option", "add", "TEA-TEMP", "TEA-COLD", "Cold 凍", "--price", "2")
+    midnight(db, "modifier", "group", "add", "TEA-ICE", "Ice 冰", "--max", "1")
+    midnight(db, "modifier", "option", "add", "TEA-ICE", "TEA-LESS-ICE", "Less ice 少冰", "--price", "0")
+    midnight(db, "modifier", "option", "add", "TEA-ICE", "TEA-NO-ICE", "No ice 走冰", "--price", "0")
+    midnight(db, "modifier", "group", "add", "TEA-SUGAR", "Sugar 甜度", "--max", "1")
+    midnight(
+        db, "modifier", "option", "add", "TEA-SUGAR", "TEA-LESS-SUGAR", "Less sugar 少甜", "--price", "0"
+    )
+    midnight(db, "menu", "modifiers", "TEA", "TEA-TEMP", "TEA-ICE", "TEA-SUGAR")
+    for n in range(1, 7):
+        midnight(
+            db, "menu", "add", f"BUN{n}", f"Bun {n} 包", "--price", "5", "--category", "buns",
+            "--recipe", "BREAD=1",
+        )  # fmt: skip
+    return "TEA"
+
+
 def quick_sheet(page: Page, code: str) -> None:
     page.click(f"button.item[data-code={code}]")
     expect(page.locator("dialog#sheet")).to_be_visible()
@@ -142,8 +172,9 @@ def test_a_required_choice_is_asked_for_before_the_line_is_added(
 ) -> None:
     page = log_in(browser, server, "kwan", viewport=size)
     quick_sheet(page, "CONGEE")
-    page.click("#sheet-form button[type=submit]")  # nothing chosen: the browser asks for the bowl
+    page.click("#sheet-form button[type=submit]")  # nothing chosen: the server asks for the bowl
     expect(page.locator("dialog#sheet")).to_be_visible()
+    expect(page.locator("#group-C-SIZE-error")).to_have_text("Congee 粥 needs a choice of Bowl")
     expect(page.locator("#lines tr")).to_have_count(0)
     page.check("input[value=C-BIG]")
     page.click("#sheet-form button[type=submit]")
@@ -237,4 +268,72 @@ def test_the_quick_sheet_and_the_parked_list_are_usable_with_a_screen_reader(
     page.click("#parked-button")
     expect(page.locator("dialog#sheet")).to_be_visible()
     assert serious_violations(page) == []
+    page.close()
+
+
+def sheet_pick(page: Page, *codes: str) -> None:
+    for code in codes:
+        page.check(f"#sheet-form input[value={code}]")
+
+
+@SIZES
+def test_each_single_choice_group_is_its_own_choice_and_all_of_them_reach_the_order(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    page = log_in(browser, server, "kwan", viewport=size)
+    quick_sheet(page, "TEA")
+    sheet_pick(page, "TEA-HOT", "TEA-NO-ICE", "TEA-LESS-SUGAR")
+    for code in ("TEA-HOT", "TEA-NO-ICE", "TEA-LESS-SUGAR"):  # "No ice" does not clear "Hot"
+        expect(page.locator(f"#sheet-form input[value={code}]")).to_be_checked()
+    page.click("#sheet-form button[type=submit]")
+    expect(page.locator("dialog#sheet")).to_be_hidden()
+    expect(page.locator("#lines .mods")).to_have_text("Hot 熱, No ice 走冰, Less sugar 少甜")
+    expect(page.locator("#total")).to_have_text("HK$12.00")
+    # "Change" on the line: cold (HK$2 more) and less ice; the sugar stays as it was
+    page.get_by_role("button", name="change the choices of Lemon tea").click()
+    expect(page.locator("#sheet-form input[value=TEA-NO-ICE]")).to_be_checked()
+    sheet_pick(page, "TEA-COLD", "TEA-LESS-ICE")
+    expect(page.locator("#sheet-form input[value=TEA-LESS-SUGAR]")).to_be_checked()
+    expect(page.locator("#sheet-form input[value=TEA-HOT]")).not_to_be_checked()
+    page.click("#sheet-form button[type=submit]")
+    expect(page.locator("#lines .mods")).to_have_text("Cold 凍 (+HK$2.00), Less ice 少冰, Less sugar 少甜")
+    expect(page.locator("#total")).to_have_text("HK$14.00")
+    settled(page)
+    page.click("button[data-cash] >> nth=0")
+    page.click("button[name=pay]")
+    expect(page.locator("#change")).to_be_visible()
+    recorded = newest_order(page, server)
+    assert recorded["total"] == 1400
+    [line] = recorded["lines"]
+    assert line["code"] == "TEA" and line["unit_price"] == 1400
+    assert [m["code"] for m in line["modifiers"]] == ["TEA-COLD", "TEA-LESS-ICE", "TEA-LESS-SUGAR"]
+    page.close()
+
+
+@SIZES
+def test_add_without_the_required_choice_keeps_the_sheet_open_saying_what_is_missing_by_its_group(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    page = log_in(browser, server, "kwan", viewport=size)
+    page.click("button.item[data-code=TIN]")
+    expect(page.locator("#total")).to_have_text("HK$18.00")
+    quick_sheet(page, "TEA")
+    sheet_pick(page, "TEA-NO-ICE")
+    page.click("#sheet-form button[type=submit]")
+    sheet = page.locator("dialog#sheet")
+    expect(page.locator("#group-TEA-TEMP-error")).to_have_text(
+        "Lemon tea 檸檬茶 needs a choice of Hot or cold 冷熱"
+    )
+    expect(sheet).to_be_visible()
+    expect(page.locator("#group-TEA-TEMP")).to_have_class("choices has-error")
+    expect(page.locator("#sheet-form input[value=TEA-NO-ICE]")).to_be_checked()  # what was chosen stays
+    expect(page.locator("#lines tr")).to_have_count(1)  # nothing added, the order priced as it was
+    expect(page.locator("#total")).to_have_text("HK$18.00")
+    expect(page.locator("button[name=pay]")).to_be_enabled()
+    sheet_pick(page, "TEA-COLD")
+    page.click("#sheet-form button[type=submit]")
+    expect(sheet).to_be_hidden()
+    expect(page.locator("#lines tr")).to_have_count(2)
+    expect(page.locator("#lines tr[data-code=TEA] .mods")).to_have_text("Cold 凍 (+HK$2.00), No ice 走冰")
+    expect(page.locator("#total")).to_have_text("HK$32.00")
     page.close()

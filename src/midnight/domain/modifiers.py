@@ -150,7 +150,8 @@ def choose(item: str, groups: Sequence[Group], codes: Iterable[str]) -> list[Opt
     """The options chosen for one line of `item`, checked against its groups, in the groups' order.
 
     Every code must be an option of one of the item's groups, on sale, chosen once; each group gets
-    between its least and most choices (a required group refuses a line without one).
+    between its least and most choices (a required group refuses a line without one). A group's own
+    refusal names it in its field ("modifiers.SIZE"), so a till can show it by that group.
     """
     by_code = {option.code: option for group in groups for option in group.options}
     chosen: dict[str, Option] = {}
@@ -169,10 +170,11 @@ def choose(item: str, groups: Sequence[Group], codes: Iterable[str]) -> list[Opt
         mine = [option for option in group.options if option.code in chosen]
         if len(mine) < group.min_choices:
             what = "a choice" if group.min_choices == 1 else f"{group.min_choices} choices"
-            raise InvalidInput(f"{item} needs {what} of {group.name}", field="modifiers")
+            raise InvalidInput(f"{item} needs {what} of {group.name}", field=f"modifiers.{group.code}")
         if len(mine) > group.max_choices:
             raise InvalidInput(
-                f"{item}: at most {group.max_choices} of {group.name}, not {len(mine)}", field="modifiers"
+                f"{item}: at most {group.max_choices} of {group.name}, not {len(mine)}",
+                field=f"modifiers.{group.code}",
             )
         ordered += mine
     return ordered

@@ -148,6 +148,20 @@ def item_modifiers(ctx: Context, code: str) -> ItemModifiers:
     )
 
 
+def check_chosen(ctx: Context, code: str, chosen: list[str]) -> list[Option]:
+    """The options ticked on the till's quick sheet for `code`, checked before a line is made of them,
+    by the rules every line of an order is (services.lines): each group between its least and most
+    choices, and no unit below nothing. A group's refusal names it ("modifiers.SIZE")."""
+    ctx.require(Permission.SELL)
+    with ctx.db.read() as conn:
+        item = menu_db.menu_item(conn, code, ctx.now())
+        groups = modifiers_db.groups_of(conn, [item.id]).get(item.id, ())
+    options = modifiers.choose(item.name, groups, chosen)
+    modifiers.unit_price(item.name, item.price, options)
+    modifiers.modified_recipe(item.name, item.recipe, options)
+    return options
+
+
 def with_modifiers(ctx: Context, codes: list[str]) -> set[str]:
     """Which of these menu items offer modifiers (the till opens the quick sheet for them)."""
     ctx.require(Permission.SELL)

@@ -283,8 +283,18 @@ async def change(request: Request) -> HTMLResponse:
             added = menu.code_for_scan(ctx, scanned)
         edited = str(form.get("edit") or "")
         if edited.isdigit() and 1 <= int(edited) <= len(panel.lines):
-            panel.lines[int(edited) - 1]["mods"] = chosen  # the quick sheet for a line already rung
+            # the quick sheet for a line already rung: its choices checked before the line changes
+            line = int(edited)
+            refused = _refused_choices(request, ctx, panel.lines[line - 1]["code"], chosen, line)
+            if refused is not None:
+                return refused
+            panel.lines[line - 1]["mods"] = chosen
         elif added:
+            # A tap, a scan or the quick sheet: nothing is added until its choices are whole (a
+            # required one made); otherwise the sheet asks for what is missing.
+            refused = _refused_choices(request, ctx, added, chosen, 0)
+            if refused is not None:
+                return refused
             _add(panel.lines, added, chosen)
         removed = str(form.get("remove") or "")
         if removed.isdigit() and 1 <= int(removed) <= len(panel.lines):
@@ -326,9 +336,31 @@ def _clear_stale_payment(ctx: Context, panel: Panel, shown: str) -> None:
 
 
 def _chosen(form: Any) -> str:
-    """The options ticked on the quick sheet (radio buttons and check boxes named "choose")."""
-    ticked = [str(value) for value in form.getlist("choose")][:MAX_SHEET_CHOICES]
+    """The options ticked on the quick sheet: each group's radio buttons or check boxes are named
+    "choose.GROUP" (one name for all would make every single choice one radio group)."""
+    ticked = [
+        str(value) for name, value in form.multi_items() if name == "choose" or name.startswith("choose.")
+    ][:MAX_SHEET_CHOICES]
     return _mods_text(",".join(ticked))
+
+
+def _refused_choices(
+    request: Request, ctx: Context, code: str, chosen: str, line: int
+) -> HTMLResponse | None:
+    """The quick sheet again, saying by its group what is missing, when these choices can't make a
+    line of `code` (the server's rules: services.modifiers.check_chosen); None when they can."""
+    try:
+        modifiers.check_chosen(ctx, code, [m for m in chosen.split(",") if m])
+    except MidnightError as exc:
+        if not (exc.field or "").startswith("modifiers"):
+            raise
+        group = (exc.field or "").partition(".")[2]
+        response = _sheet(request, ctx, code, line, chosen, {group or "_": exc.message})
+        # the sheet stays open, in its own place; the panel is left as it was
+        response.headers["HX-Retarget"] = "#sheet-body"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return None
 
 
 def _add(lines: list[dict[str, str]], code: str, mods: str = "") -> None:
@@ -441,12 +473,20 @@ async def tender(request: Request) -> HTMLResponse:
 def choose(request: Request, code: str, line: int = 0, chosen: str = "") -> HTMLResponse:
     """The quick sheet of an item's modifiers: for a new line, or (`line`) for one already rung."""
     ctx = page_context(request)
+    return _sheet(request, ctx, code, line, chosen, {})
+
+
+def _sheet(
+    request: Request, ctx: Context, code: str, line: int, chosen: str, errors: dict[str, str]
+) -> HTMLResponse:
     try:
         item, error = modifiers.item_modifiers(ctx, code), None
     except MidnightError as exc:
         item, error = None, exc.message
     picked = set(_mods_text(chosen).split(","))
-    return render(request, "till_sheet.html", ctx, item=item, error=error, line=line, picked=picked)
+    return render(
+        request, "till_sheet.html", ctx, item=item, error=error, line=line, picked=picked, errors=errors
+    )
 
 
 @router.post("/till/park", response_class=HTMLResponse)

@@ -146,7 +146,9 @@
     if (target && target.id === "sheet-body") {
       const dialog = sheet();
       if (dialog && !dialog.open) dialog.showModal();
-      const first = target.querySelector("input:checked, input, button");
+      // the group the server said is missing a choice, else the first choice
+      const first = target.querySelector(".has-error input")
+        || target.querySelector("input:checked") || target.querySelector("input:not([type=hidden]), button");
       if (first) first.focus();
     } else if (target && target.id === "panel") {
       const dialog = sheet();
