@@ -337,3 +337,108 @@ def test_add_without_the_required_choice_keeps_the_sheet_open_saying_what_is_mis
     expect(page.locator("#lines tr[data-code=TEA] .mods")).to_have_text("Cold 凍 (+HK$2.00), No ice 走冰")
     expect(page.locator("#total")).to_have_text("HK$32.00")
     page.close()
+
+
+def _parked_then_given_a_required_choice(page: Page, soup: str, table: str) -> str:
+    """A soup parked for a table; then the soup is made to need hot or cold. The group's code."""
+    db = SHOP["db"]
+    midnight(
+        db,
+        "menu",
+        "add",
+        soup,
+        f"Soup {soup}",
+        "--price",
+        "15",
+        "--category",
+        "soups",
+        "--recipe",
+        "RICE=0.1",
+    )
+    page.reload()
+    page.click(f"button.item[data-code={soup}]")
+    page.click("button.item[data-code=TIN]")
+    expect(page.locator("#total")).to_have_text("HK$33.00")
+    page.click("summary >> text=Park it")
+    page.fill("input[name=label]", table)
+    page.get_by_role("button", name="Park", exact=True).click()
+    expect(page.locator("#notice")).to_contain_text(table)
+    group = f"{soup}-T"
+    midnight(db, "modifier", "group", "add", group, "Hot or cold 冷熱", "--min", "1", "--max", "1")
+    midnight(db, "modifier", "option", "add", group, f"{soup}-HOT", "Hot 熱", "--price", "0")
+    midnight(db, "modifier", "option", "add", group, f"{soup}-COLD", "Cold 凍", "--price", "1")
+    midnight(db, "menu", "modifiers", soup, group)
+    return group
+
+
+@SIZES
+def test_a_parked_line_that_now_needs_a_choice_says_so_on_the_line_and_park_says_why_it_did_not(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    soup = f"SOUP{uuid.uuid4().hex[:4].upper()}"
+    table = f"Table {uuid.uuid4().hex[:4]}"
+    page = log_in(browser, server, "kwan", viewport=size)
+    _parked_then_given_a_required_choice(page, soup, table)
+    page.click("#parked-button")
+    page.locator("ul.parked button", has_text=table).click()
+    heading = page.locator("#order-heading")
+    expect(heading).to_contain_text(table)
+    problem = page.locator("#line-1-error")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text(f"Soup {soup} needs a choice of Hot or cold 冷熱: choose with Change")
+    expect(page.locator("#total")).to_have_text("—")
+    expect(page.locator("#unpriced")).to_be_visible()
+    expect(page.locator("button[name=pay]")).to_be_disabled()
+    # parking it again (and sending it) as it is: refused, and said where the button is
+    page.get_by_role("button", name="Park and send to kitchen").click()
+    expect(page.locator("#park-error")).to_contain_text("Not parked")
+    expect(page.locator("#park-error")).to_contain_text("needs a choice of Hot or cold")
+    expect(heading).to_contain_text(table)
+    # the line's own Change, right by its problem
+    problem.get_by_role("button", name="Change").click()
+    expect(page.locator("dialog#sheet")).to_be_visible()
+    page.check(f"#sheet-form input[value={soup}-COLD]")
+    page.click("#sheet-form button[type=submit]")
+    expect(page.locator("#total")).to_have_text("HK$34.00")
+    expect(page.locator("#line-1-error")).to_have_count(0)
+    expect(heading).to_contain_text(table)
+    settled(page)
+    page.click("button[data-cash] >> nth=0")
+    page.click("button[name=pay]")
+    expect(page.locator("#change")).to_have_text("HK$0.00")
+    recorded = newest_order(page, server)
+    assert recorded["label"] == table and recorded["total"] == 3400
+    assert [[m["code"] for m in ln["modifiers"]] for ln in recorded["lines"]] == [[f"{soup}-COLD"], []]
+    page.close()
+
+
+def test_a_reopened_parked_order_keeps_its_number_and_label_when_a_line_is_removed(
+    browser: Browser, server: str
+) -> None:
+    table = f"Mr Chan {uuid.uuid4().hex[:4]}"
+    page = log_in(browser, server, "kwan")
+    page.click("button.item[data-code=TIN]")
+    page.click("button.item[data-code=SALAD]")
+    expect(page.locator("#total")).to_have_text("HK$56.00")
+    page.click("summary >> text=Park it")
+    page.fill("input[name=label]", table)
+    page.get_by_role("button", name="Park", exact=True).click()
+    expect(page.locator("#notice")).to_contain_text(table)
+    page.click("#parked-button")
+    page.locator("ul.parked button", has_text=table).click()
+    heading = page.locator("#order-heading")
+    expect(heading).to_contain_text(table)
+    shown = heading.inner_text()
+    assert shown.startswith("Order #")
+    page.get_by_role("button", name="remove Tinned pineapple").click()
+    expect(page.locator("#lines tr")).to_have_count(1)
+    expect(page.locator("#total")).to_have_text("HK$38.00")
+    expect(heading).to_have_text(shown)  # "Order #n · Mr Chan · number k", not "Order"
+    expect(page.locator("details.park summary")).to_have_text(f"Parked for {table}")
+    expect(page.locator("input[name=label]")).to_have_value(table)
+    page.get_by_role("button", name="Park", exact=True).click()  # parked again as it now is
+    expect(page.locator("#notice")).to_contain_text(f"{shown.split(' · ')[0]} for {table}")
+    with api(page, server) as client:
+        parked = [o for o in client.get("/api/orders/parked").json()["items"] if o["label"] == table]
+    assert len(parked) == 1 and parked[0]["total"] == 3800
+    page.close()

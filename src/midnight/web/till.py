@@ -7,6 +7,7 @@ The page computes nothing: totals, markdowns, suggested tenders and errors all c
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Mapping
@@ -66,6 +67,7 @@ class Panel:
     reopened: OrderInfo | None = None  # a parked order being changed or paid
     stale: int | None = None  # a parked order another till changed since this one opened it
     print_job: int | None = None  # the last sale's receipt, queued on this till's printer
+    choose_lines: set[int] | None = None  # lines whose choices are not whole (a required one missing)
 
 
 def _lines(form: Any) -> list[dict[str, str]]:
@@ -157,6 +159,7 @@ def _priced(ctx: Context, panel: Panel) -> Panel:
         except MidnightError as exc:
             where = _error_field(exc)
             errors.setdefault(where, exc.message)
+            _choices_wanted(panel, exc)
             if where in ("discount", "reason") and values.get("discount"):
                 values = {**values, "discount": "", "reason": ""}
                 panel.without_discount = True
@@ -166,6 +169,13 @@ def _priced(ctx: Context, panel: Panel) -> Panel:
     if panel.quote is None:
         panel.names = menu.names(ctx, [line["code"] for line in panel.lines])
     return panel
+
+
+def _choices_wanted(panel: Panel, exc: MidnightError) -> None:
+    """A line refused for its choices (field "lines.2.modifiers") says so with its Change button."""
+    found = re.fullmatch(r"lines\.(\d+)\.modifiers", exc.field or "")
+    if found:
+        panel.choose_lines = {*(panel.choose_lines or ()), int(found.group(1))}
 
 
 def _payments(values: Mapping[str, str]) -> list[dict[str, str]]:
@@ -270,11 +280,12 @@ async def change(request: Request) -> HTMLResponse:
     panel = Panel(key=str(form.get("key") or uuid.uuid4().hex), lines=[], values={})
     try:
         await check_csrf(request)
-        paid = _settled_under(ctx, panel.key) if form.get("key") else None
-        if paid is not None:
+        found = orders.recorded_under(ctx, panel.key) if form.get("key") else None
+        if found is not None and found.state is not OrderState.OPEN:
             # A change that set off before Pay and arrived after it: that order is paid; the panel
             # shows the next one, never the paid one again.
-            return _render_panel(request, ctx, _fresh(ctx, paid))
+            return _render_panel(request, ctx, _fresh(ctx, found))
+        _same_order(panel, found)
         _read(panel, form)
         added = str(form.get("add") or "")
         scanned = str(form.get("scan") or "")
@@ -413,7 +424,9 @@ async def pay(request: Request) -> HTMLResponse:
         if exc.field == "key":
             message = "this till page is out of date: reload it and ring the order up again"
         panel.errors = {_error_field(exc): message}
+        _choices_wanted(panel, exc)
         _mark_stale(ctx, panel, exc)
+        _still_parked(ctx, panel)
         return _render_panel(request, ctx, _priced(ctx, panel))
     done = _fresh(ctx, order)
     done.print_job = printed
@@ -425,6 +438,18 @@ def _mark_stale(ctx: Context, panel: Panel, exc: MidnightError) -> None:
     if exc.field == "revision":
         found = orders.recorded_under(ctx, panel.key)
         panel.stale = found.id if found is not None else None
+
+
+def _same_order(panel: Panel, found: OrderInfo | None) -> None:
+    """A parked order still being changed here keeps its number and label on the panel."""
+    if found is not None and found.state is OrderState.OPEN and found.parked_at is not None:
+        panel.reopened = found
+
+
+def _still_parked(ctx: Context, panel: Panel) -> None:
+    """After a refused pay or park: the parked order it is, if it is one, still shown as itself."""
+    with contextlib.suppress(MidnightError):  # a key that is no key: no order to show
+        _same_order(panel, orders.recorded_under(ctx, panel.key) if panel.key else None)
 
 
 def _settled_under(ctx: Context, key: str) -> OrderInfo | None:
@@ -519,8 +544,14 @@ async def park(request: Request) -> HTMLResponse:
         if send:
             printing.wake()  # a station with a printer prints its ticket at once
     except MidnightError as exc:
-        panel.errors = {_error_field(exc): exc.message}
+        where = _error_field(exc)
+        panel.errors = {where: exc.message}
+        if where != "label":
+            # said by the Park buttons too: a line's problem alone may look as it did before pressing
+            panel.errors["park"] = f"Not parked: {exc.message}"
+        _choices_wanted(panel, exc)
         _mark_stale(ctx, panel, exc)
+        _still_parked(ctx, panel)
         return _render_panel(request, ctx, _priced(ctx, panel))
     fresh = Panel(key=uuid.uuid4().hex, lines=[], values={})
     fresh.notice = (
