@@ -10,7 +10,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import SHOP, log_in, midnight, serious_violations
-from tests.browser.test_till_page import SIZES, _day, api, newest_order, no_sideways_scroll, settled
+from tests.browser.test_till_page import (
+    PHONE,
+    SIZES,
+    TABLET,
+    _day,
+    api,
+    in_view,
+    newest_order,
+    no_sideways_scroll,
+    settled,
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -441,4 +451,66 @@ def test_a_reopened_parked_order_keeps_its_number_and_label_when_a_line_is_remov
     with api(page, server) as client:
         parked = [o for o in client.get("/api/orders/parked").json()["items"] if o["label"] == table]
     assert len(parked) == 1 and parked[0]["total"] == 3800
+    page.close()
+
+
+TABLET_LANDSCAPE = {"width": 1024, "height": 768}
+
+
+def _six_lines(page: Page) -> None:
+    for n in range(1, 7):
+        page.click(f"button.item[data-code=BUN{n}]")
+        expect(page.locator("#lines tr")).to_have_count(n)
+    expect(page.locator("#total")).to_have_text("HK$30.00")
+    settled(page)
+
+
+def _scrolled_to(page: Page, selector: str) -> None:
+    """As the browser scrolls a box to a tap or a Tab: just enough to bring it into its scroller's view."""
+    page.locator(selector).evaluate("e => e.scrollIntoView({block: 'nearest', inline: 'nearest'})")
+
+
+def _uncovered(page: Page, selector: str) -> bool:
+    """The element is on screen, and what is drawn at its centre is it, not a bar over it."""
+    return bool(
+        page.locator(selector).evaluate(
+            """e => { const r = e.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                      return y >= 0 && y <= innerHeight && x >= 0 && x <= innerWidth
+                             && document.elementFromPoint(x, y) === e; }"""
+        )
+    )
+
+
+@pytest.mark.parametrize("size", [TABLET_LANDSCAPE, TABLET], ids=["landscape", "portrait"])
+def test_on_a_tablet_the_total_and_pay_stay_in_view_with_a_long_order(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    page = log_in(browser, server, "kwan", viewport=size)
+    _six_lines(page)
+    for selector in ("button[name=pay]", "#total"):
+        assert in_view(page, selector) and _uncovered(page, selector), selector
+    _scrolled_to(page, "#lines tr:last-child input[name=note]")
+    assert _uncovered(page, "#lines tr:last-child input[name=note]")
+    assert in_view(page, "button[name=pay]") and _uncovered(page, "button[name=pay]")
+    page.locator("button[data-cash]").first.click()
+    assert _uncovered(page, "button[name=pay]")
+    page.click("button[name=pay]", no_wait_after=True)
+    expect(page.locator("#change")).to_have_text("HK$0.00")
+    assert no_sideways_scroll(page)
+    page.close()
+
+
+def test_on_a_phone_the_pinned_total_and_pay_never_cover_the_last_line(browser: Browser, server: str) -> None:
+    page = log_in(browser, server, "kwan", viewport=PHONE)
+    _six_lines(page)
+    last = "#lines tr:last-child"
+    for box in ("input[name=qty]", "input[name=note]"):
+        _scrolled_to(page, "#lines tr:first-child input[name=qty]")  # from the top of the order
+        _scrolled_to(page, f"{last} {box}")
+        assert _uncovered(page, f"{last} {box}"), box
+    assert in_view(page, "button[name=pay]") and _uncovered(page, "button[name=pay]")
+    assert in_view(page, "#total") and _uncovered(page, "#total")
+    page.locator(f"{last} input[name=note]").fill("no sesame")
+    expect(page.locator(f"{last} input[name=note]")).to_have_value("no sesame")
+    assert no_sideways_scroll(page)
     page.close()

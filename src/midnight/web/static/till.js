@@ -163,6 +163,18 @@
     if (event.target.id === "sheet") document.getElementById("sheet-body").innerHTML = "";
   }, true);
 
+  // A line added is shown: the order's own scroller brings the newest line into view (just enough,
+  // above the total and Pay, which are never over it).
+  let linesBefore = 0;
+  document.body.addEventListener("htmx:beforeSwap", event => {
+    if (event.detail.target && event.detail.target.id === "panel") linesBefore = document.querySelectorAll("#lines tr").length;
+  });
+  document.body.addEventListener("htmx:afterSwap", event => {
+    if (!event.detail.target || event.detail.target.id !== "panel") return;
+    const rows = document.querySelectorAll("#lines tr");
+    if (rows.length > linesBefore) rows[rows.length - 1].scrollIntoView({block: "nearest"});
+  });
+
   // After paying, the next customer's first tap or scan is all that's needed: focus goes to the search
   // box (a scanner works anywhere), and the change stays announced in the panel.
   document.body.addEventListener("htmx:afterSwap", event => {
