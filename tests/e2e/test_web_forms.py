@@ -57,10 +57,10 @@ def test_the_owner_takes_an_item_off_the_menu_and_puts_it_back_on_the_admin_page
     catalog.add_product(sqlite_ctx, AddProduct(sku="TEA-CAN", name="Lemon tea can", shelf_life_days=300))
     menu.add_menu_item(sqlite_ctx, AddMenuItem(code="TEA", name="Lemon tea", price="12", product="TEA-CAN"))
     off = browser.post("/admin/menu/TEA/active", data={"csrf": csrf(browser), "active": "false"})
-    assert off.status_code == 200 and "Put TEA back on the menu" in off.text
+    assert off.status_code == 200 and "Put back on: TEA" in off.text
     assert not menu.get_menu_item(sqlite_ctx, "TEA").active
     on = browser.post("/admin/menu/TEA/active", data={"csrf": csrf(browser), "active": "true"})
-    assert "Take TEA off the menu" in on.text and menu.get_menu_item(sqlite_ctx, "TEA").active
+    assert "Take off the menu: TEA" in on.text and menu.get_menu_item(sqlite_ctx, "TEA").active
 
 
 def test_holding_an_item_for_someone_unknown_says_so_beside_the_box(
