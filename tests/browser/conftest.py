@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.test_server import free_port
 from tests.fake_printer import LOOPBACK
@@ -177,3 +178,16 @@ def serious_violations(page: Page) -> list[str]:
             .map(v => `${v.id} (${v.impact}): ${v.help} -- ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"""
     )
     return list(found)
+
+
+def eventually(page: Page, check: str, arg: object = None) -> None:
+    """Until an asynchronous check in the page comes true. (wait_for_function takes the promise an
+    async check returns for true at once, whatever it resolves to: it would not wait at all.)"""
+    for _ in range(600):
+        try:
+            if page.evaluate(check, arg):
+                return
+        except PlaywrightError:
+            pass  # the page was navigating meanwhile: ask the new one
+        page.wait_for_timeout(50)
+    raise AssertionError(f"never came true: {check[:120]}")

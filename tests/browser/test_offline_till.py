@@ -27,7 +27,7 @@ from midnight.commands.till import AddMenuItem
 from midnight.services import catalog, menu, modifiers, people, stock
 from midnight.services.context import open_context
 from midnight.settings import Settings
-from tests.browser.conftest import CHROMIUM, FLAGS, PASSWORDS, midnight, serious_violations
+from tests.browser.conftest import CHROMIUM, FLAGS, PASSWORDS, eventually, midnight, serious_violations
 from tests.e2e.test_server import free_port
 
 TABLET = {"width": 768, "height": 1024}
@@ -188,6 +188,17 @@ def tablet(pw: Playwright, shop: Shop, tmp_path: Path) -> Iterator[Tablet]:
     made.close()
 
 
+SINCE: dict[str, int] = {"order": 0, "offline": 0}
+
+
+@pytest.fixture(autouse=True)
+def since(shop: Shop) -> None:
+    """Each new browser profile numbers its orders from 1 under a random device code (T1 to T99), so
+    two tests' local numbers may be alike: a test looks only at what was recorded after it began."""
+    SINCE["order"] = shop.sql("SELECT COALESCE(MAX(id), 0) FROM orders")[0][0]
+    SINCE["offline"] = shop.sql("SELECT COALESCE(MAX(id), 0) FROM offline_orders")[0][0]
+
+
 def log_in(page: Page, user: str = "kwan") -> None:
     page.goto("/login")
     page.fill("input[name=name]", user)
@@ -201,9 +212,9 @@ def ready_for_offline(page: Page) -> None:
     page.wait_for_function(
         "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=30000
     )
-    page.wait_for_function(
+    eventually(
+        page,
         """async () => (await caches.open('midnight-till-page').then(c => c.match('/till'))) !== undefined""",
-        timeout=30000,
     )
     kept_snapshot(page)
 
@@ -228,7 +239,7 @@ SNAPSHOT = """want => new Promise(resolve => {
 
 
 def kept_snapshot(page: Page, card_limit: int | None = None) -> None:
-    page.wait_for_function(SNAPSHOT, arg=card_limit, timeout=30_000)
+    eventually(page, SNAPSHOT, card_limit)
 
 
 def go_offline(context: BrowserContext) -> None:
@@ -257,8 +268,9 @@ def offline_orders(shop: Shop, numbers: list[str]) -> list[tuple[Any, ...]]:
     marks = ",".join("?" * len(numbers))
     return shop.sql(
         f"SELECT offline_number, call_number, total, state FROM orders WHERE offline_number IN ({marks})"
-        " ORDER BY id",
+        " AND id > ? ORDER BY id",
         *numbers,
+        SINCE["order"],
     )
 
 
@@ -267,8 +279,9 @@ def drawn_for(shop: Shop, numbers: list[str]) -> int:
     return int(
         shop.sql(
             "SELECT COALESCE(-SUM(m.quantity), 0) FROM movements m JOIN order_lines l ON l.id = m.order_line_id"
-            f" JOIN orders o ON o.id = l.order_id WHERE o.offline_number IN ({marks})",
+            f" JOIN orders o ON o.id = l.order_id WHERE o.offline_number IN ({marks}) AND o.id > ?",
             *numbers,
+            SINCE["order"],
         )[0][0]
     )
 
@@ -335,11 +348,14 @@ def test_five_cash_orders_rung_offline_outlive_a_reload_and_a_closed_browser_and
     assert drawn_for(shop, numbers) == 6000 and tins_on_hand(shop, "PINE") == before - 6000
     marks = ",".join("?" * len(numbers))
     assert shop.sql(
-        f"SELECT count(*), count(DISTINCT idempotency_key) FROM offline_orders WHERE local_number IN ({marks})",
+        "SELECT count(*), count(DISTINCT idempotency_key) FROM offline_orders"
+        f" WHERE local_number IN ({marks}) AND id > ?",
         *numbers,
+        SINCE["offline"],
     ) == [(5, 5)]
     listed = json.loads(shop.cli("offline", "list", "--state", "recorded", "--json"))
-    assert sorted(i["local_number"] for i in listed if i["local_number"] in numbers) == numbers
+    mine = [i for i in listed if i["local_number"] in numbers and i["id"] > SINCE["offline"]]
+    assert sorted(i["local_number"] for i in mine) == numbers
     # and the till sells online again, under a key of its own
     page.click("#items button.item[data-code=TIN]")
     expect(page.locator("#total")).to_have_text("HK$18.00")
@@ -387,9 +403,11 @@ def test_a_server_killed_while_the_queue_is_sent_and_restarted_still_records_eac
     assert [r[0] for r in recorded] == numbers
     assert drawn_for(shop, numbers) == 5000
     marks = ",".join("?" * len(numbers))
-    assert shop.sql(f"SELECT count(*) FROM offline_orders WHERE local_number IN ({marks})", *numbers) == [
-        (5,)
-    ]
+    assert shop.sql(
+        f"SELECT count(*) FROM offline_orders WHERE local_number IN ({marks}) AND id > ?",
+        *numbers,
+        SINCE["offline"],
+    ) == [(5,)]
 
 
 def log_out(page: Page) -> None:
@@ -414,8 +432,9 @@ def test_an_order_refused_on_arrival_waits_for_a_decision_and_the_owner_refunds_
     recorded = offline_orders(shop, numbers)
     assert [r[0] for r in recorded] == numbers[:4] and tins_on_hand(shop, "MANGO") == 0
     kept = shop.sql(
-        "SELECT local_number, state, amount_paid, problem FROM offline_orders WHERE local_number = ?",
+        "SELECT local_number, state, amount_paid, problem FROM offline_orders WHERE local_number = ? AND id > ?",
         numbers[4],
+        SINCE["offline"],
     )
     assert kept[0][:3] == (numbers[4], "waiting", 2200) and "not enough sellable stock of MANGO" in kept[0][3]
     # 4 recorded + 1 waiting: none lost; the till, the X report and the decisions page say so
@@ -446,7 +465,7 @@ def test_an_order_refused_on_arrival_waits_for_a_decision_and_the_owner_refunds_
     order.locator("form.decide-refund button").click()
     expect(page.locator(".flash")).to_contain_text(f"Offline order {numbers[4]} refunded")
     shown = json.loads(shop.cli("offline", "list", "--state", "refunded", "--json"))
-    mine = next(i for i in shown if i["local_number"] == numbers[4])
+    mine = next(i for i in shown if i["local_number"] == numbers[4] and i["id"] > SINCE["offline"])
     assert mine["resolved_by"] == "ada" and mine["order_id"]
     assert shop.sql("SELECT state FROM orders WHERE id = ?", mine["order_id"]) == [("refunded",)]
     page.goto("/till")
@@ -503,9 +522,10 @@ def test_card_is_refused_offline_without_a_limit_and_taken_within_one(
         expect(page.locator("#offline-panel")).to_have_count(0, timeout=60_000)
         paid = shop.sql(
             "SELECT o.offline_number, p.method, p.applied FROM payments p JOIN orders o ON o.id = p.order_id"
-            " WHERE o.offline_number IN (?, ?) ORDER BY o.id",
+            " WHERE o.offline_number IN (?, ?) AND o.id > ? ORDER BY o.id",
             cash_number,
             card_number,
+            SINCE["order"],
         )
         assert paid == [(cash_number, "cash", 1800), (card_number, "card", 1800)]
     finally:
@@ -535,8 +555,9 @@ def test_an_item_with_a_required_choice_is_rung_offline_with_it(tablet: Tablet, 
     expect(page.locator("#offline-panel")).to_have_count(0, timeout=60_000)
     line = shop.sql(
         "SELECT l.quantity, l.unit_price, m.code FROM order_lines l JOIN orders o ON o.id = l.order_id"
-        " JOIN order_line_modifiers m ON m.order_line_id = l.id WHERE o.offline_number = ?",
+        " JOIN order_line_modifiers m ON m.order_line_id = l.id WHERE o.offline_number = ? AND o.id > ?",
         number,
+        SINCE["order"],
     )
     assert line == [(2000, 3600, "LARGE")]
 

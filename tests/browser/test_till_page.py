@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SHOP, log_in, midnight, serious_violations
+from tests.browser.conftest import SHOP, eventually, log_in, midnight, serious_violations
 
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
@@ -224,7 +224,8 @@ def test_when_the_network_fails_the_order_moves_to_the_offline_panel_and_is_reco
 ) -> None:
     page = log_in(browser, server, "kwan", viewport=size)
     # the menu kept for offline use (till-offline.js fetches it as the till opens)
-    page.wait_for_function(
+    eventually(
+        page,
         """() => new Promise(resolve => {
             const open = indexedDB.open('midnight-till');
             open.onupgradeneeded = () => open.transaction.abort();  // not made yet: never made here
@@ -236,7 +237,7 @@ def test_when_the_network_fails_the_order_moves_to_the_offline_panel_and_is_reco
               get.onsuccess = () => { db.close(); resolve(Boolean(get.result)); };
               get.onerror = () => { db.close(); resolve(false); };
             };
-        })"""
+        })""",
     )
     before = order_count(page, server)
     page.click("button.item[data-code=TIN]")
