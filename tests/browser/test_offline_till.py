@@ -4,6 +4,7 @@ its own profile on disk (so IndexedDB and the service worker outlive a closed br
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -620,3 +621,46 @@ def test_a_payment_that_reached_the_server_before_the_connection_dropped_is_neve
     assert shop.sql("SELECT count(*) FROM orders WHERE idempotency_key = ?", key) == [(1,)]
     assert shop.sql("SELECT count(*) FROM offline_orders WHERE idempotency_key = ?", key) == [(0,)]
     expect(page.locator("#offline-panel")).to_have_count(0, timeout=30_000)  # back to the server's panel
+
+
+def test_a_reduced_item_rung_offline_is_charged_as_its_button_shows_and_recorded_as_rung(
+    tablet: Tablet, shop: Shop
+) -> None:
+    """The till's button shows the reduce-to-clear price; offline the line charges that same price
+    (the snapshot carries the server's price of one unit now), and the server records it as rung."""
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    shop.cli("product", "add", "PEACH", "Tinned peach", "--kind", "best_before", "--shelf-life", "365")
+    shop.cli("receive", "PEACH", "1", "--cost", "9", "--expires", tomorrow)  # near its date: 30% off
+    shop.cli("receive", "PEACH", "10", "--cost", "9", "--expires", "2099-01-01")
+    shop.cli(
+        "menu", "add", "PEACH", "Tinned peach 罐頭黃桃", "--price", "18", "--category", "tins",
+        "--product", "PEACH", "--markdown-days", "2", "--markdown-percent", "30",
+    )  # fmt: skip
+    page = tablet.open()
+    log_in(page)
+    ready_for_offline(page)
+    expect(page.locator("#items button.item[data-code=PEACH] .reduced")).to_have_text("HK$12.60")
+    go_offline(page.context)
+    page.click("#items button.item[data-code=PEACH]")
+    expect(page.locator("#offline-lines tr[data-code=PEACH] td.amount")).to_have_text("HK$12.60")
+    expect(page.locator("#offline-total")).to_have_text("HK$12.60")
+    page.fill("#offline-cash", "20")
+    expect(page.locator("#offline-due")).to_have_text("Change to give: HK$7.40")
+    page.click("#offline-pay")
+    number = page.locator("#offline-kept").inner_text().split()[1]
+    go_online(page.context)
+    expect(page.locator(f"#offline-banner li[data-number='{number}'][data-state=recorded]")).to_be_visible(
+        timeout=60_000
+    )
+    assert [(r[0], r[2], r[3]) for r in offline_orders(shop, [number])] == [(number, 1260, "paid")]
+    assert shop.sql(
+        "SELECT l.unit_price, l.markdown, l.net FROM order_lines l JOIN orders o ON o.id = l.order_id"
+        " WHERE o.offline_number = ? AND o.id > ?",
+        number,
+        SINCE["order"],
+    ) == [(1800, 540, 1260)]
+    assert shop.sql(
+        "SELECT state, problem FROM offline_orders WHERE local_number = ? AND id > ?",
+        number,
+        SINCE["offline"],
+    ) == [("recorded", None)]

@@ -51,6 +51,7 @@ from midnight.domain.order import refund_methods
 from midnight.domain.people import Permission
 from midnight.domain.pricing import LineInput, Method, Tender, price_order, settle
 from midnight.domain.quantity import format_quantity, parse_quantity
+from midnight.services import quotes
 from midnight.services import tenders as tenders_svc
 from midnight.services.context import Context
 from midnight.services.days import current_business_date
@@ -561,8 +562,12 @@ class SnapshotItem:
     code: str
     name: str
     category: str
-    price: int
+    price: int  # the menu price
     groups: list[SnapshotGroup]
+    # What one unit costs now, priced by the server (services.quotes.prices_now, the figure its till
+    # button shows): a reduce-to-clear markdown taken off when the next one sold is near its date.
+    # The offline till charges this, so the order it rings is the one the server records.
+    unit_price: int
 
 
 @dataclass(frozen=True)
@@ -590,6 +595,7 @@ def snapshot(ctx: Context) -> Snapshot:
         groups = modifiers_db.groups_of(conn, [i.id for i in infos])
         card_limit = stores_db.offline_card_limit(conn, ctx.store.id)
         tenders = [row.name for row in orders_db.tenders(conn, ctx.store.id, active_only=True)]
+    now = quotes.prices_now(ctx, [i.code for i in infos if i.markdown_days is not None])
     return Snapshot(
         issued_at=ctx.now(),
         store=ctx.store.name,
@@ -614,6 +620,7 @@ def snapshot(ctx: Context) -> Snapshot:
                     )
                     for g in groups.get(i.id, ())
                 ],
+                now.get(i.code, i.price),
             )
             for i in infos
         ],

@@ -354,7 +354,7 @@
       const note = row.querySelector("input[name=note]");
       const count = qty && /^[0-9]{1,3}$/.test(qty.value.trim()) ? Number.parseInt(qty.value.trim(), 10) : 0;
       if (!item || item.groups.length || count < 1) { left.push(item ? item.name : row.dataset.code); return; }
-      lines.push({code: item.code, name: item.name, unit: item.price, mods: [], qty: count,
+      lines.push({code: item.code, name: item.name, unit: unitNow(item), mods: [], qty: count,
                   note: note ? note.value.slice(0, 500) : ""});
     });
     const key = document.querySelector("#panel input[name=key]");
@@ -487,8 +487,13 @@
   function sameChoice(a, b) {
     return a.length === b.length && a.every((m, i) => m.code === b[i].code);
   }
+  // One unit as the server charges it now (its snapshot's unit_price: a reduce-to-clear markdown taken
+  // off, as the item's button shows it); a snapshot kept before it had one has the menu price.
+  function unitNow(item) {
+    return Number.isSafeInteger(item.unit_price) ? item.unit_price : item.price;
+  }
   function addLine(item, mods) {
-    const unit = item.price + mods.reduce((sum, m) => sum + m.price_delta, 0);
+    const unit = unitNow(item) + mods.reduce((sum, m) => sum + m.price_delta, 0);
     const same = order.lines.find(l => l.code === item.code && !l.note && sameChoice(l.mods, mods));
     if (same) same.qty = Math.min(same.qty + 1, 999);
     else order.lines.push({code: item.code, name: item.name, unit, mods, qty: 1, note: ""});
@@ -540,7 +545,7 @@
       if (picked.length > group.max_choices) return chooserError(`${item.name}: at most ${group.max_choices} of ${group.name}`);
       chosen.push(...picked);
     }
-    if (item.price + chosen.reduce((sum, m) => sum + m.price_delta, 0) < 0) {
+    if (unitNow(item) + chosen.reduce((sum, m) => sum + m.price_delta, 0) < 0) {
       return chooserError(`${item.name} with those choices would cost less than nothing`);
     }
     choosing = null;
