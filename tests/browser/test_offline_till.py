@@ -664,3 +664,118 @@ def test_a_reduced_item_rung_offline_is_charged_as_its_button_shows_and_recorded
         number,
         SINCE["offline"],
     ) == [("recorded", None)]
+
+
+def offline_lines(page: Page) -> list[tuple[str, str, str]]:
+    """The offline panel's lines as shown: code, quantity, note."""
+    return [
+        tuple(row)
+        for row in page.locator("#offline-lines tr[data-code]").evaluate_all(
+            "rows => rows.map(r => [r.dataset.code, r.querySelector('output').textContent,"
+            " r.querySelector('input[name=note]').value])"
+        )
+    ]
+
+
+def test_an_order_being_rung_offline_outlives_a_reload_and_a_closed_browser_and_is_recorded_once(
+    tablet: Tablet, shop: Shop
+) -> None:
+    page = tablet.open()
+    log_in(page)
+    ready_for_offline(page)
+    go_offline(page.context)
+    page.click("#items button.item[data-code=TIN]")
+    page.click("#items button.item[data-code=TIN]")
+    page.click("#items button.item[data-code=COFFEE]")
+    page.check("#offline-choose input[value=LARGE]")
+    page.click("#offline-choose-add")
+    page.fill("#offline-lines tr[data-code=TIN] input[name=note]", "one opened")
+    expect(page.locator("#offline-total")).to_have_text("HK$72.00")
+    rung = [("TIN", "2", "one opened"), ("COFFEE", "1", "")]
+    assert offline_lines(page) == rung
+    banner = page.locator("#offline-banner")
+    expect(banner).to_contain_text("Offline — 0 orders waiting to be sent")
+    expect(banner).not_to_contain_text("null")
+    page.reload()  # offline: the page from the service worker, the order being rung from IndexedDB
+    expect(page.locator("#offline-settings")).to_have_attribute("data-origin", "cache")
+    expect(page.locator("#offline-lines tr[data-code]")).to_have_count(2)
+    assert offline_lines(page) == rung
+    expect(page.locator("#offline-lines tr[data-code=COFFEE] .mods")).to_have_text("Large")
+    expect(page.locator("#offline-total")).to_have_text("HK$72.00")
+    tablet.close()
+    page = tablet.open(offline=True)  # the browser closed and opened again, still offline
+    page.goto("/till")
+    expect(page.locator("#offline-lines tr[data-code]")).to_have_count(2)
+    assert offline_lines(page) == rung
+    page.click("#offline-exact")
+    page.click("#offline-pay")
+    number = page.locator("#offline-kept").inner_text().split()[1]
+    expect(page.locator("#offline-lines td.empty")).to_have_text("Tap an item.")
+    page.reload()  # paid: it is in the queue, no longer the order being rung
+    expect(page.locator("#offline-banner")).to_contain_text("Offline — 1 order waiting to be sent")
+    expect(page.locator("#offline-lines tr[data-code]")).to_have_count(0)
+    go_online(page.context)
+    expect(page.locator(f"#offline-banner li[data-number='{number}'][data-state=recorded]")).to_be_visible(
+        timeout=60_000
+    )
+    recorded = shop.sql(
+        "SELECT o.id, o.total, o.state FROM orders o WHERE o.offline_number = ? AND o.id > ?",
+        number,
+        SINCE["order"],
+    )
+    assert [(r[1], r[2]) for r in recorded] == [(7200, "paid")]
+    assert shop.sql(
+        "SELECT l.quantity, l.note, l.unit_price FROM order_lines l WHERE l.order_id = ? ORDER BY l.line_no",
+        recorded[0][0],
+    ) == [(2000, "one opened", 1800), (1000, "", 3600)]
+    assert shop.sql(
+        "SELECT count(*) FROM offline_orders WHERE local_number = ? AND id > ?", number, SINCE["offline"]
+    ) == [(1,)]
+
+
+def test_the_banner_says_the_connection_is_back_mid_order_reads_well_and_keeps_the_till_name(
+    tablet: Tablet, shop: Shop
+) -> None:
+    if "Counter" not in shop.cli("till", "list"):
+        shop.cli("till", "add", "Counter")
+    page = tablet.open()
+    log_in(page, "ada")
+    ready_for_offline(page)
+    if page.locator("#who-here select").count():
+        page.select_option("#who-here select", "Counter")
+    page.click("#use-as-till")  # the owner sets this browser up as the till "Counter"
+    expect(page.locator("#signed-in")).to_have_text("Signed in as ada on Counter")
+    eventually(  # the page kept from now on is the one of this till
+        page,
+        """async () => {
+            const kept = await caches.open('midnight-till-page').then(c => c.match('/till'));
+            return kept !== undefined && (await kept.text()).includes('data-till="Counter"');
+        }""",
+    )
+    go_offline(page.context)
+    page.reload()  # offline: the kept page still says which till this is
+    expect(page.locator("#offline-settings")).to_have_attribute("data-origin", "cache")
+    expect(page.locator("#signed-in")).to_have_text("Signed in as ada on Counter")
+    page.click("#items button.item[data-code=TIN]")
+    banner = page.locator("#offline-banner")
+    expect(banner).to_contain_text("Offline — 0 orders waiting to be sent")
+    expect(banner).not_to_contain_text("null")
+    go_online(page.context)  # back while the order is being rung: it is finished here
+    expect(banner).to_contain_text("Back online", timeout=60_000)
+    expect(page.locator("#offline-finish")).to_contain_text("finish this order here")
+    expect(banner).not_to_contain_text("Offline —")
+    page.click("#offline-exact")
+    page.click("#offline-pay")
+    number = page.locator("#offline-kept").inner_text().split()[1]
+    assert number.startswith("COUNTER-")
+    expect(page.locator(f"#offline-banner li[data-number='{number}'][data-state=recorded]")).to_be_visible(
+        timeout=60_000
+    )
+    expect(page.locator("#offline-panel")).to_have_count(0, timeout=30_000)
+    expect(page.locator("#offline-banner-close")).to_be_visible()  # "Hide", readable on the dark banner
+    expect(banner).not_to_contain_text("null")
+    for size in (TABLET, PHONE):
+        page.set_viewport_size(size)
+        assert serious_violations(page) == []
+    page.click("#offline-banner-close")
+    expect(banner).to_be_hidden()

@@ -32,7 +32,11 @@
   let retryMs = FIRST_RETRY_MS;
   let sending = false;
   let failed = null;        // why the last send failed: "network" (retried as soon as the server is back) or "server"
-  let order = null;         // the offline order being rung
+  let reachable = false;    // while offline: the server answered the last probe (it is back)
+  let order = null;         // the offline order being rung (kept in IndexedDB as "current" too)
+  let saved = null;         // the order being rung when the page was last closed or reloaded
+  let started = false;      // what this browser kept (the snapshot, the queue, the order being rung) is read
+  let offlineAsked = false; // the server was out of reach before that
   let choosing = null;      // an item whose modifiers are being chosen
   let lastPaid = null;      // what the panel says about the order just kept
 
@@ -97,6 +101,12 @@
   async function dropRecord(key) {
     await inTransaction(["queue"], "readwrite", s => asked(s.queue.delete(key)));
   }
+  // The order being rung, kept as it changes: a reload or a browser closed while offline finds it again.
+  async function saveCurrent() {
+    if (!order || !started) return;
+    const kept = order.lines.length ? {key: order.key || null, lines: order.lines} : null;
+    try { await putMeta("current", kept); } catch (e) { /* kept on the screen only */ }
+  }
   // A paid order goes into the queue with the next local number, in one transaction (two tabs never
   // give one number twice).
   function tillName() { return (settings.dataset.till || "").trim(); }
@@ -121,6 +131,7 @@
       s.meta.put(seq, "counter");
       const record = build(`${device}-${String(seq).padStart(4, "0")}`, seq, device);
       s.queue.put(record);
+      s.meta.put(null, "current");  // paid: no longer the order being rung
       return record;
     });
   }
@@ -291,6 +302,7 @@
       }
       const data = await answer.json().catch(() => null);
       if (answer.status === 200 || answer.status === 201) {
+        reachable = true;
         sent.unshift({local_number: next.local_number, answer: data || {}});
         sent.splice(30);
         await dropRecord(next.key);
@@ -326,14 +338,23 @@
   }
 
   // --- going offline and back ----------------------------------------------------------------
-  function goOffline() {
-    if (offline) return;
+  function goOffline(serverAnswers = false) {
+    if (!started) { offlineAsked = true; return; }  // start() goes offline once what was kept is read
+    reachable = serverAnswers;
+    if (offline) { renderBanner(); return; }
     offline = true;
     document.body.dataset.tillOffline = "1";  // app.js: the offline panel says it; no other banner
     const carried = carryOver();
-    order = {key: carried.key, lines: carried.lines};
+    if (!carried.lines.length && saved && saved.lines.length) {
+      // the order being rung when the page was reloaded (or the browser closed): as it was
+      order = {key: saved.key || null, lines: saved.lines};
+      lastPaid = {note: "The order being rung before the page was reloaded is back: finish it."};
+    } else {
+      order = {key: carried.key, lines: carried.lines};
+      lastPaid = carried.note ? {note: carried.note} : null;
+    }
+    saved = null;
     choosing = null;
-    lastPaid = carried.note ? {note: carried.note} : null;
     const panel = document.getElementById("panel");
     if (panel) panel.hidden = true;
     buildPanel();
@@ -372,7 +393,9 @@
     if (!offline || returning || pending().length || loginNeeded || ringing()) return;
     returning = true;  // one return at a time
     try {
-      if (!(await probe()) || (await refreshSnapshot()) !== "ok" || ringing() || pending().length) return;
+      if (!(await probe())) return;
+      reachable = true;
+      if ((await refreshSnapshot()) !== "ok" || ringing() || pending().length) return;
       // A fresh order (a new key) from the server: never the key the page had before it went offline.
       await ours(() => htmx.ajax("POST", "/till/order", {target: "#panel", swap: "outerHTML", values: {}}));
       if (fromCache) {
@@ -454,7 +477,10 @@
     section.addEventListener("input", event => {
       if (event.target.id === "offline-cash" || event.target.id === "offline-card") renderPay();
       const line = event.target.closest("[data-line]");
-      if (line && event.target.name === "note") order.lines[Number(line.dataset.line)].note = event.target.value.slice(0, 500);
+      if (line && event.target.name === "note") {
+        order.lines[Number(line.dataset.line)].note = event.target.value.slice(0, 500);
+        saveCurrent();
+      }
     });
     section.addEventListener("click", onPanelClick);
     section.addEventListener("keydown", event => {
@@ -631,6 +657,7 @@
   }
   function renderPanel() {
     if (!offline || !order) return;
+    saveCurrent();
     buildPanel();
     renderNote();
     const last = document.getElementById("offline-last");
@@ -720,10 +747,15 @@
     const n = waiting.length;
     const orders = `${n} order${n === 1 ? "" : "s"}`;
     let head;
+    const back = offline && reachable;  // the server answers again, while the offline panel still shows
     if (loginNeeded && n) head = el("strong", {}, el("a", {href: "/login", text: `Log in to send ${n} waiting order${n === 1 ? "" : "s"}`}));
     else if (tokenStale && n) head = el("strong", {text: `Reload the till to send ${orders} waiting`});
-    else if (offline && !returning) head = el("strong", {text: `Offline — ${orders} waiting to be sent`});
+    else if (offline && !returning && !back) head = el("strong", {text: `Offline — ${orders} waiting to be sent`});
+    else if (back && !n) head = el("strong", {text: "Back online"});
     else head = el("strong", {text: n ? `Back online — ${orders} waiting to be sent` : "Orders rung offline"});
+    const finish = back && ringing()
+      ? el("p", {id: "offline-finish", text: "The connection is back: finish this order here, at the prices shown; it is sent as soon as it is paid, then the till sells online again."})
+      : null;
     const items = [
       ...queue.map(r => el("li", {"data-number": r.local_number, "data-state": r.state},
         `${r.local_number} — `, r.state === "refused" ? `refused: ${r.message}` : r.state,
@@ -734,7 +766,7 @@
     ];
     const close = !offline && !n && !refused.length
       ? el("button", {type: "button", className: "small", id: "offline-banner-close", text: "Hide"}) : null;
-    banner.replaceChildren(head, el("ul", {}, items), close);
+    banner.replaceChildren(...[head, finish, el("ul", {}, items), close].filter(Boolean));  // (null would read "null")
   }
   function render() {
     renderBanner();
@@ -788,13 +820,19 @@
   });
   window.addEventListener("offline", unreachable);
   window.addEventListener("online", async () => {
-    if (await probe()) { retryMs = FIRST_RETRY_MS; send(); }
+    if (await probe()) {
+      reachable = true;
+      retryMs = FIRST_RETRY_MS;
+      renderBanner();
+      send();
+    }
   });
 
   // The server, now and then: gone (offline panel), back (send, then the server's panel again).
   async function watch() {
     try { await loadQueue(); renderBanner(); } catch (e) { /* as it was */ }  // another tab may have rung some
     const up = navigator.onLine && (await probe());
+    if (offline && up !== reachable) { reachable = up; renderBanner(); }
     if (!up) {
       goOffline();
     } else if (pending().length && !sending && failed !== "server") {
@@ -811,6 +849,7 @@
   async function start() {
     try {
       snap = (await getMeta("snapshot")) || null;
+      saved = (await getMeta("current")) || null;
       await loadQueue();
     } catch (e) {
       snap = null;  // no IndexedDB (a private window): online selling works as before
@@ -818,10 +857,13 @@
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.register("/till-sw.js", {scope: "/till"}).catch(() => {});
     }
-    if (fromCache || !navigator.onLine) {
+    started = true;
+    if (fromCache || !navigator.onLine || offlineAsked) {
       goOffline();  // the page came from this device's copy: sell offline until the server answers
     } else {
       refreshSnapshot();
+      // an order begun offline and not yet paid when the page was closed: finished as it was rung
+      if (saved && Array.isArray(saved.lines) && saved.lines.length) goOffline(true);
     }
     setInterval(() => { if (!offline) refreshSnapshot(); }, SNAPSHOT_EVERY_MS);
     render();
