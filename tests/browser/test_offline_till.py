@@ -741,6 +741,7 @@ def test_the_banner_says_the_connection_is_back_mid_order_reads_well_and_keeps_t
     page = tablet.open()
     log_in(page, "ada")
     ready_for_offline(page)
+    expect(page.locator("#use-as-till")).to_be_visible()  # the header line is the server's by now
     if page.locator("#who-here select").count():
         page.select_option("#who-here select", "Counter")
     page.click("#use-as-till")  # the owner sets this browser up as the till "Counter"

@@ -41,6 +41,7 @@ def till(server: str) -> Iterator[tuple[str, FakePrinter]]:
 
 
 def set_up_as(page: Page, till: str) -> None:
+    expect(page.locator("#use-as-till")).to_be_visible()  # the header line is the server's by now
     if page.locator("#who-here select").count():
         page.select_option("#who-here select", till)
     page.click("#use-as-till")
