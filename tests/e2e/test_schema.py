@@ -25,8 +25,8 @@ CHECKS = [
     checks.content_type_conformance,
     checks.response_schema_conformance,
 ]
-EXAMPLES = 12
-HOSTILE_EXAMPLES = 25
+EXAMPLES = 8
+HOSTILE_EXAMPLES = 15
 
 
 def spec() -> dict[str, Any]:
