@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, case, func, insert, literal, select, update
+from sqlalchemy.sql.dml import Update
 
 from midnight.db import paging
 from midnight.db import tables as t
@@ -340,17 +341,18 @@ def pin_succeeded(conn: Connection, user_id: int, digest: str) -> bool:
     return result.rowcount == 1
 
 
+def _live_session(digest: str) -> Update:
+    """An update of the web session (not an API token) with this digest, if it has not ended."""
+    return update(t.api_tokens).where(
+        t.api_tokens.c.token_hash == digest,
+        t.api_tokens.c.kind == TokenKind.SESSION.value,
+        t.api_tokens.c.revoked_at.is_(None),
+    )
+
+
 def mark_session_on_till(conn: Connection, digest: str, device_id: int) -> None:
     """The web session with this digest is now on a browser set up as a till (that device)."""
-    conn.execute(
-        update(t.api_tokens)
-        .where(
-            t.api_tokens.c.token_hash == digest,
-            t.api_tokens.c.kind == TokenKind.SESSION.value,
-            t.api_tokens.c.revoked_at.is_(None),
-        )
-        .values(device_id=device_id)
-    )
+    conn.execute(_live_session(digest).values(device_id=device_id))
 
 
 def revoke_device_sessions(
@@ -383,14 +385,4 @@ def revoke_pin_sessions(conn: Connection, user_id: int, at: dt.datetime) -> int:
 
 def revoke_session_by_digest(conn: Connection, digest: str, at: dt.datetime) -> int:
     """End one web session (not an API token) by its digest."""
-    return int(
-        conn.execute(
-            update(t.api_tokens)
-            .where(
-                t.api_tokens.c.token_hash == digest,
-                t.api_tokens.c.kind == TokenKind.SESSION.value,
-                t.api_tokens.c.revoked_at.is_(None),
-            )
-            .values(revoked_at=at)
-        ).rowcount
-    )
+    return int(conn.execute(_live_session(digest).values(revoked_at=at)).rowcount)
