@@ -77,10 +77,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     midnight(db, "product", "add", "LETTUCE", "Lettuce 生菜", "--unit", "kg", "--shelf-life", "5")
     midnight(db, "product", "add", "HAM", "Ham slice 火腿", "--shelf-life", "5")
-    midnight(db, "receive", "PINE", "6", "--cost", "9", "--expires", "2099-01-01")
+    # Plenty behind the first-expiring 2: tests in many files sell from this one shop, in any order.
+    midnight(db, "receive", "PINE", "200", "--cost", "9", "--expires", "2099-01-01")
     midnight(db, "receive", "PINE", "2", "--cost", "9", "--expires", "2098-01-01")
-    midnight(db, "receive", "LETTUCE", "2", "--cost", "20")
-    midnight(db, "receive", "HAM", "20", "--cost", "1.5")
+    midnight(db, "receive", "LETTUCE", "20", "--cost", "20")
+    midnight(db, "receive", "HAM", "200", "--cost", "1.5")
     midnight(
         db,
         "menu",

@@ -102,7 +102,7 @@ def test_charts_fit_their_labels_and_have_a_text_alternative(
         labelled = (chart.get_attribute("aria-labelledby") or "").split()
         assert len(labelled) == 2
         name = page.locator(f"[id='{labelled[0]}']").text_content() or ""
-        assert name.startswith(("Sales by item", "Sales by hour", "Waste"))
+        assert name.startswith(("Sales by item", "Sales by hour", "Waste", "Choices made"))
         # every label drawn inside the chart's own box, at both edges
         overflow = chart.evaluate(
             """svg => {
