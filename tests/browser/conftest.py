@@ -15,7 +15,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+from typer.testing import CliRunner
 
+from midnight.cli.app import app
 from tests.e2e.test_server import free_port
 from tests.fake_printer import LOOPBACK
 
@@ -31,19 +33,19 @@ FLAGS = [
 AXE = os.environ.get(
     "MIDNIGHT_TEST_AXE", str(Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js")
 )
+CLI = CliRunner()
 PASSWORDS = {"ada": "owner pass phrase", "kwan": "staff pass phrase"}
 
 
 def midnight(db: Path, *args: str, user: str = "ada") -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "midnight", "--db", str(db), "--user", user, *args],
-        env={**os.environ, **LOOPBACK},  # printers on the fake printer's loopback (tests only)
-        capture_output=True,
-        text=True,
-        timeout=120,
+    """Run the CLI in this process (as a subprocess it cost a second of start-up a call)."""
+    result = CLI.invoke(
+        app,
+        ["--db", str(db), "--user", user, *args],
+        env=LOOPBACK,  # printers on the fake printer's loopback (tests only)
     )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    return result.stdout
 
 
 SHOP: dict[str, Any] = {}  # the running server's database, for tests that set up more with the CLI
