@@ -52,8 +52,10 @@ def _models() -> list[object]:
     ]
 
 
-def forecast(history: Mapping[str, Sequence[float]], horizon: int = HORIZON) -> dict[str, Forecast]:
-    """Forecast each series (units a day, oldest first, censored days already filled)."""
+def forecast(
+    history: Mapping[str, Sequence[float]], horizon: int = HORIZON, *, jobs: int = 1
+) -> dict[str, Forecast]:
+    """Forecast each series (units a day, oldest first, censored days already filled), on `jobs` cores."""
     result = {key: Forecast(SIMPLE, weekday_average(ys, horizon)) for key, ys in history.items()}
     long = {key: list(ys)[-FIT_DAYS:] for key, ys in history.items() if len(ys) >= MIN_DAYS}
     if not long:
@@ -68,9 +70,11 @@ def forecast(history: Mapping[str, Sequence[float]], horizon: int = HORIZON) -> 
     df = pd.concat(frames, ignore_index=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sf = StatsForecast(models=_models(), freq="D", n_jobs=1)
+        sf = StatsForecast(models=_models(), freq="D", n_jobs=jobs)
         backtest = sf.cross_validation(df=df, h=HORIZON, n_windows=BACKTEST_WINDOWS, step_size=HORIZON)
-        ahead = StatsForecast(models=_models(), freq="D", n_jobs=1).forecast(df=df, h=horizon, level=[LEVEL])
+        ahead = StatsForecast(models=_models(), freq="D", n_jobs=jobs).forecast(
+            df=df, h=horizon, level=[LEVEL]
+        )
     names = [str(m) for m in _models()]
     for key, rows in backtest.groupby("unique_id"):
         actual = rows["y"].tolist()
