@@ -70,19 +70,19 @@ def forecast(
     df = pd.concat(frames, ignore_index=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sf = StatsForecast(models=_models(), freq="D", n_jobs=jobs)
+        models = _models()
+        sf = StatsForecast(models=models, freq="D", n_jobs=jobs)
         backtest = sf.cross_validation(df=df, h=HORIZON, n_windows=BACKTEST_WINDOWS, step_size=HORIZON)
-        ahead = StatsForecast(models=_models(), freq="D", n_jobs=jobs).forecast(
-            df=df, h=horizon, level=[LEVEL]
-        )
-    names = [str(m) for m in _models()]
+        ahead = sf.forecast(df=df, h=horizon, level=[LEVEL])
+    names = [str(m) for m in models]
+    ahead_of = {str(key): rows for key, rows in ahead.groupby("unique_id")}  # one pass, not one per product
     for key, rows in backtest.groupby("unique_id"):
         actual = rows["y"].tolist()
         scores = {name: wape(actual, rows[name].tolist()) for name in names}
         best = min(
             names, key=lambda n: (scores[n] if scores[n] is not None else float("inf"), names.index(n))
         )
-        mine = ahead[ahead["unique_id"] == key]
+        mine = ahead_of[str(key)]
         low, high = f"{best}-lo-{LEVEL}", f"{best}-hi-{LEVEL}"
         result[str(key)] = Forecast(
             best,
