@@ -81,62 +81,76 @@
     }
   });
 
-  // What was typed while the server was re-pricing the order is kept: the new panel gets back the
-  // money boxes and the box being typed in (with the cursor), unless the order was just paid.
+  // What was typed while the server was re-pricing the order is kept, unless the order was just paid:
+  // every box typed in after the request left (the server answered only for what it carried) gets its
+  // text back in the new panel, the box being typed in gets the cursor back, and the server is asked
+  // again with what it has not seen. A line's boxes are matched by row, so only while no row went.
   let typed = null, retrigger = null;
   document.body.addEventListener("htmx:afterSettle", () => {
     const box = retrigger;
     retrigger = null;
-    if (box && document.body.contains(box)) htmx.trigger(box, "change");
+    // in the next task: htmx frees the till's request queue only after this swap has settled, and a
+    // request made before that would wait behind it
+    if (box) setTimeout(() => { if (document.body.contains(box)) htmx.trigger(box, "change"); }, 0);
   });
+  const BOXES = "#panel input:not([type=hidden])";
   function boxKey(box) {
     const same = Array.from(document.querySelectorAll(`#panel input[name="${CSS.escape(box.name)}"]`));
-    return [box.name, same.indexOf(box)];
+    return box.name + "#" + same.indexOf(box);
   }
-  const MONEY = ["cash", "card", "other"];
+  function boxesNow() {
+    const values = {};
+    document.querySelectorAll(BOXES).forEach(box => { if (box.name) values[boxKey(box)] = box.value; });
+    return values;
+  }
+  const rows = () => document.querySelectorAll("#lines tr").length;
   let sent = {};
   document.body.addEventListener("htmx:beforeRequest", event => {
-    if (!event.detail.target || event.detail.target.id !== "panel") return;
-    sent = {};
-    MONEY.forEach(id => { const box = document.getElementById(id); if (box) sent[id] = box.value; });
+    if (event.detail.target && event.detail.target.id === "panel") sent = boxesNow();
   });
   document.body.addEventListener("htmx:beforeSwap", event => {
     if (!event.detail.target || event.detail.target.id !== "panel") return;
-    typed = {money: {}, focus: null};
-    // only what was typed after the request left: what it carried, the server has answered for
-    MONEY.forEach(id => {
-      const box = document.getElementById(id);
-      if (box && box.value !== (sent[id] || "")) typed.money[id] = box.value;
+    typed = {boxes: {}, focus: null, rows: rows()};
+    Object.entries(boxesNow()).forEach(([key, value]) => {
+      if (value !== (sent[key] ?? "")) typed.boxes[key] = value;
     });
     const active = document.activeElement;
     if (active && active.closest && active.closest("#panel") && active.matches("input:not([type=hidden])")) {
-      typed.focus = {key: boxKey(active), value: active.value, caret: active.selectionStart};
+      typed.focus = {key: boxKey(active), caret: active.selectionStart};
     }
   });
   document.body.addEventListener("htmx:afterSwap", event => {
     if (!typed || !event.detail.target || event.detail.target.id !== "panel") return;
     if (!document.querySelector("#panel .last-sale")) {
-      Object.entries(typed.money).forEach(([id, value]) => {
-        const box = document.getElementById(id);
-        if (box) box.value = value;
-      });
-      if (typed.focus) {
-        const [name, index] = typed.focus.key;
-        const box = document.querySelectorAll(`#panel input[name="${CSS.escape(name)}"]`)[index];
-        if (box) {
-          // a money box keeps the server's answer unless it was typed in after the request left
-          const ownAnswer = MONEY.includes(box.id) && !(box.id in typed.money);
-          const changed = !ownAnswer && box.value !== typed.focus.value;
-          if (changed) box.value = typed.focus.value;
-          box.focus();
-          try { box.setSelectionRange(typed.focus.caret, typed.focus.caret); } catch (e) { /* not a text box */ }
-          // the server priced the order without what was typed since: ask again with it, once the
-          // new panel is live
-          if (changed && box.matches("[hx-post]")) retrigger = box;
+      const rowsKept = rows() >= typed.rows;
+      document.querySelectorAll(BOXES).forEach(box => {
+        const key = boxKey(box);
+        if (!(key in typed.boxes) || (box.closest("#lines") && !rowsKept)) return;
+        if (box.value !== typed.boxes[key]) {
+          box.value = typed.boxes[key];
+          if (box.matches("[hx-post]")) retrigger = box;
         }
+      });
+      const box = typed.focus && Array.from(document.querySelectorAll(BOXES)).find(b => boxKey(b) === typed.focus.key);
+      if (box && !(box.closest("#lines") && !rowsKept)) {
+        box.focus();
+        try { box.setSelectionRange(typed.focus.caret, typed.focus.caret); } catch (e) { /* not a text box */ }
       }
     }
     typed = null;
+  });
+
+  // A tap queued behind a request that then redrew the panel (the line's ×, a box's change) belongs to
+  // a button or box that is gone: htmx (2.0) drops it but leaves the requests queued after it waiting
+  // until some later request ends. So once a request ends, whatever is still queued goes on.
+  document.body.addEventListener("htmx:afterRequest", () => {
+    setTimeout(() => {
+      const till = document.getElementById("till");
+      const state = till && till["htmx-internal-data"];
+      while (state && !state.xhr && state.queuedRequests && state.queuedRequests.length) {
+        state.queuedRequests.shift()();
+      }
+    }, 0);
   });
 
   // The quick sheet (an item's modifiers, the parked orders) is a dialog the server fills in.
