@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -180,6 +181,27 @@ def test_on_a_slow_connection_taps_made_while_the_panel_is_redrawn_are_not_left_
     expect(page.locator("#lines tr")).to_have_count(2)
     expect(page.locator("#lines")).to_contain_text("Chef")
     expect(page.locator("#total")).to_have_text("HK$56.00")
+    page.close()
+
+
+@SIZES
+def test_on_a_slow_connection_park_it_opened_while_the_item_is_added_stays_open(
+    browser: Browser, server: str, size: dict[str, int]
+) -> None:
+    # The cashier taps an item and at once opens "Park it" and types the table: the panel the server
+    # sends back for the item must not fold the park box shut and hide what was typed.
+    table = f"Table {uuid.uuid4().hex[:4]}"
+    page = log_in(browser, server, "kwan", viewport=size)
+    slow_connection(page, 0.6)
+    page.click("button.item[data-code=TIN]")
+    page.click("summary >> text=Park it")
+    page.fill("input[name=label]", table)
+    expect(page.locator("#lines tr")).to_have_count(1)
+    park = page.get_by_role("button", name="Park", exact=True)
+    expect(park).to_be_visible()
+    expect(page.locator("input[name=label]")).to_have_value(table)
+    park.click()
+    expect(page.locator("#notice")).to_contain_text(table)
     page.close()
 
 

@@ -104,13 +104,22 @@
     return values;
   }
   const rows = () => document.querySelectorAll("#lines tr").length;
-  let sent = {};
+  // a fold (Park it, a discount) opened or closed while the request was out stays as the person left it
+  const foldKey = fold => fold.className + "#" + Array.from(document.querySelectorAll("#panel details"))
+    .filter(other => other.className === fold.className).indexOf(fold);
+  const folds = () => {
+    const open = {};
+    document.querySelectorAll("#panel details").forEach(fold => { open[foldKey(fold)] = fold.open; });
+    return open;
+  };
+  let sent = {}, sentFolds = {};
   document.body.addEventListener("htmx:beforeRequest", event => {
-    if (event.detail.target && event.detail.target.id === "panel") sent = boxesNow();
+    if (event.detail.target && event.detail.target.id === "panel") { sent = boxesNow(); sentFolds = folds(); }
   });
   document.body.addEventListener("htmx:beforeSwap", event => {
     if (!event.detail.target || event.detail.target.id !== "panel") return;
-    typed = {boxes: {}, focus: null, rows: rows()};
+    typed = {boxes: {}, focus: null, rows: rows(), folds: {}};
+    Object.entries(folds()).forEach(([key, open]) => { if (open !== (sentFolds[key] ?? false)) typed.folds[key] = open; });
     Object.entries(boxesNow()).forEach(([key, value]) => {
       if (value !== (sent[key] ?? "")) typed.boxes[key] = value;
     });
@@ -123,6 +132,10 @@
     if (!typed || !event.detail.target || event.detail.target.id !== "panel") return;
     if (!document.querySelector("#panel .last-sale")) {
       const rowsKept = rows() >= typed.rows;
+      document.querySelectorAll("#panel details").forEach(fold => {
+        const key = foldKey(fold);
+        if (key in typed.folds) fold.open = typed.folds[key];
+      });
       document.querySelectorAll(BOXES).forEach(box => {
         const key = boxKey(box);
         if (!(key in typed.boxes) || (box.closest("#lines") && !rowsKept)) return;
