@@ -129,8 +129,10 @@ def order_quantity(
     """How much to order for the days in `demand` (from the delivery to the delivery after next).
 
     `usable_stock` is what will still be there and sellable on those days (lots that will expire
-    unsold don't count); `shelf_life_days` limits the days a new delivery can serve: a lot that lives
-    2 days is never asked to cover more than 2 days of demand.
+    unsold don't count); `shelf_life_days` limits the days a new delivery can serve. A lot received
+    with the product's shelf life is dated delivery day + shelf life (`lot.default_expiry`) and is good
+    through that date, so it serves the delivery day and `shelf_life_days` days after it: a 2-day
+    product is never asked to cover more than 3 days of demand — nor fewer, when 3 are to be covered.
     """
     if pack_size <= 0:
         raise InvalidInput("a pack holds more than nothing", field="pack_size")
@@ -140,7 +142,7 @@ def order_quantity(
     if shelf_life_days is not None:
         if shelf_life_days <= 0:
             raise InvalidInput("a shelf life is at least one day", field="shelf_life_days")
-        days = days[:shelf_life_days]
+        days = days[: shelf_life_days + 1]  # the delivery day, then shelf_life_days more
     target = math.ceil(covered_demand(days, ratio))
     short = max(0, target - usable_stock)
     packs = -(-short // pack_size)
