@@ -9,6 +9,7 @@ import datetime as dt
 import random
 
 import pytest
+from sqlalchemy import event
 
 from midnight.commands import build
 from midnight.commands.catalog import AddProduct
@@ -235,3 +236,32 @@ def test_forecasts_are_for_the_owner_and_refuse_bad_bounds(sqlite_ctx: Context) 
         build(ForecastQuery, {"days": "1.5"})
     assert forecasts.forecast_products(sqlite_ctx, ForecastQuery()).items == []
     assert forecasts.backtest(sqlite_ctx, BacktestQuery()).products == []
+
+
+def test_the_ledger_is_read_by_time_not_by_product_history(sqlite_ctx: Context, clock: FixedClock) -> None:
+    """Every step of the read that reaches movements goes along ix_movements_at (the window's days),
+    or looks up one sale's lines by ix_movements_order_line_id: never a product's whole history."""
+    ctx = sqlite_ctx
+    open_snack_bar(ctx)
+    stock.receive(ctx, ReceiveLot(sku="PINE", quantity=5, cost="1"))
+    sell(ctx, "PINE", 1)
+    seen: list[tuple[str, object]] = []
+
+    def capture(conn: object, cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    event.listen(ctx.db.engine, "before_cursor_execute", capture)
+    try:
+        forecasts.forecast_products(ctx, ForecastQuery())
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", capture)
+    steps = []
+    with ctx.db.engine.connect() as conn:
+        for statement, parameters in seen:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)  # type: ignore[arg-type]
+            steps += [row[3] for row in plan if row[3].split()[1:2] in (["movements"], ["r"], ["s"])]
+    assert steps and all(
+        "USING INDEX ix_movements_at (at>?" in step or "ix_movements_order_line_id (order_line_id=?)" in step
+        for step in steps
+    ), steps

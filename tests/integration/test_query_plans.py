@@ -18,6 +18,7 @@ from sqlalchemy import event
 
 from midnight.commands.catalog import AddProduct, BoardQuery, LedgerQuery, StockQuery
 from midnight.commands.counter import AddCustomer, HoldItem, MessageQuery, ShelfQuery
+from midnight.commands.forecasts import BacktestQuery, ForecastQuery
 from midnight.commands.stock import ReceiveLot, WriteOff
 from midnight.commands.till import (
     AddMenuItem,
@@ -33,6 +34,7 @@ from midnight.services import (
     analytics,
     catalog,
     customers,
+    forecasts,
     holds,
     menu,
     notify,
@@ -157,6 +159,10 @@ READS: dict[str, Callable[[Context], object]] = {
         c, Period(start=TODAY - dt.timedelta(days=6), end=TODAY)
     ),
     "waste": lambda c: analytics.waste_by_product(c, Period(start=TODAY - dt.timedelta(days=365), end=TODAY)),
+    # the demand of 140 days, each day's movements along ix_movements_at (db/demand.py)
+    "forecasts": lambda c: forecasts.forecast_products(c, ForecastQuery()),
+    "one product's forecast": lambda c: forecasts.forecast_products(c, ForecastQuery(sku="HAM")),
+    "backtest": lambda c: forecasts.backtest(c, BacktestQuery()),
 }
 
 
