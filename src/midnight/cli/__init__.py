@@ -6,6 +6,7 @@ from __future__ import annotations
 from midnight.cli import (  # noqa: F401
     customer,
     drawer,
+    forecast,
     hold,
     kitchen,
     location,
