@@ -15,6 +15,7 @@ from midnight.api import (
     devices,
     drawers,
     errors,
+    forecasts,
     kitchen,
     modifiers,
     offline,
@@ -85,6 +86,7 @@ def create_app(
     app.include_router(drawers.router)
     app.include_router(offline.router)
     app.include_router(printing.router)
+    app.include_router(forecasts.router)
     web.install(app)
 
     @app.get("/healthz", tags=["health"])
