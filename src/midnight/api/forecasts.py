@@ -90,5 +90,5 @@ def list_forecasts(ctx: CtxDep, query: Annotated[ForecastQuery, Query()]) -> Pag
 def backtest(ctx: CtxDep, query: Annotated[BacktestQuery, Query()]) -> forecasts.Backtest:
     """How each method would have forecast the last 28 days of each product from the days before,
     against seasonal-naive: WAPE and MASE per product and overall. Fits every product: seconds for a
-    few hundred products, about a minute for a thousand."""
+    few hundred products, under 20 s for a thousand (one core)."""
     return forecasts.backtest(ctx, query)
