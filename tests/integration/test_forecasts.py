@@ -265,3 +265,19 @@ def test_the_ledger_is_read_by_time_not_by_product_history(sqlite_ctx: Context, 
         "USING INDEX ix_movements_at (at>?" in step or "ix_movements_order_line_id (order_line_id=?)" in step
         for step in steps
     ), steps
+
+
+def test_a_day_is_the_stores_local_calendar_date_not_utc(ctx: Context, clock: FixedClock) -> None:
+    # 23:30 and 00:30 in Hong Kong fall on one UTC date (15:30 and 16:30), on two local ones.
+    days = 2
+    at(ctx, clock, 0, 7, days)
+    catalog.add_product(
+        ctx, AddProduct(sku="NOODLE", name="Noodles", expiry_kind="best_before", shelf_life_days=365)
+    )
+    stock.receive(ctx, ReceiveLot(sku="NOODLE", quantity=10, cost="1"))
+    for day, hour, units in ((0, 9, 1), (0, 23, 2), (1, 0, 3), (1, 9, 1)):
+        at(ctx, clock, day, hour, days)
+        clock.instant += dt.timedelta(minutes=30)
+        sell(ctx, "NOODLE", units)
+    clock.instant = NOW
+    assert ledger_history(ctx, "NOODLE", days).days == [3000, 4000]
