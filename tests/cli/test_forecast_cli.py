@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from midnight.cli import app
+from midnight.cli import forecast as forecast_cli
 from midnight.cli.app import CliState
 from midnight.commands.catalog import AddProduct
 from midnight.commands.stock import DrawStock, ReceiveLot
@@ -111,3 +114,13 @@ def test_forecast_backtest_prints_wape_and_mase_per_method_and_clean_json(db: Pa
 def test_a_bad_argument_is_one_clear_line(db: Path, args: tuple[str, ...], message: str) -> None:
     err = run(db, "forecast", *args, code=2)
     assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_the_progress_bar_goes_to_a_watching_terminal_on_stderr_never_into_json(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = io.StringIO()
+    monkeypatch.setattr(forecast_cli, "err_console", Console(file=screen, force_terminal=True, width=100))
+    result = json.loads(run(db, "forecast", "backtest", "--json"))
+    assert [p["sku"] for p in result["products"]] == ["BUN", "TEA"]
+    assert "Backtesting" in screen.getvalue() and "2/2" in screen.getvalue()
