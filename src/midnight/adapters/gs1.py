@@ -64,6 +64,8 @@ def read(code: str) -> Scan:
             raise InvalidInput(f"can't read the scan {text!r}: {why}", field="code")
         message = result.gs1_message
     found = message.element_strings.get(ai="01")
+    if found is not None and found.gtin is None and found.gtin_error:
+        raise InvalidInput(f"can't read the GS1 code {text!r}: {found.gtin_error}", field="code")
     if found is None or found.gtin is None:
         raise InvalidInput(f"the GS1 code {text!r} names no product: it has no (01) GTIN", field="code")
     batch = message.element_strings.get(ai="10")

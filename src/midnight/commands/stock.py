@@ -24,6 +24,7 @@ from midnight.commands.fields import (
 )
 
 Check = Annotated[str, words(64, required=True)]
+Batch = Annotated[str, words(64, example="L2412A")]
 
 
 class ReceiveLot(Command):
@@ -37,6 +38,7 @@ class ReceiveLot(Command):
     supplier: Supplier = ""
     received: Day | None = Field(default=None, description="Back-date the delivery.")
     reference: Reference = Field(default="", description="Delivery note or invoice number.")
+    batch: Batch = Field(default="", description="The maker's lot number (AI 10 of a GS1 scan).")
 
 
 class DrawStock(Command):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, or_, select, tuple_
+from sqlalchemy import Connection, Row, bindparam, func, insert, or_, select, tuple_, update
 
 from midnight.db import paging
 from midnight.db import tables as t
@@ -172,3 +172,7 @@ def new_product_values(product: Product, now: dt.datetime) -> dict[str, object]:
         "reorder_point": product.reorder_point,
         "created_at": now,
     }
+
+
+def set_service_level(conn: Connection, product_id: int, level: int | None) -> None:
+    conn.execute(update(t.products).where(t.products.c.id == product_id).values(service_level=level))

@@ -40,6 +40,8 @@ class Outgoing:
     display: str
     subject: str  # sealed
     body: str  # sealed
+    attachment_name: str | None = None
+    attachment: str | None = None  # sealed (text: a CSV)
 
 
 def enqueue(
@@ -61,6 +63,8 @@ def enqueue(
                 display=message.display,
                 subject=message.subject,
                 body=message.body,
+                attachment_name=message.attachment_name,
+                attachment=message.attachment,
                 state=MessageState.PENDING.value,
                 attempts=0,
                 next_attempt_at=now,

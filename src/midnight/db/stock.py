@@ -61,6 +61,7 @@ class LotInfo:
     expiry_kind: str
     status: ExpiryStatus
     corrected_expiry: dt.date | None = None  # the date as last corrected (expiry_date: as received)
+    batch: str | None = None  # the maker's lot number, as scanned at receiving
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def _lot(row: Row) -> Lot:  # type: ignore[type-arg]
         effective_expiry=row.effective_expiry,
         on_hand=row.on_hand,
         corrected_expiry=row.corrected_expiry,
+        batch=row.batch,
     )
 
 
@@ -278,9 +280,11 @@ def insert_lot(
     opened_at: dt.datetime | None = None,
     parent_lot_id: int | None = None,
     corrected_expiry: dt.date | None = None,
+    batch: str | None = None,
 ) -> int:
     result = conn.execute(
         insert(t.lots).values(
+            batch=batch,
             product_id=product_id,
             location_id=location_id,
             parent_lot_id=parent_lot_id,
@@ -384,6 +388,7 @@ _LOT_INFO_COLUMNS = (
     t.lots.c.effective_expiry,
     t.products.c.expiry_kind,
     t.lots.c.corrected_expiry,
+    t.lots.c.batch,
 )
 
 
@@ -411,6 +416,7 @@ def _lot_info(row: Row, today: dt.date, currency: str) -> LotInfo:  # type: igno
         effective,
         kind,
         corrected,
+        batch,
     ) = row
     return LotInfo(
         lot_id,
@@ -430,6 +436,7 @@ def _lot_info(row: Row, today: dt.date, currency: str) -> LotInfo:  # type: igno
         kind,
         expiry_status(effective, today),
         corrected,
+        batch,
     )
 
 

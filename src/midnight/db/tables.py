@@ -79,7 +79,11 @@ products = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # The name Unicode case-folded (domain.text.fold), so the receiving picker searches in the query (0006).
     Column("name_key", String(200), nullable=False, server_default=""),
+    # The share of demand an order should cover, in thousandths (950 = 95%); NULL: from the margin
+    # (the newsvendor's critical ratio, docs/buying.md) (0012).
+    Column("service_level", Integer, nullable=True),
     CheckConstraint("expiry_kind IN ('use_by', 'best_before')", name="expiry_kind"),
+    CheckConstraint("service_level IS NULL OR service_level BETWEEN 500 AND 995", name="service_level"),
     Index("ix_products_name_key_id", "name_key", "id"),
 )
 
@@ -102,6 +106,7 @@ lots = Table(
     Column("effective_expiry", Date, nullable=False),
     # Cache of the sum of this lot's movements, kept in the same transaction as each movement.
     Column("on_hand", BigInteger, nullable=False),
+    Column("batch", String(64), nullable=True),  # the maker's lot number, as scanned at receiving (0012)
     CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
     CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
     Index(
@@ -578,6 +583,9 @@ outbox = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # A file sent with the message (a purchase order's CSV), sealed like the body (0012).
+    Column("attachment_name", String(200), nullable=True),
+    Column("attachment", Text, nullable=True),
     UniqueConstraint("event_key", "url"),
     CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'uncertain')", name="state"),
     CheckConstraint("attempts >= 0", name="attempts_not_negative"),
@@ -1020,3 +1028,131 @@ def _create_triggers(target: MetaData, connection: Connection, **_: object) -> N
 
 
 event.listen(metadata, "after_create", _create_triggers)
+
+
+# --- suppliers and purchase orders (migration 0012) -------------------------------------------------
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("name_key", String(200), nullable=False),  # domain.text.fold, unique: one supplier per name
+    Column("delivery_days", String(32), nullable=False),  # weekday numbers, Monday 0: "0,3"
+    Column("lead_time_days", Integer, nullable=False),
+    Column("minimum_order", BigInteger, nullable=False),  # minor units; 0: none
+    Column("note", Text, nullable=False, server_default=""),
+    Column("language", String(8), nullable=False, server_default="en"),  # of the order's message
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name_key"),
+    CheckConstraint("lead_time_days BETWEEN 0 AND 60", name="lead_time_days"),
+    CheckConstraint("minimum_order >= 0", name="minimum_order_not_negative"),
+)
+
+# Where a purchase order goes: Apprise addresses, sealed like customers' (adapters/secrets).
+supplier_contacts = Table(
+    "supplier_contacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("supplier_id", Integer, ForeignKey("suppliers.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("display", Text, nullable=False),
+    Index("ix_supplier_contacts_supplier_id", "supplier_id"),
+)
+
+# What a supplier sells the shop: in packs of pack_size (thousandths of the product's unit), at
+# unit_cost a unit, under the supplier's own code.
+supplier_products = Table(
+    "supplier_products",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("supplier_id", Integer, ForeignKey("suppliers.id"), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("pack_size", BigInteger, nullable=False),
+    Column("unit_cost", BigInteger, nullable=False),
+    Column("supplier_code", String(64), nullable=False, server_default=""),
+    UniqueConstraint("supplier_id", "product_id"),
+    Index("ix_supplier_products_product_id", "product_id"),
+    CheckConstraint("pack_size > 0", name="pack_size_positive"),
+    CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
+)
+
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("supplier_id", Integer, ForeignKey("suppliers.id"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("delivery_date", Date, nullable=False),  # when it is expected (the supplier's delivery day)
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),  # received in full, finished short, or cancelled
+    Column("idempotency_key", String(128), nullable=True),  # a form sent twice makes one order
+    CheckConstraint("state IN ('draft', 'sent', 'partly_received', 'received', 'cancelled')", name="state"),
+    Index("ix_purchase_orders_state_id", "state", "id"),
+    Index("ix_purchase_orders_supplier_id_id", "supplier_id", "id"),
+    Index("ix_purchase_orders_idempotency_key", "idempotency_key", unique=True),
+    Index("ix_purchase_orders_created_at", "created_at"),  # reports by period
+)
+
+# One product ordered. pack_size, unit_cost and supplier_code are copied from the supplier's list
+# when the line is written (the order says what was asked, whatever the list says later);
+# `suggested` is what the order suggestion said (NULL: typed by hand), for "suggested vs ordered";
+# `received` caches the sum of the line's receipts, kept in the same transaction as each.
+purchase_order_lines = Table(
+    "purchase_order_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("purchase_order_id", Integer, ForeignKey("purchase_orders.id"), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("pack_size", BigInteger, nullable=False),
+    Column("unit_cost", BigInteger, nullable=False),
+    Column("supplier_code", String(64), nullable=False, server_default=""),
+    Column("suggested", BigInteger, nullable=True),
+    Column("received", BigInteger, nullable=False),
+    UniqueConstraint("purchase_order_id", "product_id"),
+    Index("ix_purchase_order_lines_product_id", "product_id"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("received >= 0", name="received_not_negative"),
+)
+
+purchase_order_events = Table(
+    "purchase_order_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("purchase_order_id", Integer, ForeignKey("purchase_orders.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_purchase_order_events_purchase_order_id_id", "purchase_order_id", "id"),
+)
+
+# What arrived against an order, scan by scan: taken into stock as a lot (received, substitute) or
+# refused at the door (no lot; the reason says why, e.g. its date too close).
+purchase_receipts = Table(
+    "purchase_receipts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("purchase_order_id", Integer, ForeignKey("purchase_orders.id"), nullable=False),
+    Column(
+        "line_id", Integer, ForeignKey("purchase_order_lines.id"), nullable=True
+    ),  # the line it counts for
+    Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("expiry_date", Date, nullable=True),
+    Column("batch", String(64), nullable=True),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    CheckConstraint("kind IN ('received', 'substitute', 'refused')", name="kind"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    Index("ix_purchase_receipts_purchase_order_id_id", "purchase_order_id", "id"),
+    Index("ix_purchase_receipts_at", "at"),  # reports by period
+)

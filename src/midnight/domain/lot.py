@@ -107,6 +107,7 @@ class Lot:
     effective_expiry: dt.date
     on_hand: int
     corrected_expiry: dt.date | None = None  # the date as last corrected; None: as received
+    batch: str | None = None  # the maker's lot number, as scanned at receiving
 
     @property
     def expiry(self) -> dt.date:

@@ -16,6 +16,7 @@ class Event(enum.StrEnum):
     EXPIRY_DIGEST = "expiry_digest"  # to staff, each morning
     LOW_STOCK = "low_stock"  # to staff
     BIRTHDAY = "birthday"  # to a customer who asked for it
+    PURCHASE_ORDER = "purchase_order"  # to a supplier: the order, with it as a CSV file
 
     @classmethod
     def parse(cls, text: object) -> Event:
@@ -97,6 +98,24 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "Happy birthday from {{ store }}!",
         "Happy birthday, {{ customer }}! From all of us at {{ store }}.",
     ),
+    ("purchase_order", "en"): (
+        "{{ store }}: purchase order {{ number }} for {{ delivery_date }}",
+        "Hello {{ supplier }},\n\nPlease deliver on {{ delivery_date }}:\n"
+        "{% for line in lines %}- {{ line.quantity }} {{ line.unit }} {{ line.name }}"
+        "{% if line.supplier_code %} (your code {{ line.supplier_code }}){% endif %}"
+        " = {{ line.packs }} x {{ line.pack_size }}\n{% endfor %}"
+        "Total {{ total }}.{% if note %}\n\n{{ note }}{% endif %}\n\n"
+        "The order is attached as {{ number }}.csv. Thank you, {{ store }}",
+    ),
+    ("purchase_order", "zh-Hant"): (
+        "{{ store }}：採購單 {{ number }}（{{ delivery_date }} 送貨）",
+        "{{ supplier }}你好：\n\n請於 {{ delivery_date }} 送貨：\n"
+        "{% for line in lines %}- {{ line.name }} {{ line.quantity }} {{ line.unit }}"
+        "{% if line.supplier_code %}（貴公司編號 {{ line.supplier_code }}）{% endif %}"
+        "＝{{ line.packs }} × {{ line.pack_size }}\n{% endfor %}"
+        "合共 {{ total }}。{% if note %}\n\n{{ note }}{% endif %}\n\n"
+        "附件 {{ number }}.csv 為此採購單。謝謝！{{ store }}",
+    ),
     ("birthday", "zh-Hant"): (
         "{{ store }}祝你生日快樂！",
         "{{ customer }}，生日快樂！{{ store }}全體同事敬賀。",
@@ -150,6 +169,27 @@ SAMPLES: dict[Event, dict[str, object]] = {
         ],
     },
     Event.BIRTHDAY: {"store": "Midnight Express", "customer": "Mr Chan 陳先生"},
+    Event.PURCHASE_ORDER: {
+        "store": "Midnight Express",
+        "supplier": "Kowloon Dairy 九龍奶品",
+        "number": "PO-00012",
+        "delivery_date": "2026-12-07",
+        "lines": [
+            {
+                "sku": "MILK-1L",
+                "name": "Fresh milk 1 L 鮮奶",
+                "supplier_code": "KD-1L",
+                "quantity": Decimal("24"),
+                "unit": "each",
+                "packs": 2,
+                "pack_size": Decimal("12"),
+                "unit_cost": "HK$14.00",
+                "cost": "HK$336.00",
+            }
+        ],
+        "total": "HK$336.00",
+        "note": "Back door, before 9",
+    },
 }
 
 

@@ -59,6 +59,7 @@ class Permission(enum.StrEnum):
     USERS = "manage users"
     SHELF_ADMIN = "unlock or dispose of held items"
     NOTIFY = "manage notifications"
+    PURCHASE = "manage suppliers and purchase orders"
 
 
 STAFF_MAY = frozenset(

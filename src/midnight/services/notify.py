@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from midnight.adapters.contacts import ContactPolicy, check_contact, check_destination, known_schemes
+from midnight.adapters.notifier import Attachment
 from midnight.adapters.templates import TemplateFailed
 from midnight.commands.catalog import PageQuery
 from midnight.commands.counter import AddTarget, ContactPolicyIn, DigestTime, EditTemplate, MessageQuery
@@ -77,11 +78,18 @@ def prepare(ctx: Context, event: Event, language: str, context: Mapping[str, obj
     return Prepared(rendered.subject, rendered.body)
 
 
-def sealed(ctx: Context, addresses: list[tuple[str, str]], message: Prepared) -> list[Outgoing]:
-    """The message to each (sealed address, its masked form), sealed too: done before the write lock."""
+def sealed(
+    ctx: Context,
+    addresses: list[tuple[str, str]],
+    message: Prepared,
+    attachment: tuple[str, str] | None = None,
+) -> list[Outgoing]:
+    """The message to each (sealed address, its masked form), sealed too: done before the write lock.
+    `attachment`: (file name, text) sent with it, sealed like the body."""
     box = ctx.adapters.box
     subject, body = box.seal(message.subject), box.seal(message.body)
-    return [Outgoing(url, display, subject, body) for url, display in addresses]
+    name, content = (attachment[0], box.seal(attachment[1])) if attachment else (None, None)
+    return [Outgoing(url, display, subject, body, name, content) for url, display in addresses]
 
 
 def enqueue(ctx: Context, conn: Connection, event_key: str, event: Event, outgoing: list[Outgoing]) -> int:
@@ -208,7 +216,11 @@ def deliver(ctx: Context, *, limit: int = 50) -> list[Delivery]:
         with ctx.db.write() as conn:
             if not notify_db.claim(conn, row.id, now):
                 continue
-        error = _send(ctx, row.event, row.url, row.subject, row.body, policy)
+        attachment = None
+        if row.attachment_name and row.attachment:
+            text = ctx.adapters.box.open(row.attachment)
+            attachment = Attachment(row.attachment_name, text.encode("utf-8-sig"), "text/csv")
+        error = _send(ctx, row.event, row.url, row.subject, row.body, policy, attachment)
         attempts = row.attempts + 1
         with ctx.db.write() as conn:
             if error is None:
@@ -229,7 +241,13 @@ def deliver(ctx: Context, *, limit: int = 50) -> list[Delivery]:
 
 
 def _send(
-    ctx: Context, event: str, sealed_url: str, subject: str, body: str, policy: ContactPolicy
+    ctx: Context,
+    event: str,
+    sealed_url: str,
+    subject: str,
+    body: str,
+    policy: ContactPolicy,
+    attachment: Attachment | None,
 ) -> str | None:
     box = ctx.adapters.box
     url = box.open(sealed_url)
@@ -239,7 +257,8 @@ def _send(
     refusal = check_destination(url, checking)
     if refusal is not None:
         return refusal
-    return ctx.adapters.notifier.send(url, box.open(subject), box.open(body))
+    return ctx.adapters.notifier.send(url, box.open(subject), box.open(body), attachment)
 
 
-_STAFF_EVENTS = {Event.EXPIRY_DIGEST.value, Event.LOW_STOCK.value}
+# Addresses the owner typed (staff, suppliers) may be any kind Apprise knows; customers' only the allowed.
+_STAFF_EVENTS = {Event.EXPIRY_DIGEST.value, Event.LOW_STOCK.value, Event.PURCHASE_ORDER.value}

@@ -137,6 +137,7 @@ def receive_in(ctx: Context, conn: Connection, cmd: ReceiveLot) -> Received:
         received_at=received_at,
         expiry_date=expiry,
         effective_expiry=expiry,
+        batch=cmd.batch or None,
     )
     movement = Movement(
         MovementKind.RECEIVE,
@@ -273,6 +274,7 @@ def _split(
         effective_expiry=effective,
         opened_at=opened_at,
         parent_lot_id=lot.id,
+        batch=lot.batch,
     )
     out = Movement(kind, lot.id, lot.product_id, -milli, lot.unit_cost, now, reason=reason)
     out_id = stock_db.record(conn, out, actor=ctx.actor, recorded_at=now)

@@ -1,0 +1,161 @@
+"""Buying: suppliers and what they sell the shop, purchase orders, receiving against them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+from midnight.commands import Command
+from midnight.commands.catalog import PageQuery
+from midnight.commands.fields import (
+    Amount,
+    ContactUrl,
+    CountedQuantity,
+    Day,
+    IdempotencyKey,
+    Language,
+    LocationName,
+    Name,
+    Note,
+    ProductCode,
+    Quantity,
+    Reason,
+    whole,
+    words,
+)
+from midnight.domain.purchasing import MAX_LEAD_DAYS, MAX_LINES
+
+SupplierRef = Annotated[str, words(200, required=True, example="Kowloon Dairy")]
+SupplierCode = Annotated[str, words(64, example="KD-1L-FULL")]
+DayName = Annotated[str, words(12, required=True, example="mon")]
+ScanText = Annotated[str, words(200, required=True, example="(01)04890008100309(17)261231(10)L2412A")]
+Batch = Annotated[str, words(64, example="L2412A")]
+LeadDays = Annotated[int, whole(0, MAX_LEAD_DAYS, "Days from ordering to the earliest delivery.")]
+ServiceLevel = Annotated[Decimal, Field(ge=Decimal("50"), le=Decimal("99.5"), decimal_places=1)]
+MAX_CONTACTS = 5
+
+
+class AddSupplier(Command):
+    name: Name = Field(examples=["Kowloon Dairy"])
+    delivery_days: list[DayName] = Field(min_length=1, max_length=7, examples=[["mon", "thu"]])
+    lead_time_days: LeadDays = 1
+    minimum_order: Amount = Field(default=Decimal(0), description="The least an order may cost; 0: none.")
+    contacts: list[ContactUrl] = Field(
+        default_factory=list,
+        max_length=MAX_CONTACTS,
+        description="Apprise addresses a purchase order is sent to (e-mail gets the order as a CSV file).",
+        examples=[["mailto://orders@kowloondairy.example"]],
+    )
+    note: Note = ""
+    language: Language = Field(default="en", description="Of the message the order is sent with.")
+
+
+class EditSupplier(Command):
+    """Only what is given changes; `contacts` replaces the list."""
+
+    name: Name | None = None
+    delivery_days: list[DayName] | None = Field(default=None, min_length=1, max_length=7)
+    lead_time_days: LeadDays | None = None
+    minimum_order: Amount | None = None
+    contacts: list[ContactUrl] | None = Field(default=None, max_length=MAX_CONTACTS)
+    note: Note | None = None
+    language: Language | None = None
+    active: bool | None = Field(default=None, description="false: no longer ordered from (kept for history).")
+
+
+class SupplyProduct(Command):
+    """What a supplier sells the shop: a product, in packs, at a unit cost, under their code."""
+
+    sku: ProductCode = Field(examples=["MILK-1L"])
+    pack_size: Quantity = Field(default=1000, description="Units in one pack (an order is whole packs).")
+    cost: Amount = Field(description="Cost of one unit (not one pack).")
+    supplier_code: SupplierCode = ""
+
+
+class ServiceLevelIn(Command):
+    """The share of demand an order should cover, in percent (50-99.5); none: from the margin."""
+
+    sku: ProductCode
+    percent: ServiceLevel | None = None
+
+
+class SupplierQuery(PageQuery):
+    all: bool = Field(default=False, description="Include suppliers no longer ordered from.")
+
+
+class OrderLineIn(Command):
+    sku: ProductCode = Field(examples=["MILK-1L"])
+    quantity: Quantity = Field(description="Units (whole packs: a multiple of the supplier's pack size).")
+    suggested: CountedQuantity | None = Field(
+        default=None, description="What the suggestion said (set when a suggestion is accepted)."
+    )
+
+
+class NewPurchaseOrder(Command):
+    supplier: SupplierRef
+    lines: list[OrderLineIn] = Field(default_factory=list, max_length=MAX_LINES)
+    delivery_date: Day | None = Field(default=None, description="Default: the supplier's next delivery day.")
+    note: Note = ""
+    key: IdempotencyKey | None = Field(
+        default=None, description="Chosen by the form or program: the same key makes one order."
+    )
+
+
+class EditPurchaseOrder(Command):
+    """A draft's lines and date: each line given is set (quantity 0 removes it)."""
+
+    lines: list[OrderLineEdit] = Field(default_factory=list, max_length=MAX_LINES)
+    delivery_date: Day | None = None
+    note: Note | None = None
+
+
+class OrderLineEdit(Command):
+    sku: ProductCode
+    quantity: CountedQuantity = Field(description="Units; 0 removes the line.")
+
+
+class OrderQuery(PageQuery):
+    state: Annotated[str, words(20)] | None = Field(default=None, examples=["sent"])
+    supplier: SupplierRef | None = None
+
+
+class ReceiveAgainstOrder(Command):
+    """One scan (or a typed SKU/barcode) at the door, against a sent order.
+
+    A GS1-128 / DataMatrix scan carries the product, its batch and its date; a plain barcode or SKU
+    names the product and the date is typed (or comes from the product's shelf life)."""
+
+    code: ScanText
+    quantity: Quantity
+    expires: Day | None = None
+    batch: Batch = ""
+    location: LocationName = "shelf"
+    substitute_for: ProductCode | None = Field(
+        default=None, description="The ordered product this one was sent in place of."
+    )
+    cost: Amount | None = Field(
+        default=None, description="Unit cost; default the order line's (or the list's)."
+    )
+
+
+class RefuseDelivery(Command):
+    """Something that came but is not taken in: its date too close, damaged, not ordered."""
+
+    code: ScanText
+    quantity: Quantity
+    reason: Reason = Field(examples=["expires in 1 day: too close"])
+    expires: Day | None = None
+    batch: Batch = ""
+
+
+class FinishReceiving(Command):
+    note: Note = ""
+
+
+class CancelOrder(Command):
+    reason: Reason = Field(examples=["ordered from another supplier"])
+
+
+EditPurchaseOrder.model_rebuild()
