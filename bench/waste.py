@@ -37,11 +37,10 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 
 import numpy as np
 
-from midnight.adapters.forecaster import LEVEL, forecast
+from midnight.adapters.forecaster import forecast
 from midnight.domain.fefo import allocate
 from midnight.domain.forecasting import fill_censored, weekday_average
 from midnight.domain.lot import LotView
@@ -49,9 +48,9 @@ from midnight.domain.planning import (
     DayDemand,
     Suggestion,
     critical_ratio,
-    expire_unsold,
+    daily_demand,
     meet_minimum,
-    order_quantity,
+    suggest_order,
 )
 from midnight.domain.product import ExpiryKind
 from midnight.domain.quantity import SCALE
@@ -61,7 +60,6 @@ WARMUP = 28  # days of sales history before day 0 (the last BURN_IN of them simu
 BURN_IN = 7
 HORIZON = 14
 TREND_DAYS = 180  # a trend's slope is per this many days, whatever --days is
-Z_INTERVAL = NormalDist().inv_cdf(0.5 + LEVEL / 200)  # the forecaster's interval: mean ± z·sd
 TARGET = 0.30
 METHODS = ("statsforecast", "simple", "oracle")
 
@@ -420,28 +418,19 @@ class Suggestions:
         filled = {s.product.sku: fill_censored(s.history) for s in stocks}
         if self.method == "simple":
             means = {sku: weekday_average(ys, HORIZON) for sku, ys in filled.items()}
-            spreads: dict[str, list[float] | None] = dict.fromkeys(means)
+            highs: dict[str, list[float] | None] = dict.fromkeys(means)
             self.methods["WeekdayAverage"] = self.methods.get("WeekdayAverage", 0) + len(means)
         else:
             result = forecast(filled, HORIZON, jobs=self.jobs)
             means = {sku: f.mean for sku, f in result.items()}
-            # the upper half of the interval: the adapter clips its lower bound at 0, which would
-            # understate the spread of a slow seller
-            spreads = {
-                sku: [(hi - m) / Z_INTERVAL for m, hi in zip(f.mean, f.high, strict=True)] if f.high else None
-                for sku, f in result.items()
-            }
+            highs = {sku: f.high for sku, f in result.items()}
             for f in result.values():
                 self.methods[f.method] = self.methods.get(f.method, 0) + 1
         for s in stocks:
-            p, sd = s.product, spreads[s.product.sku]
-            self.daily[p.sku] = [
-                # a day the product is not sold is known ahead: no demand, whatever the model says
-                DayDemand(0.0)
-                if p.mean(day + 1 + i) == 0
-                else DayDemand(m * SCALE, sd[i] * SCALE if sd else 0.0)
-                for i, m in enumerate(means[p.sku])
-            ]
+            p = s.product
+            # a day the product is not sold is known ahead: no demand, whatever the model says
+            selling = [p.mean(day + 1 + i) != 0 for i in range(len(means[p.sku]))]
+            self.daily[p.sku] = daily_demand(means[p.sku], highs[p.sku], selling)
         self.forecast_seconds += time.perf_counter() - started
 
     def order(self, day: int, sup: Supplier, lines: Sequence[Stock]) -> list[int]:
@@ -458,22 +447,18 @@ def suggest(s: Stock, daily: Sequence[DayDemand], day: int, sup: Supplier) -> Su
     """
     p = s.product
     arrival = day + sup.lead
-    gap = sup.next_delivery(arrival) - arrival
-    covered = daily[sup.lead - 1 : sup.lead - 1 + gap]
-    days_covered = min(gap, p.shelf_life)
     lots = [lot.view() for lot in s.lots]
     lots += [
         LotView(-arrives, milli, date_of(arrives + p.shelf_life), received_on(arrives), ExpiryKind.USE_BY)
         for arrives, milli in s.pending.items()
         if arrives < arrival
     ]
-    projected = [d.mean for d in daily[: sup.lead - 1 + days_covered]]
-    unsold = sum(u.left for u in expire_unsold(lots, projected, date_of(day + 1)))
-    before = sum(d.mean for d in daily[: sup.lead - 1])
-    usable = max(0, sum(lot.on_hand for lot in lots) - unsold - round(before))
-    return order_quantity(
-        covered,
-        usable_stock=usable,
+    return suggest_order(
+        lots,
+        daily,
+        date_of(day + 1),
+        arrives=date_of(arrival),
+        lasts_until=date_of(sup.next_delivery(arrival)),
         pack_size=p.pack * SCALE,
         shelf_life_days=p.shelf_life,
         ratio=critical_ratio(p.cost, p.price),

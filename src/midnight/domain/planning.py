@@ -167,3 +167,63 @@ def meet_minimum(packs: Sequence[int], pack_costs: Sequence[int], minimum: int) 
     if total < minimum:
         result[cheapest] += -(-(minimum - total) // pack_costs[cheapest])
     return result
+
+
+# The forecaster's prediction interval is 80% (adapters/forecaster.LEVEL): its upper bound is this
+# many standard deviations above the mean.
+Z_INTERVAL = NormalDist().inv_cdf(0.90)
+
+
+def daily_demand(
+    means: Sequence[float], highs: Sequence[float] | None, selling: Sequence[bool] | None = None
+) -> list[DayDemand]:
+    """A forecast (units a day, and the 80% interval's upper bound) as demand in milli-units.
+
+    The spread comes from the upper half of the interval: forecasters clip the lower bound at zero,
+    which would understate how far a slow seller can go. A day known to sell nothing (`selling`
+    False: the shop is shut) has no demand, whatever the model says.
+    """
+    found = []
+    for i, mean in enumerate(means):
+        if selling is not None and not selling[i]:
+            found.append(DayDemand(0.0))
+            continue
+        sd = max(0.0, (highs[i] - mean) / Z_INTERVAL) if highs is not None else 0.0
+        found.append(DayDemand(max(0.0, mean) * 1000, sd * 1000))
+    return found
+
+
+def suggest_order(
+    lots: Sequence[LotView],
+    daily: Sequence[DayDemand],
+    first_day: dt.date,
+    *,
+    arrives: dt.date,
+    lasts_until: dt.date,
+    pack_size: int,
+    shelf_life_days: int | None,
+    ratio: float,
+) -> Suggestion:
+    """The order for one product, to arrive on `arrives` and last until `lasts_until` (the delivery
+    after next), with `daily[i]` the forecast for `first_day + i`.
+
+    Usable stock is what the lots (on hand, and any already on order arriving before then) will
+    still hold when the delivery comes and stay good for: their total, less what `expire_unsold`
+    projects will be left on their last good day up to the end of the covered days, less the demand
+    expected before the delivery arrives.
+    """
+    lead = (arrives - first_day).days
+    gap = (lasts_until - arrives).days
+    if lead < 0 or gap <= 0:
+        raise InvalidInput(
+            "a delivery comes after the forecast starts and before the next one", field="delivery"
+        )
+    covered = list(daily[lead : lead + gap])
+    days_covered = gap if shelf_life_days is None else min(gap, shelf_life_days)
+    projected = [d.mean for d in daily[: lead + days_covered]]
+    unsold = sum(u.left for u in expire_unsold(lots, projected, first_day))
+    before = sum(d.mean for d in daily[:lead])
+    usable = max(0, sum(lot.on_hand for lot in lots) - unsold - round(before))
+    return order_quantity(
+        covered, usable_stock=usable, pack_size=pack_size, shelf_life_days=shelf_life_days, ratio=ratio
+    )
