@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, or_, select, tuple_, update
@@ -176,3 +177,10 @@ def new_product_values(product: Product, now: dt.datetime) -> dict[str, object]:
 
 def set_service_level(conn: Connection, product_id: int, level: int | None) -> None:
     conn.execute(update(t.products).where(t.products.c.id == product_id).values(service_level=level))
+
+
+def products_by_ids(conn: Connection, ids: Sequence[int]) -> dict[int, Product]:
+    if not ids:
+        return {}
+    rows = conn.execute(select(t.products).where(t.products.c.id.in_(list(ids))))
+    return {row.id: product_from_row(row) for row in rows}

@@ -81,3 +81,15 @@ def history(days: Sequence[LedgerDay], trading: Sequence[Trading | None], on_han
         else:
             found.append(max(0, day.drawn))
     return History(found, closed, out)
+
+
+def shut_weekdays(trading: Sequence[Trading | None], first: dt.date, weeks: int = 4) -> set[int]:
+    """Weekdays (Monday 0) the shop did not trade on in each of its last `weeks` occurrences: a
+    forecast gives them no demand, whatever the model says (a closed Sunday sells nothing)."""
+    seen: dict[int, list[bool]] = {}
+    for offset in range(len(trading) - 1, -1, -1):
+        weekday = (first + dt.timedelta(days=offset)).weekday()
+        shut = seen.setdefault(weekday, [])
+        if len(shut) < weeks:
+            shut.append(trading[offset] is None)
+    return {day for day, shut in seen.items() if len(shut) == weeks and all(shut)}

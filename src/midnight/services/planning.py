@@ -1,0 +1,340 @@
+"""Buying right: what to order from a supplier for its next delivery, and which lots will expire unsold.
+
+Both read the ledger's daily demand (db/demand), forecast it (adapters/forecaster, outside any
+transaction) and ask the domain (domain/planning): the newsvendor order per product, and the FEFO
+projection of today's lots. Accepting a suggestion makes a draft purchase order that remembers what
+was suggested, for the "suggested vs ordered" report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from midnight.adapters import forecaster
+from midnight.commands.planning import AcceptSuggestions, SuggestQuery, UnsoldQuery
+from midnight.commands.purchasing import NewPurchaseOrder, OrderLineIn
+from midnight.db import catalog as catalog_db
+from midnight.db import demand as demand_db
+from midnight.db import planning as planning_db
+from midnight.db import purchasing as purchasing_db
+from midnight.db.planning import NearLot, Selling
+from midnight.db.purchasing import SupplierInfo, SupplierProduct
+from midnight.domain import demand, planning
+from midnight.domain import purchasing as rules
+from midnight.domain.clock import start_of_day
+from midnight.domain.errors import Conflict
+from midnight.domain.forecasting import fill_censored
+from midnight.domain.lot import LotView
+from midnight.domain.money import cost_of
+from midnight.domain.people import Permission
+from midnight.domain.product import Product
+from midnight.domain.purchasing import MAX_LINES
+from midnight.domain.quantity import SCALE, to_decimal
+from midnight.services import purchase_orders
+from midnight.services.context import Context
+from midnight.services.purchase_orders import OrderDetail
+
+HISTORY_DAYS = 140  # 16 weeks for the models and the 28 days they are chosen on (commands/forecasts)
+HORIZON = forecaster.HORIZON
+# An ingredient has no price of its own (it is sold inside dishes): running out stops every dish
+# that needs it, so it is covered at this service level unless the owner set one.
+INGREDIENT_SERVICE = 0.90
+FAR = dt.date(9999, 12, 31)
+MARKDOWN_PERCENT = 30  # the reduce-to-clear suggested when an item has no rule of its own
+NEAR_LOTS = 500  # the "will expire unsold" list judges at most this many lots (soonest first)
+
+
+@dataclass(frozen=True)
+class SuggestedLine:
+    sku: str
+    name: str
+    unit: str
+    pack_size: int
+    unit_cost: int
+    on_hand: int  # good stock now, milli-units
+    on_order: int  # still to come on open orders before this delivery
+    usable: int  # of that, what will still be there and good for the days covered
+    demand: int  # forecast demand over the days covered (the mean)
+    target: int  # what stock should reach for those days, at the service level
+    days_covered: int
+    service_level: float
+    service_from: str  # "owner" (set on the product), "margin" (price vs cost), "ingredient"
+    method: str  # the forecast's model
+    quantity: int  # to order, whole packs, milli-units
+    packs: int
+    cost: int
+    raised_for_minimum: bool  # packs added to reach the supplier's minimum order
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    supplier: SupplierInfo
+    order_by: dt.date  # today: an order placed now
+    delivery: dt.date  # when it arrives
+    lasts_until: dt.date  # the delivery after next
+    lines: list[SuggestedLine]
+    total: int
+    minimum_order: int
+
+
+def _product_history(read: demand_db.Ledger, product_id: int) -> list[float]:
+    h = demand.history(read.days[product_id], read.trading, read.on_hand_after[product_id])
+    return fill_censored([None if v is None else v / SCALE for v in h.days])
+
+
+def _forecasts(
+    ctx: Context, products: Sequence[Product], today: dt.date
+) -> tuple[dict[int, list[planning.DayDemand]], dict[int, str]]:
+    """Each product's daily demand from today for HORIZON days, and the model that forecast it."""
+    if not products:
+        return {}, {}
+    first = today - dt.timedelta(days=HISTORY_DAYS)
+    with ctx.db.read() as conn:
+        read = demand_db.ledger(conn, [p.id for p in products], first, HISTORY_DAYS, ctx.store.tz)
+    series = {str(p.id): _product_history(read, p.id) for p in products}
+    shut = demand.shut_weekdays(read.trading, first)
+    selling = [(today + dt.timedelta(days=i)).weekday() not in shut for i in range(HORIZON)]
+    result = forecaster.forecast(series, HORIZON)  # outside any transaction: the slow part
+    daily = {
+        p.id: planning.daily_demand(result[str(p.id)].mean, result[str(p.id)].high, selling) for p in products
+    }
+    return daily, {p.id: result[str(p.id)].method for p in products}
+
+
+def _ratio(item: SupplierProduct, level: int | None, sells: Selling | None) -> tuple[float, str]:
+    if level is not None:
+        return level / 1000, "owner"
+    if sells is None:
+        return INGREDIENT_SERVICE, "ingredient"
+    return planning.critical_ratio(item.unit_cost, sells.unit_price), "margin"
+
+
+def _pending_lots(
+    product: Product, pending: list[tuple[dt.date, int]], arrives: dt.date, tz: object
+) -> list[LotView]:
+    """What open orders bring before this delivery, as lots dated by the product's shelf life."""
+    found = []
+    for i, (day, milli) in enumerate(pending):
+        if day >= arrives:
+            continue  # comes with (or after) this delivery: the new order is on top of it
+        expires = day + dt.timedelta(days=product.shelf_life_days) if product.shelf_life_days else FAR
+        at = start_of_day(day, tz) + dt.timedelta(hours=12)  # type: ignore[arg-type]
+        found.append(LotView(-(i + 1), milli, expires, at, product.expiry_kind))
+    return found
+
+
+def suggest(ctx: Context, query: SuggestQuery) -> Suggestions:
+    """What to order now from a supplier for its next delivery, product by product."""
+    ctx.require(Permission.PURCHASE)
+    today, now = ctx.today(), ctx.now()
+    with ctx.db.read() as conn:
+        supplier = purchasing_db.supplier(conn, purchasing_db.supplier_id_by_name(conn, query.supplier))
+        items = purchasing_db.all_supplier_products(conn, supplier.id, MAX_LINES)
+        ids = [item.product_id for item in items]
+        products = catalog_db.products_by_ids(conn, ids)
+        levels = planning_db.service_levels(conn, ids)
+        lots = planning_db.good_lots(conn, ids, today)
+        pending = planning_db.on_order(conn, ids)
+        sold = planning_db.selling(conn, ids, now)
+    arrives = rules.next_delivery(supplier.delivery_days, supplier.lead_time_days, today)
+    lasts_until = rules.delivery_after(supplier.delivery_days, arrives)
+    daily, methods = _forecasts(ctx, list(products.values()), today)
+    lines = []
+    for item in items:
+        product = products[item.product_id]
+        ratio, source = _ratio(item, levels.get(item.product_id), sold.get(item.product_id))
+        coming = _pending_lots(product, pending.get(item.product_id, []), arrives, ctx.store.tz)
+        days = daily[item.product_id]
+        suggestion = planning.suggest_order(
+            lots[item.product_id] + coming,
+            days,
+            today,
+            arrives=arrives,
+            lasts_until=lasts_until,
+            pack_size=item.pack_size,
+            shelf_life_days=product.shelf_life_days,
+            ratio=ratio,
+        )
+        lead = (arrives - today).days
+        covered = days[lead : lead + suggestion.days_covered]
+        lines.append(
+            SuggestedLine(
+                sku=item.sku,
+                name=item.name,
+                unit=item.unit,
+                pack_size=item.pack_size,
+                unit_cost=item.unit_cost,
+                on_hand=sum(lot.on_hand for lot in lots[item.product_id]),
+                on_order=sum(lot.on_hand for lot in coming),
+                usable=suggestion.usable,
+                demand=round(sum(d.mean for d in covered)),
+                target=suggestion.target,
+                days_covered=suggestion.days_covered,
+                service_level=ratio,
+                service_from=source,
+                method=methods[item.product_id],
+                quantity=suggestion.quantity,
+                packs=suggestion.packs,
+                cost=cost_of(item.unit_cost, suggestion.quantity),
+                raised_for_minimum=False,
+            )
+        )
+    packs = planning.meet_minimum(
+        [line.packs for line in lines],
+        [cost_of(line.unit_cost, line.pack_size) for line in lines],
+        supplier.minimum_order,
+    )
+    final = []
+    for line, count in zip(lines, packs, strict=True):
+        if count != line.packs:
+            quantity = count * line.pack_size
+            line = SuggestedLine(
+                **{
+                    **line.__dict__,
+                    "quantity": quantity,
+                    "packs": count,
+                    "cost": cost_of(line.unit_cost, quantity),
+                    "raised_for_minimum": True,
+                }
+            )
+        final.append(line)
+    return Suggestions(
+        supplier, today, arrives, lasts_until, final, sum(line.cost for line in final), supplier.minimum_order
+    )
+
+
+def accept(ctx: Context, cmd: AcceptSuggestions) -> OrderDetail:
+    """A draft order from the suggestions: each line at what was suggested unless the person changed
+    it (0 leaves it out), and what was suggested kept on the line."""
+    ctx.require(Permission.PURCHASE)
+    with ctx.db.read() as conn:
+        if cmd.key is not None and (earlier := purchasing_db.order_by_key(conn, cmd.key)) is not None:
+            return purchase_orders.detail(conn, earlier)
+    found = suggest(ctx, SuggestQuery(supplier=cmd.supplier))
+    changed = {}
+    with ctx.db.read() as conn:
+        for change in cmd.changes:
+            changed[catalog_db.product_by_code(conn, change.sku).sku] = change.quantity
+    known = {line.sku for line in found.lines}
+    unknown = sorted(set(changed) - known)
+    if unknown:
+        raise Conflict(
+            f"{found.supplier.name} does not sell {', '.join(unknown)}: add it to their list first"
+        )
+    lines = []
+    for line in found.lines:
+        quantity = changed.get(line.sku, line.quantity)
+        if quantity > 0:
+            lines.append(
+                OrderLineIn(sku=line.sku, quantity=to_decimal(quantity), suggested=to_decimal(line.quantity))
+            )
+    if not lines:
+        raise Conflict(
+            f"nothing to order from {found.supplier.name} for {found.delivery}: every suggestion is 0"
+        )
+    return purchase_orders.new_order(
+        ctx,
+        NewPurchaseOrder(
+            supplier=str(found.supplier.id),
+            lines=lines,
+            delivery_date=found.delivery,
+            note=cmd.note,
+            key=cmd.key,
+        ),
+    )
+
+
+# --- will expire unsold ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """What to do about stock that will not sell in time."""
+
+    kind: str  # "markdown" (reduce to clear on the till), "kitchen" (use it in dishes), "check"
+    text: str
+    item: str | None = None  # the menu item a markdown applies to
+    percent: int | None = None
+    price: int | None = None  # a unit's price once reduced
+    starts: dt.date | None = None  # the first day of the markdown
+
+
+@dataclass(frozen=True)
+class UnsoldLot:
+    lot_id: int
+    sku: str
+    name: str
+    unit: str
+    location: str
+    expires: dt.date  # its last good day
+    left: int  # milli-units the forecast says will still be there at the end of it
+    cost: int
+    action: Action
+
+
+@dataclass(frozen=True)
+class WillExpire:
+    today: dt.date
+    until: dt.date
+    lots: list[UnsoldLot]
+    units_cost: int
+    judged: int  # lots looked at (at most NEAR_LOTS, soonest first)
+
+
+def _action(lot: NearLot, left: int, sells: Selling | None, today: dt.date) -> Action:
+    if sells is None:
+        return Action(
+            "kitchen",
+            f"use {to_decimal(left)} {lot.unit} in the kitchen by {lot.effective_expiry} (a special, the staff meal)",
+        )
+    percent = sells.markdown_bp // 100 if sells.markdown_bp else MARKDOWN_PERCENT
+    days = sells.markdown_days if sells.markdown_days is not None else 1
+    starts = max(today, lot.effective_expiry - dt.timedelta(days=days))
+    price = sells.unit_price - sells.unit_price * percent // 100
+    if sells.markdown_bp:
+        text = (
+            f"{sells.name} is already reduced {percent}% from {days} days before its date; "
+            f"start it sooner or deeper, or use the rest in the kitchen"
+        )
+    else:
+        text = f"reduce {sells.name} {percent}% from {starts} to clear (set its markdown on the menu)"
+    return Action("markdown", text, sells.code, percent, price, starts)
+
+
+def will_expire_unsold(ctx: Context, query: UnsoldQuery) -> WillExpire:
+    """Lots the forecast says will reach their date with stock left, with what to do about each."""
+    ctx.require(Permission.READ_STOCK)
+    today, now = ctx.today(), ctx.now()
+    until = today + dt.timedelta(days=query.days - 1)
+    with ctx.db.read() as conn:
+        near = planning_db.near_lots(conn, today, until, NEAR_LOTS)
+        ids = sorted({lot.product_id for lot in near})
+        products = catalog_db.products_by_ids(conn, ids)
+        lots = planning_db.good_lots(conn, ids, today)
+        sold = planning_db.selling(conn, ids, now)
+    daily, _ = _forecasts(ctx, list(products.values()), today)
+    by_id = {lot.lot_id: lot for lot in near}
+    found = []
+    for pid in ids:
+        projected = [d.mean for d in daily[pid]]
+        for unsold in planning.expire_unsold(lots[pid], projected, today):
+            lot = by_id.get(unsold.lot_id)
+            if lot is None:
+                continue  # beyond the list's days (or its first NEAR_LOTS lots)
+            found.append(
+                UnsoldLot(
+                    lot.lot_id,
+                    lot.sku,
+                    lot.name,
+                    lot.unit,
+                    lot.location,
+                    lot.effective_expiry,
+                    unsold.left,
+                    cost_of(lot.unit_cost, unsold.left),
+                    _action(lot, unsold.left, sold.get(pid), today),
+                )
+            )
+    found.sort(key=lambda u: (u.expires, u.sku, u.lot_id))
+    return WillExpire(today, until, found, sum(u.cost for u in found), len(near))

@@ -1,0 +1,198 @@
+"""Order suggestions from the ledger and "will expire unsold", on shops whose demand is known.
+
+Three weeks of history is under what the models need, so the forecast is the documented simple
+method (each weekday's mean): a steady 10 a day forecasts exactly 10, and the numbers below can be
+worked out by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from statistics import NormalDist
+
+import pytest
+
+from midnight.commands import build
+from midnight.commands.catalog import AddProduct
+from midnight.commands.planning import AcceptSuggestions, SuggestQuery, UnsoldQuery
+from midnight.commands.purchasing import AddSupplier, NewPurchaseOrder, SupplyProduct
+from midnight.commands.stock import DrawStock, ReceiveLot
+from midnight.commands.till import AddMenuItem
+from midnight.domain.clock import FixedClock, start_of_day
+from midnight.domain.errors import Conflict, Forbidden
+from midnight.domain.people import Actor, Role
+from midnight.services import catalog, menu, planning, purchase_orders, stock, suppliers
+from midnight.services.context import Context
+from tests.conftest import NOW, TODAY
+
+HISTORY = 21
+Z90 = NormalDist().inv_cdf(0.90)
+
+
+def product(ctx: Context, sku: str, shelf_life: int) -> None:
+    catalog.add_product(
+        ctx, AddProduct(sku=sku, name=sku.title(), expiry_kind="use_by", shelf_life_days=shelf_life)
+    )
+
+
+def history(ctx: Context, clock: FixedClock, per_day: dict[str, int]) -> None:
+    """HISTORY days of steady sales ending yesterday, from a lot that is used up by the end."""
+    for sku, n in per_day.items():
+        clock.instant = start_of_day(TODAY - dt.timedelta(days=HISTORY), ctx.store.tz) + dt.timedelta(hours=8)
+        stock.receive(
+            ctx, ReceiveLot(sku=sku, quantity=n * HISTORY, cost="1", expires=TODAY + dt.timedelta(days=30))
+        )
+    for day in range(HISTORY, 0, -1):
+        clock.instant = start_of_day(TODAY - dt.timedelta(days=day), ctx.store.tz) + dt.timedelta(hours=12)
+        for sku, n in per_day.items():
+            stock.sell(ctx, DrawStock(sku=sku, quantity=n))
+    clock.instant = NOW
+
+
+def supplier(ctx: Context, days: list[str], minimum: str = "0") -> None:
+    suppliers.add_supplier(
+        ctx,
+        build(
+            AddSupplier,
+            {"name": "Dairy", "delivery_days": days, "lead_time_days": 1, "minimum_order": minimum},
+        ),
+    )
+
+
+def supplies(ctx: Context, sku: str, pack: str, cost: str) -> None:
+    suppliers.supply_product(
+        ctx, "Dairy", build(SupplyProduct, {"sku": sku, "pack_size": pack, "cost": cost})
+    )
+
+
+def test_the_suggestion_is_the_newsvendor_order_less_what_will_still_be_good(
+    ctx: Context, clock: FixedClock
+) -> None:
+    product(ctx, "MILK", 7)
+    history(ctx, clock, {"MILK": 10})
+    # today (Wednesday) 15 cartons good until Friday: 10 sell today, 5 tomorrow when the delivery comes
+    stock.receive(ctx, ReceiveLot(sku="MILK", quantity=15, cost="14.5", expires=TODAY + dt.timedelta(days=2)))
+    supplier(ctx, ["mon", "thu"])
+    supplies(ctx, "MILK", "12", "14.50")
+    found = planning.suggest(ctx, SuggestQuery(supplier="Dairy"))
+    assert (found.delivery, found.lasts_until) == (dt.date(2026, 11, 26), dt.date(2026, 11, 30))
+    (line,) = found.lines
+    # Thursday to Sunday: 4 days of 10, no margin known (an ingredient): 90% service, Poisson spread
+    target = math.ceil(40_000 + Z90 * math.sqrt(40_000 * 1000))
+    assert (line.demand, line.days_covered, line.service_from, line.target) == (
+        40_000,
+        4,
+        "ingredient",
+        target,
+    )
+    assert line.method == "WeekdayAverage" and line.on_hand == 15_000 and line.usable == 5_000
+    assert (line.quantity, line.packs) == (48_000, 4)  # 48,106 - 5,000 short: 4 packs of 12
+    assert found.total == line.cost == 48 * 1450
+
+
+def test_a_two_day_product_is_never_ordered_beyond_what_sells_while_it_is_good(
+    ctx: Context, clock: FixedClock
+) -> None:
+    product(ctx, "SANDWICH", 2)
+    history(ctx, clock, {"SANDWICH": 10})
+    menu.add_menu_item(ctx, AddMenuItem(code="SAND", name="Egg sandwich", price="22", product="SANDWICH"))
+    supplier(ctx, ["mon"])  # a week between deliveries
+    supplies(ctx, "SANDWICH", "6", "6")
+    (line,) = planning.suggest(ctx, SuggestQuery(supplier="Dairy")).lines
+    ratio = (2200 - 600) / 2200
+    # dated delivery + 2, a sandwich sells on the delivery day and the two after it: 3 days, not 7
+    three_days = math.ceil(30_000 + NormalDist().inv_cdf(ratio) * math.sqrt(30_000 * 1000))
+    assert line.service_from == "margin" and line.service_level == pytest.approx(ratio)
+    assert line.days_covered == 3 and line.target == three_days
+    assert line.quantity == math.ceil(three_days / 6000) * 6000 and line.quantity % 6000 == 0
+
+
+def test_suggestions_meet_the_minimum_and_are_never_negative(ctx: Context, clock: FixedClock) -> None:
+    product(ctx, "MILK", 7)
+    product(ctx, "CREAM", 14)
+    history(ctx, clock, {"MILK": 10})
+    stock.receive(ctx, ReceiveLot(sku="CREAM", quantity=500, cost="5", expires=TODAY + dt.timedelta(days=14)))
+    supplier(ctx, ["mon", "thu"], minimum="1000")
+    supplies(ctx, "MILK", "12", "14.50")
+    supplies(ctx, "CREAM", "6", "5")
+    found = planning.suggest(ctx, SuggestQuery(supplier="Dairy"))
+    by_sku = {line.sku: line for line in found.lines}
+    assert by_sku["CREAM"].quantity == 0  # plenty on hand, nothing sold: nothing, not less than nothing
+    assert by_sku["MILK"].raised_for_minimum and found.total >= 100_000
+    assert all(line.quantity >= 0 and line.quantity % line.pack_size == 0 for line in found.lines)
+
+
+def test_stock_already_on_order_counts_and_accepting_makes_a_draft_that_remembers_the_suggestion(
+    ctx: Context, clock: FixedClock
+) -> None:
+    product(ctx, "MILK", 7)
+    history(ctx, clock, {"MILK": 10})
+    supplier(ctx, ["mon", "thu"])
+    supplies(ctx, "MILK", "12", "14.50")
+    before = planning.suggest(ctx, SuggestQuery(supplier="Dairy")).lines[0]
+    # an order sent earlier comes today, before the next delivery: it is stock the new order need not bring
+    earlier = purchase_orders.new_order(
+        ctx,
+        build(
+            NewPurchaseOrder,
+            {
+                "supplier": "Dairy",
+                "lines": [{"sku": "MILK", "quantity": "24"}],
+                "delivery_date": TODAY.isoformat(),
+            },
+        ),
+    )
+    purchase_orders.send_order(ctx, earlier.head.id)
+    after = planning.suggest(ctx, SuggestQuery(supplier="Dairy")).lines[0]
+    assert after.on_order == 24_000 and after.quantity < before.quantity
+    draft = planning.accept(ctx, build(AcceptSuggestions, {"supplier": "Dairy", "key": "accept-1"}))
+    (line,) = draft.lines
+    assert line.quantity == line.suggested == after.quantity and draft.head.delivery_date == dt.date(
+        2026, 11, 26
+    )
+    assert (
+        planning.accept(ctx, build(AcceptSuggestions, {"supplier": "Dairy", "key": "accept-1"})).head.id
+        == draft.head.id
+    )
+    changed = planning.accept(
+        ctx, build(AcceptSuggestions, {"supplier": "Dairy", "changes": [{"sku": "MILK", "quantity": "12"}]})
+    )
+    assert (changed.lines[0].quantity, changed.lines[0].suggested) == (12_000, after.quantity)
+    with pytest.raises(Conflict, match="every suggestion is 0"):
+        planning.accept(
+            ctx,
+            build(AcceptSuggestions, {"supplier": "Dairy", "changes": [{"sku": "MILK", "quantity": "0"}]}),
+        )
+    with pytest.raises(Forbidden):
+        planning.suggest(ctx.acting_as(Actor("kwan", Role.STAFF)), SuggestQuery(supplier="Dairy"))
+
+
+def test_will_expire_unsold_lists_exactly_the_lots_a_fefo_projection_by_hand_lists(
+    ctx: Context, clock: FixedClock
+) -> None:
+    product(ctx, "MILK", 7)
+    product(ctx, "TIN", 365)
+    history(ctx, clock, {"MILK": 10, "TIN": 4})
+    menu.add_menu_item(ctx, AddMenuItem(code="TIN", name="Tin of pineapple", price="18", product="TIN"))
+
+    def lot(sku: str, units: int, days: int) -> int:
+        return stock.receive(
+            ctx, ReceiveLot(sku=sku, quantity=units, cost="2", expires=TODAY + dt.timedelta(days=days))
+        ).lot.id
+
+    # Milk, 10 a day: A (30, good until tomorrow) gives 10 today and 10 tomorrow and is left with 10;
+    # B (10, three days) sells its 10 on day 2; C (50, a week on) is past the week asked about.
+    a, _b, _c = lot("MILK", 30, 1), lot("MILK", 10, 3), lot("MILK", 50, 9)
+    # Tins, 4 a day: D (6, today) sells 4 and keeps 2; E (8, in two days) sells 4 on day 1, 4 on day 2.
+    d, _e = lot("TIN", 6, 0), lot("TIN", 8, 2)
+    found = planning.will_expire_unsold(ctx, UnsoldQuery(days=7))
+    assert [(u.lot_id, u.expires, u.left) for u in found.lots] == [
+        (d, TODAY, 2000),
+        (a, TODAY + dt.timedelta(days=1), 10_000),
+    ]
+    assert found.units_cost == 2 * 200 + 10 * 200
+    tin, milk = found.lots
+    assert tin.action.kind == "markdown" and tin.action.item == "TIN" and tin.action.percent == 30
+    assert tin.action.price == 1260 and tin.action.starts == TODAY
+    assert milk.action.kind == "kitchen"
