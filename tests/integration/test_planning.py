@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from statistics import NormalDist
 
 import pytest
 
 from midnight.commands import build
 from midnight.commands.catalog import AddProduct
+from midnight.commands.counter import AddTarget, ContactPolicyIn
 from midnight.commands.planning import AcceptSuggestions, SuggestQuery, UnsoldQuery
 from midnight.commands.purchasing import AddSupplier, NewPurchaseOrder, SupplyProduct
 from midnight.commands.stock import DrawStock, ReceiveLot
@@ -22,11 +24,21 @@ from midnight.commands.till import AddMenuItem
 from midnight.domain.clock import FixedClock, start_of_day
 from midnight.domain.errors import Conflict, Forbidden
 from midnight.domain.people import Actor, Role
-from midnight.services import catalog, menu, planning, purchase_orders, stock, suppliers
+from midnight.services import catalog, menu, notify, planning, purchase_orders, schedule, stock, suppliers
 from midnight.services.context import Context
 from tests.conftest import NOW, TODAY
+from tests.receiver import Receiver
 
 HISTORY = 21
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
 Z90 = NormalDist().inv_cdf(0.90)
 
 
@@ -196,3 +208,21 @@ def test_will_expire_unsold_lists_exactly_the_lots_a_fefo_projection_by_hand_lis
     assert tin.action.kind == "markdown" and tin.action.item == "TIN" and tin.action.percent == 30
     assert tin.action.price == 1260 and tin.action.starts == TODAY
     assert milk.action.kind == "kitchen"
+
+
+def test_the_morning_digest_carries_what_will_expire_unsold_and_what_to_do(
+    ctx: Context, clock: FixedClock, receiver: Receiver
+) -> None:
+    product(ctx, "MILK", 7)
+    history(ctx, clock, {"MILK": 10})
+    stock.receive(ctx, ReceiveLot(sku="MILK", quantity=30, cost="2", expires=TODAY + dt.timedelta(days=1)))
+    notify.set_contact_policy(ctx, ContactPolicyIn(schemes=["json"], allow_private_addresses=True))
+    notify.add_target(ctx, AddTarget(url=receiver.url("staff")))
+    schedule.queue_due(ctx)
+    notify.deliver(ctx)
+    (digest,) = [m for m in receiver.messages if "digest" in str(m["title"])]
+    text = str(digest["message"])
+    assert "Will expire unsold at today's pace (HK$20.00 at cost)" in text
+    assert (
+        f"- 10 each Milk (lot 2, shelf) by {TODAY + dt.timedelta(days=1)}: use 10 each in the kitchen" in text
+    )

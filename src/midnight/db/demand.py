@@ -26,6 +26,7 @@ from sqlalchemy import (
     Integer,
     and_,
     case,
+    cast,
     column,
     func,
     literal_column,
@@ -171,6 +172,11 @@ def ledger(conn: Connection, product_ids: Sequence[int], first: dt.date, count: 
         )
         .cte("days")
     )
+    opens, closes = days.c.opens, days.c.closes
+    if conn.dialect.name == "postgresql":
+        # when no day in the window traded every value is NULL, and PostgreSQL would take the
+        # columns for text (SQLite's CAST would turn the text it keeps times in into a number)
+        opens, closes = cast(opens, UTCDateTime).label("opens"), cast(closes, UTCDateTime).label("closes")
     m = t.movements.c
     # Read from the end back: what a product held just after a movement is what it holds at the end
     # of the window less everything that moved after it (`since`, from SQL; the end, added here).
@@ -179,8 +185,8 @@ def ledger(conn: Connection, product_ids: Sequence[int], first: dt.date, count: 
     moves = (
         select(
             days.c.n,
-            days.c.opens,
-            days.c.closes,
+            opens,
+            closes,
             m.product_id,
             m.at,
             m.quantity,

@@ -75,14 +75,20 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "(lot {{ lot.id }}, {{ lot.location }})\n{% else %}- nothing\n{% endfor %}"
         "Within 3 days:\n{% for lot in soon_lots %}- {{ lot.quantity }} {{ lot.unit }} {{ lot.product }} "
         "by {{ lot.effective_expiry }}\n{% else %}- nothing\n{% endfor %}"
-        "Written off yesterday: {{ wasted_count }} line(s), {{ wasted_cost }} at cost.",
+        "Written off yesterday: {{ wasted_count }} line(s), {{ wasted_cost }} at cost."
+        "{% if unsold_lots %}\nWill expire unsold at today's pace ({{ unsold_cost }} at cost):\n"
+        "{% for lot in unsold_lots %}- {{ lot.left }} {{ lot.unit }} {{ lot.product }} (lot {{ lot.id }}, "
+        "{{ lot.location }}) by {{ lot.expires }}: {{ lot.action }}\n{% endfor %}{% endif %}",
     ),
     ("expiry_digest", "zh-Hant"): (
         "{{ store }}：{{ today }} 到期摘要",
         "今日到期：\n{% for lot in today_lots %}- {{ lot.quantity }} {{ lot.unit }} {{ lot.product }}\n"
         "{% else %}- 無\n{% endfor %}三日內到期：\n{% for lot in soon_lots %}- {{ lot.quantity }} {{ lot.unit }} "
         "{{ lot.product }}（{{ lot.effective_expiry }}）\n{% else %}- 無\n{% endfor %}"
-        "昨日報廢：{{ wasted_count }} 項，成本 {{ wasted_cost }}。",
+        "昨日報廢：{{ wasted_count }} 項，成本 {{ wasted_cost }}。"
+        "{% if unsold_lots %}\n按目前銷量將過期未售（成本 {{ unsold_cost }}）：\n"
+        "{% for lot in unsold_lots %}- {{ lot.left }} {{ lot.unit }} {{ lot.product }}（批次 {{ lot.id }}，"
+        "{{ lot.location }}）{{ lot.expires }} 前：{{ lot.action }}\n{% endfor %}{% endif %}",
     ),
     ("low_stock", "en"): (
         "{{ store }}: low stock",
@@ -156,6 +162,20 @@ SAMPLES: dict[Event, dict[str, object]] = {
         "soon_lots": [_LOT],
         "wasted_count": 2,
         "wasted_cost": "HK$36.00",
+        "unsold_lots": [
+            {
+                "id": 12,
+                "sku": "MILK-1L",
+                "product": "Fresh milk 1 L 鮮奶",
+                "left": Decimal("4"),
+                "unit": "each",
+                "location": "fridge",
+                "expires": dt.date(2026, 11, 27),
+                "cost": "HK$58.00",
+                "action": "reduce Fresh milk 30% from 2026-11-26 to clear (set its markdown on the menu)",
+            }
+        ],
+        "unsold_cost": "HK$58.00",
     },
     Event.LOW_STOCK: {
         "store": "Midnight Express",

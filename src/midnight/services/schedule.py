@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from midnight.commands.catalog import BoardQuery
+from midnight.commands.planning import UnsoldQuery
 from midnight.db import customers as customers_db
 from midnight.db import holds as holds_db
 from midnight.db import notify as notify_db
@@ -23,10 +24,11 @@ from midnight.domain.messages import Event, MessageState
 from midnight.domain.money import cost_of
 from midnight.domain.people import Permission
 from midnight.domain.quantity import to_decimal
-from midnight.services import notify, views
+from midnight.services import notify, planning, views
 from midnight.services.context import Context
 
 DIGEST_LOTS = 200  # the morning digest names at most this many lots
+DIGEST_UNSOLD_DAYS = 7  # and the lots that will expire unsold within this many days
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,28 @@ def _lot(lot: LotInfo) -> dict[str, object]:
     }
 
 
+def _unsold(ctx: Context) -> dict[str, object]:
+    """The lots the forecast says will expire unsold in the next days, with what to do about each."""
+    found = planning.will_expire_unsold(ctx, UnsoldQuery(days=DIGEST_UNSOLD_DAYS))
+    return {
+        "unsold_lots": [
+            {
+                "id": u.lot_id,
+                "sku": u.sku,
+                "product": u.name,
+                "left": to_decimal(u.left),
+                "unit": u.unit,
+                "location": u.location,
+                "expires": u.expires,
+                "cost": ctx.money(u.cost),
+                "action": u.action.text,
+            }
+            for u in found.lots[:DIGEST_LOTS]
+        ],
+        "unsold_cost": ctx.money(found.units_cost),
+    }
+
+
 def _staff_messages(ctx: Context, today: dt.date) -> list[Planned]:
     with ctx.db.read() as conn:
         urls = notify_db.active_targets(conn)
@@ -75,6 +99,7 @@ def _staff_messages(ctx: Context, today: dt.date) -> list[Planned]:
         "soon_lots": [_lot(lot) for lot in lots if lot.status is ExpiryStatus.SOON],
         "wasted_count": len(wasted),
         "wasted_cost": ctx.money(-sum(cost_of(cost, q) for _, _, q, cost in wasted)),
+        **_unsold(ctx),
     }
     planned = [
         Planned(
