@@ -19,12 +19,22 @@ from midnight.commands.catalog import AddProduct
 from midnight.commands.counter import AddTarget, ContactPolicyIn
 from midnight.commands.planning import AcceptSuggestions, SuggestQuery, UnsoldQuery
 from midnight.commands.purchasing import AddSupplier, NewPurchaseOrder, SupplyProduct
-from midnight.commands.stock import DrawStock, ReceiveLot
-from midnight.commands.till import AddMenuItem
+from midnight.commands.stock import DrawStock, ReceiveLot, WriteOff
+from midnight.commands.till import AddMenuItem, Period
 from midnight.domain.clock import FixedClock, start_of_day
-from midnight.domain.errors import Conflict, Forbidden
+from midnight.domain.errors import Conflict, Forbidden, InvalidInput
 from midnight.domain.people import Actor, Role
-from midnight.services import catalog, menu, notify, planning, purchase_orders, schedule, stock, suppliers
+from midnight.services import (
+    buying_reports,
+    catalog,
+    menu,
+    notify,
+    planning,
+    purchase_orders,
+    schedule,
+    stock,
+    suppliers,
+)
 from midnight.services.context import Context
 from tests.conftest import NOW, TODAY
 from tests.receiver import Receiver
@@ -226,3 +236,49 @@ def test_the_morning_digest_carries_what_will_expire_unsold_and_what_to_do(
     assert (
         f"- 10 each Milk (lot 2, shelf) by {TODAY + dt.timedelta(days=1)}: use 10 each in the kitchen" in text
     )
+
+
+def test_reports_waste_as_a_share_of_received_forecast_against_sold_and_suggested_against_ordered(
+    ctx: Context, clock: FixedClock
+) -> None:
+    product(ctx, "MILK", 7)
+    history(ctx, clock, {"MILK": 10})  # 210 received at HK$1 over the 3 weeks, all sold
+    week = Period(start=TODAY - dt.timedelta(days=7), end=TODAY - dt.timedelta(days=1))
+    # what the forecast made before the last week would have said: 10 a day, as sold
+    (milk,) = buying_reports.forecast_vs_actual(ctx, week)
+    assert (milk.sku, milk.days, milk.forecast, milk.actual, milk.wape) == ("MILK", 7, 70, 70, 0)
+    with pytest.raises(InvalidInput, match="at most that many days, not 20"):
+        buying_reports.forecast_vs_actual(
+            ctx, Period(start=TODAY - dt.timedelta(days=20), end=TODAY - dt.timedelta(days=1))
+        )
+
+    lot = stock.receive(ctx, ReceiveLot(sku="MILK", quantity=20, cost="2")).lot.id
+    stock.write_off(ctx, lot, WriteOff(quantity=4, reason="dropped"))
+    stock.write_off(ctx, lot, WriteOff(quantity=1, reason="expired"))
+    today = Period(start=TODAY, end=TODAY)
+    total, dropped, expired = buying_reports.waste_share(ctx, today)
+    assert (total.reason, total.wasted, total.wasted_cost, total.received_cost, total.percent) == (
+        "",
+        5,
+        1000,
+        4000,
+        25,
+    )
+    assert (dropped.reason, dropped.percent, expired.reason, expired.percent) == ("dropped", 20, "expired", 5)
+    csv_text = buying_reports.as_csv([total], buying_reports.WasteShare)
+    assert csv_text.splitlines() == [
+        "sku,product,reason,wasted,wasted_cost,received,received_cost,percent",
+        "MILK,Milk,,5,1000,20,4000,25.0",
+    ]
+
+    supplier(ctx, ["mon", "thu"])
+    supplies(ctx, "MILK", "12", "14.50")
+    suggested = planning.suggest(ctx, SuggestQuery(supplier="Dairy")).lines[0].quantity
+    planning.accept(
+        ctx, build(AcceptSuggestions, {"supplier": "Dairy", "changes": [{"sku": "MILK", "quantity": "12"}]})
+    )
+    purchase_orders.new_order(
+        ctx, build(NewPurchaseOrder, {"supplier": "Dairy", "lines": [{"sku": "MILK", "quantity": "24"}]})
+    )
+    (row,) = buying_reports.suggested_vs_ordered(ctx, today)
+    assert (row.lines, row.suggested * 1000, row.ordered, row.by_hand) == (2, suggested, 12, 24)

@@ -19,6 +19,8 @@ from sqlalchemy import event
 from midnight.commands.catalog import AddProduct, BoardQuery, LedgerQuery, StockQuery
 from midnight.commands.counter import AddCustomer, HoldItem, MessageQuery, ShelfQuery
 from midnight.commands.forecasts import BacktestQuery, ForecastQuery
+from midnight.commands.planning import UnsoldQuery
+from midnight.commands.purchasing import OrderQuery as PurchaseOrderQuery
 from midnight.commands.stock import ReceiveLot, WriteOff
 from midnight.commands.till import (
     AddMenuItem,
@@ -32,6 +34,7 @@ from midnight.commands.till import (
 from midnight.domain.order import OrderState
 from midnight.services import (
     analytics,
+    buying_reports,
     catalog,
     customers,
     forecasts,
@@ -39,6 +42,8 @@ from midnight.services import (
     menu,
     notify,
     orders,
+    planning,
+    purchase_orders,
     reports,
     stock,
     views,
@@ -58,6 +63,10 @@ GROWING = (
     "hold_events",
     "outbox",
     "login_attempts",
+    "purchase_orders",
+    "purchase_order_lines",
+    "purchase_order_events",
+    "purchase_receipts",
 )
 
 
@@ -163,6 +172,18 @@ READS: dict[str, Callable[[Context], object]] = {
     "forecasts": lambda c: forecasts.forecast_products(c, ForecastQuery()),
     "one product's forecast": lambda c: forecasts.forecast_products(c, ForecastQuery(sku="HAM")),
     "backtest": lambda c: forecasts.backtest(c, BacktestQuery()),
+    # buying (issue 12): the period's receipts by time, its write-offs by business day, its orders
+    "waste share": lambda c: buying_reports.waste_share(
+        c, Period(start=TODAY - dt.timedelta(days=6), end=TODAY)
+    ),
+    "forecast vs actual": lambda c: buying_reports.forecast_vs_actual(
+        c, Period(start=TODAY - dt.timedelta(days=7), end=TODAY - dt.timedelta(days=1))
+    ),
+    "suggested vs ordered": lambda c: buying_reports.suggested_vs_ordered(
+        c, Period(start=TODAY - dt.timedelta(days=30), end=TODAY)
+    ),
+    "will expire unsold": lambda c: planning.will_expire_unsold(c, UnsoldQuery()),
+    "purchase orders": lambda c: purchase_orders.list_orders(c, PurchaseOrderQuery(state="sent")),
 }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, literal_column, select
 
 from midnight.db import tables as t
-from midnight.domain.lot import LotView
+from midnight.domain.lot import LotView, MovementKind
 from midnight.domain.product import ExpiryKind
 from midnight.domain.purchasing import OrderState
 
@@ -165,3 +165,51 @@ def near_lots(conn: Connection, today: dt.date, until: dt.date, limit: int) -> l
         .limit(limit)
     )
     return [NearLot(*r) for r in conn.execute(query)]
+
+
+def received(conn: Connection, start: dt.datetime, end: dt.datetime) -> dict[int, tuple[int, int]]:
+    """Per product: milli-units received in [start, end) and their cost, along ix_movements_at."""
+    m = t.movements.c
+    rows = conn.execute(
+        select(m.product_id, func.sum(m.quantity), func.sum((m.quantity * m.unit_cost + 500) // 1000))
+        # the kind tested as an expression, so SQLite reads the period by time (ix_movements_at)
+        # rather than every receipt in history by ix_movements_kind_business_date
+        .where(m.at >= start, m.at < end, func.lower(m.kind) == MovementKind.RECEIVE.value)
+        .group_by(m.product_id)
+    )
+    return {pid: (int(q), int(cost)) for pid, q, cost in rows}
+
+
+def wasted(conn: Connection, first: dt.date, last: dt.date) -> list[tuple[int, str, int, int]]:
+    """(product, reason, milli-units, cost) written off on the business days first..last."""
+    m = t.movements.c
+    rows = conn.execute(
+        select(
+            m.product_id, m.reason, func.sum(-m.quantity), func.sum((-m.quantity * m.unit_cost + 500) // 1000)
+        )
+        .where(m.kind == MovementKind.WASTE.value, m.business_date >= first, m.business_date <= last)
+        .group_by(m.product_id, m.reason)
+    )
+    return [(pid, reason, int(q), int(cost)) for pid, reason, q, cost in rows]
+
+
+@dataclass(frozen=True)
+class OrderedLine:
+    product_id: int
+    suggested: int | None
+    quantity: int
+    received: int
+    state: str
+
+
+def ordered_lines(conn: Connection, start: dt.datetime, end: dt.datetime, limit: int) -> list[OrderedLine]:
+    """Lines of the purchase orders made in [start, end), cancelled ones left out (ix_purchase_orders_created_at)."""
+    po, ln = t.purchase_orders.c, t.purchase_order_lines.c
+    rows = conn.execute(
+        select(ln.product_id, ln.suggested, ln.quantity, ln.received, po.state)
+        .join(t.purchase_orders, po.id == ln.purchase_order_id)
+        .where(po.created_at >= start, po.created_at < end, po.state != OrderState.CANCELLED.value)
+        .order_by(po.id, ln.id)
+        .limit(limit)
+    )
+    return [OrderedLine(*r) for r in rows]
