@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from midnight.adapters import forecaster
 from midnight.commands.planning import AcceptSuggestions, SuggestQuery, UnsoldQuery
@@ -31,7 +32,7 @@ from midnight.domain.money import cost_of
 from midnight.domain.people import Permission
 from midnight.domain.product import Product
 from midnight.domain.purchasing import MAX_LINES
-from midnight.domain.quantity import SCALE, to_decimal
+from midnight.domain.quantity import SCALE, parse_quantity, to_decimal
 from midnight.services import purchase_orders
 from midnight.services.context import Context
 from midnight.services.purchase_orders import OrderDetail
@@ -48,21 +49,23 @@ NEAR_LOTS = 500  # the "will expire unsold" list judges at most this many lots (
 
 @dataclass(frozen=True)
 class SuggestedLine:
+    """One product's suggestion; quantities in the product's unit (exact decimals), money minor units."""
+
     sku: str
     name: str
     unit: str
-    pack_size: int
+    pack_size: Decimal
     unit_cost: int
-    on_hand: int  # good stock now, milli-units
-    on_order: int  # still to come on open orders before this delivery
-    usable: int  # of that, what will still be there and good for the days covered
-    demand: int  # forecast demand over the days covered (the mean)
-    target: int  # what stock should reach for those days, at the service level
+    on_hand: Decimal  # good stock now
+    on_order: Decimal  # still to come on open orders before this delivery
+    usable: Decimal  # of that, what will still be there and good for the days covered
+    demand: Decimal  # forecast demand over the days covered (the mean)
+    target: Decimal  # what stock should reach for those days, at the service level
     days_covered: int
     service_level: float
     service_from: str  # "owner" (set on the product), "margin" (price vs cost), "ingredient"
     method: str  # the forecast's model
-    quantity: int  # to order, whole packs, milli-units
+    quantity: Decimal  # to order, whole packs
     packs: int
     cost: int
     raised_for_minimum: bool  # packs added to reach the supplier's minimum order
@@ -164,18 +167,18 @@ def suggest(ctx: Context, query: SuggestQuery) -> Suggestions:
                 sku=item.sku,
                 name=item.name,
                 unit=item.unit,
-                pack_size=item.pack_size,
+                pack_size=to_decimal(item.pack_size),
                 unit_cost=item.unit_cost,
-                on_hand=sum(lot.on_hand for lot in lots[item.product_id]),
-                on_order=sum(lot.on_hand for lot in coming),
-                usable=suggestion.usable,
-                demand=round(sum(d.mean for d in covered)),
-                target=suggestion.target,
+                on_hand=to_decimal(sum(lot.on_hand for lot in lots[item.product_id])),
+                on_order=to_decimal(sum(lot.on_hand for lot in coming)),
+                usable=to_decimal(suggestion.usable),
+                demand=to_decimal(round(sum(d.mean for d in covered))),
+                target=to_decimal(suggestion.target),
                 days_covered=suggestion.days_covered,
                 service_level=ratio,
                 service_from=source,
                 method=methods[item.product_id],
-                quantity=suggestion.quantity,
+                quantity=to_decimal(suggestion.quantity),
                 packs=suggestion.packs,
                 cost=cost_of(item.unit_cost, suggestion.quantity),
                 raised_for_minimum=False,
@@ -183,21 +186,19 @@ def suggest(ctx: Context, query: SuggestQuery) -> Suggestions:
         )
     packs = planning.meet_minimum(
         [line.packs for line in lines],
-        [cost_of(line.unit_cost, line.pack_size) for line in lines],
+        [cost_of(line.unit_cost, parse_quantity(line.pack_size)) for line in lines],
         supplier.minimum_order,
     )
     final = []
     for line, count in zip(lines, packs, strict=True):
         if count != line.packs:
-            quantity = count * line.pack_size
-            line = SuggestedLine(
-                **{
-                    **line.__dict__,
-                    "quantity": quantity,
-                    "packs": count,
-                    "cost": cost_of(line.unit_cost, quantity),
-                    "raised_for_minimum": True,
-                }
+            milli = count * parse_quantity(line.pack_size)
+            line = replace(
+                line,
+                quantity=to_decimal(milli),
+                packs=count,
+                cost=cost_of(line.unit_cost, milli),
+                raised_for_minimum=True,
             )
         final.append(line)
     return Suggestions(
@@ -213,10 +214,10 @@ def accept(ctx: Context, cmd: AcceptSuggestions) -> OrderDetail:
         if cmd.key is not None and (earlier := purchasing_db.order_by_key(conn, cmd.key)) is not None:
             return purchase_orders.detail(conn, earlier)
     found = suggest(ctx, SuggestQuery(supplier=cmd.supplier))
-    changed = {}
+    changed: dict[str, Decimal] = {}
     with ctx.db.read() as conn:
         for change in cmd.changes:
-            changed[catalog_db.product_by_code(conn, change.sku).sku] = change.quantity
+            changed[catalog_db.product_by_code(conn, change.sku).sku] = to_decimal(change.quantity)
     known = {line.sku for line in found.lines}
     unknown = sorted(set(changed) - known)
     if unknown:
@@ -227,9 +228,7 @@ def accept(ctx: Context, cmd: AcceptSuggestions) -> OrderDetail:
     for line in found.lines:
         quantity = changed.get(line.sku, line.quantity)
         if quantity > 0:
-            lines.append(
-                OrderLineIn(sku=line.sku, quantity=to_decimal(quantity), suggested=to_decimal(line.quantity))
-            )
+            lines.append(OrderLineIn(sku=line.sku, quantity=quantity, suggested=line.quantity))
     if not lines:
         raise Conflict(
             f"nothing to order from {found.supplier.name} for {found.delivery}: every suggestion is 0"
@@ -269,7 +268,7 @@ class UnsoldLot:
     unit: str
     location: str
     expires: dt.date  # its last good day
-    left: int  # milli-units the forecast says will still be there at the end of it
+    left: Decimal  # units the forecast says will still be there at the end of it
     cost: int
     action: Action
 
@@ -331,7 +330,7 @@ def will_expire_unsold(ctx: Context, query: UnsoldQuery) -> WillExpire:
                     lot.unit,
                     lot.location,
                     lot.effective_expiry,
-                    unsold.left,
+                    to_decimal(unsold.left),
                     cost_of(lot.unit_cost, unsold.left),
                     _action(lot, unsold.left, sold.get(pid), today),
                 )

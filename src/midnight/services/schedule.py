@@ -66,7 +66,7 @@ def _unsold(ctx: Context) -> dict[str, object]:
                 "id": u.lot_id,
                 "sku": u.sku,
                 "product": u.name,
-                "left": to_decimal(u.left),
+                "left": u.left,
                 "unit": u.unit,
                 "location": u.location,
                 "expires": u.expires,
