@@ -20,6 +20,7 @@ from midnight.api import (
     modifiers,
     offline,
     people,
+    planning,
     printing,
     stock,
     till,
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(offline.router)
     app.include_router(printing.router)
     app.include_router(forecasts.router)
+    app.include_router(planning.router)
     web.install(app)
 
     @app.get("/healthz", tags=["health"])

@@ -16,6 +16,7 @@ from midnight.cli import (  # noqa: F401
     notify,
     offline,
     order,
+    plan,
     printer,
     product,
     report,

@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 from midnight.commands import build
 from midnight.db.paging import Page
 from midnight.domain.clock import Clock
-from midnight.domain.errors import MidnightError, parse_id
+from midnight.domain.errors import InvalidInput, MidnightError, parse_id
 from midnight.services.context import Context, open_context
 from midnight.services.people import local_actor
 from midnight.settings import Settings
@@ -126,6 +126,17 @@ def command(model: type[M], values: Mapping[str, object]) -> M:
 def record_id(text: str, what: str) -> int:
     """A record number as typed: "12" or "#12"."""
     return parse_id(text, what)
+
+
+def sku_quantities(values: list[str], field: str) -> list[dict[str, str]]:
+    """SKU=QTY arguments (a recipe, an order's lines) as the command's list of {sku, quantity}."""
+    out = []
+    for value in values:
+        sku, sep, quantity = value.partition("=")
+        if not sep or not sku.strip() or not quantity.strip():
+            raise InvalidInput(f"{field} must look like SKU=QTY, got {value!r}", field=field)
+        out.append({"sku": sku.strip(), "quantity": quantity.strip()})
+    return out
 
 
 def every(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:

@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, command, context_of, every
+from midnight.cli.app import JsonFlag, app, command, context_of, every, sku_quantities
 from midnight.cli.output import print_json, table
 from midnight.commands.till import AddMenuItem, MenuQuery, SetActive, SetPrice
-from midnight.domain.errors import InvalidInput
 from midnight.services import menu as menu_svc
 
 menu_app = typer.Typer(help="The menu: what the till sells, its recipes and prices.", no_args_is_help=True)
@@ -17,13 +16,7 @@ app.add_typer(menu_app, name="menu")
 
 
 def _recipe(values: list[str]) -> list[dict[str, str]]:
-    out = []
-    for value in values:
-        sku, sep, quantity = value.partition("=")
-        if not sep or not sku.strip() or not quantity.strip():
-            raise InvalidInput(f"recipe must look like SKU=QTY, got {value!r}", field="recipe")
-        out.append({"sku": sku.strip(), "quantity": quantity.strip()})
-    return out
+    return sku_quantities(values, "recipe")
 
 
 @menu_app.command("add")

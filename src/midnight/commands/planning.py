@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from midnight.commands import Command
 from midnight.commands.fields import IdempotencyKey, Note, whole
 from midnight.commands.purchasing import OrderLineEdit, SupplierRef
+from midnight.commands.till import Period
 from midnight.domain.purchasing import MAX_LINES
 
 UnsoldDays = Annotated[int, whole(1, 14, "Days ahead to look, from today (1-14).")]
@@ -31,3 +32,9 @@ class AcceptSuggestions(Command):
 
 class UnsoldQuery(Command):
     days: UnsoldDays = 7
+
+
+class ReportQuery(Period):
+    """A buying report's period (business days, first to last), as JSON or as a CSV file."""
+
+    format: Literal["json", "csv"] = Field(default="json", description="csv: the same rows as a CSV file.")
