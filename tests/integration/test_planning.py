@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from statistics import NormalDist
 
 import pytest
