@@ -102,7 +102,16 @@ def test_charts_fit_their_labels_and_have_a_text_alternative(
         labelled = (chart.get_attribute("aria-labelledby") or "").split()
         assert len(labelled) == 2
         name = page.locator(f"[id='{labelled[0]}']").text_content() or ""
-        assert name.startswith(("Sales by item", "Sales by hour", "Waste", "Choices made"))
+        assert name.startswith(
+            (
+                "Sales by item",
+                "Sales by hour",
+                "Waste",
+                "Choices made",
+                "Forecast against",
+                "Suggested against",
+            )
+        )
         # every label drawn inside the chart's own box, at both edges
         overflow = chart.evaluate(
             """svg => {
@@ -119,6 +128,45 @@ def test_charts_fit_their_labels_and_have_a_text_alternative(
     shown = [row.inner_text() for row in rows.all()]  # other tests' sales may come first
     assert any("Chef's salad" in row and "HK$" in row for row in shown), shown
     assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[size]["width"]
+    page.close()
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_waste_share_chart_shows_what_the_server_reports(
+    browser: Browser, server: str, size: str
+) -> None:
+    page = log_in(browser, server, "ada", viewport=VIEWPORTS[size])
+    sku = f"CREAM-{size.upper()}"
+    created = api(
+        page,
+        server,
+        "POST",
+        "/api/products",
+        json={"sku": sku, "name": f"Cream {size}", "expiry_kind": "use_by", "shelf_life_days": 10},
+    )
+    assert created.status_code == 201, created.text
+    lot = api(
+        page, server, "POST", "/api/stock/receive", json={"sku": sku, "quantity": "8", "cost": "5"}
+    ).json()["lot"]
+    gone = api(
+        page, server, "POST", f"/api/lots/{lot['id']}/waste", json={"quantity": "2", "reason": "spilt"}
+    )
+    assert gone.status_code in (200, 201), gone.text
+    today = shop_today(page, server)
+    (total,) = [
+        r
+        for r in api(
+            page, server, "GET", "/api/reports/waste-share", params={"start": str(today), "end": str(today)}
+        ).json()
+        if r["sku"] == sku and r["reason"] == ""
+    ]
+    assert total["percent"] == "25.0"
+    page.goto("/reports")
+    section = page.locator("section", has=page.locator("#waste-share-heading"))
+    section.get_by_text("The figures as a table").click()
+    row = section.locator("details.chart-table tbody tr", has_text=f"Cream {size}")
+    expect(row).to_contain_text("25.0% of received (HK$10.00 of HK$40.00)")
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[size]["width"]
     page.close()
 

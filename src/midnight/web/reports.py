@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -13,7 +14,8 @@ from midnight.domain import cash
 from midnight.domain.clock import parse_date
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import format_money, to_decimal
-from midnight.services import analytics, drawers, reports
+from midnight.services import analytics, buying_reports, drawers, reports
+from midnight.services.analytics import Row
 from midnight.services.context import Context
 from midnight.web.charts import bars
 from midnight.web.core import check_csrf, form_command, page_context, redirect, render
@@ -39,7 +41,9 @@ def report_page(request: Request) -> HTMLResponse:
         by_hour = analytics.sales_by_hour(ctx, period)
         waste = analytics.waste_by_product(ctx, period)
         by_choice = analytics.sales_by_modifier(ctx, period)
+        buying = _buying(ctx, period)
     except MidnightError as exc:
+        buying = _Buying([], [], [], "")
         by_choice = []
         error, start, end, by_item, by_hour, waste = (
             f"{exc.message[:1].upper()}{exc.message[1:]}. Showing the last seven days instead.",
@@ -97,6 +101,27 @@ def report_page(request: Request) -> HTMLResponse:
                 lambda r: f"{money(r.amount)} ({r.quantity} units)",
                 name="waste",
                 title=f"Waste by product and reason at cost, {start} to {end}",
+            ),
+            bars(
+                buying.waste_share,
+                lambda r: r.amount,
+                lambda r: r.label_text,
+                name="waste-share",
+                title=f"Waste as a share of what was received (at cost), {start} to {end}",
+            ),
+            bars(
+                buying.forecast,
+                lambda r: r.amount,
+                lambda r: r.label_text,
+                name="forecast-vs-actual",
+                title=f"Forecast against what sold{buying.forecast_period}",
+            ),
+            bars(
+                buying.ordered,
+                lambda r: r.amount,
+                lambda r: r.label_text,
+                name="suggested-vs-ordered",
+                title=f"Suggested against ordered, orders made {start} to {end}",
             ),
         ],
     )
@@ -172,3 +197,61 @@ async def close(request: Request) -> Response:
             request, ctx, day, status_code=exc.http_status, errors={field: exc.message}, values=form
         )
     return redirect(f"/reports?end={done.business_date.isoformat()}")
+
+
+@dataclass(frozen=True)
+class _Bar(Row):
+    label_text: str = ""
+
+
+@dataclass(frozen=True)
+class _Buying:
+    waste_share: list[Row]
+    forecast: list[Row]
+    ordered: list[Row]
+    forecast_period: str  # the days the forecast chart covers (at most 14, ended by yesterday)
+
+
+def _buying(ctx: Context, period: Period) -> _Buying:
+    """The buying reports as bars; the figures are the services', the page only lays them out."""
+    money = ctx.money
+    share = [
+        _Bar(
+            r.product,
+            r.wasted,
+            int((r.percent or 0) * 10),
+            f"{r.percent}% of received ({money(r.wasted_cost)} of {money(r.received_cost)})"
+            if r.percent is not None
+            else f"{money(r.wasted_cost)} wasted, nothing received in the period",
+        )
+        for r in buying_reports.waste_share(ctx, period)
+        if not r.reason
+    ]
+    end = min(period.end, ctx.today() - dt.timedelta(days=1))
+    start = max(period.start, end - dt.timedelta(days=buying_reports.MAX_FORECAST_DAYS - 1))
+    forecast: list[Row] = []
+    shown = ""
+    if start <= end:
+        shown = f", {start} to {end}"
+        forecast = [
+            _Bar(
+                r.product,
+                r.actual,
+                int(r.actual * 1000),
+                f"sold {r.actual}, forecast {r.forecast}"
+                + (f" (WAPE {r.wape}%)" if r.wape is not None else ""),
+            )
+            for r in buying_reports.forecast_vs_actual(ctx, Period(start=start, end=end))
+        ]
+    ordered = [
+        _Bar(
+            r.product,
+            r.ordered + r.by_hand,
+            int((r.ordered + r.by_hand) * 1000),
+            f"ordered {r.ordered + r.by_hand}, suggested {r.suggested}"
+            + (f" ({r.change:+}%)" if r.change is not None else "")
+            + (f", {r.by_hand} by hand" if r.by_hand else ""),
+        )
+        for r in buying_reports.suggested_vs_ordered(ctx, period)
+    ]
+    return _Buying(share, forecast, ordered, shown)
