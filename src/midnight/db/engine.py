@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -75,7 +76,9 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
+@cache
 def head_revision() -> str | None:
+    """The newest revision shipped with this code (read once: the scripts are part of the install)."""
     config = Config()
     config.set_main_option("script_location", str(resources.files("midnight.db") / "migrations"))
     return ScriptDirectory.from_config(config).get_current_head()
