@@ -111,7 +111,25 @@ def test_bad_supplier_input_is_refused_with_what_was_wrong(ctx: Context) -> None
     catalog.add_product(ctx, AddProduct(sku="EGG", name="Eggs", expiry_kind="use_by", shelf_life_days=14))
     with pytest.raises(InvalidInput, match="does not sell EGG") as not_sold:
         order(ctx, lines=[{"sku": "EGG", "quantity": "1"}])
-    assert not_sold.value.field == "lines.0.sku"
+    assert not_sold.value.field == "lines.1.sku"
+    # a field names the line from 1, as the command parser does, so a form can point at the line
+    with pytest.raises(NotFound, match="NOPE") as unknown:
+        order(ctx, lines=[{"sku": "MILK", "quantity": "12"}, {"sku": "NOPE", "quantity": "1"}])
+    assert unknown.value.field == "lines.2.sku"
+    with pytest.raises(InvalidInput) as parsed:
+        order(ctx, lines=[{"sku": "MILK", "quantity": "12"}, {"sku": "PINE", "quantity": "-1"}])
+    assert parsed.value.field == "lines.2.quantity"
+    draft = order(ctx)
+    with pytest.raises(InvalidInput, match="packs of 24") as packs:
+        purchase_orders.edit_order(
+            ctx,
+            draft.head.id,
+            build(
+                EditPurchaseOrder,
+                {"lines": [{"sku": "MILK", "quantity": "0"}, {"sku": "PINE", "quantity": "5"}]},
+            ),
+        )
+    assert packs.value.field == "lines.2.quantity"
     with pytest.raises(NotFound, match="no supplier"):
         order(ctx, supplier="Nobody")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from midnight.commands.catalog import PageQuery
 from midnight.commands.purchasing import (
     CancelOrder,
     EditPurchaseOrder,
@@ -29,6 +30,7 @@ from midnight.domain.messages import Event
 from midnight.domain.money import cost_of
 from midnight.domain.money import to_decimal as money_decimal
 from midnight.domain.people import Permission
+from midnight.domain.product import Product
 from midnight.domain.purchasing import MAX_LINES, OrderAction, OrderState, order_number
 from midnight.domain.quantity import format_quantity, to_decimal
 from midnight.services import notify
@@ -73,7 +75,15 @@ class _Wanted:
     sku: str
     quantity: int  # thousandths
     suggested: int | None
-    index: int  # where it was in the request, for the error's field
+    index: int  # its place in the request, from 1 (as the command parser numbers lines), for the field
+
+
+def _product(conn: Connection, code: str, index: int) -> Product:
+    """The product a line names; not found said on that line's field, so a form can point at it."""
+    try:
+        return catalog_db.product_by_code(conn, code)
+    except (NotFound, InvalidInput) as exc:  # no such SKU; a barcode with a wrong check digit
+        raise type(exc)(exc.message, field=f"lines.{index}.sku") from None
 
 
 def _set_lines(
@@ -83,7 +93,7 @@ def _set_lines(
     seen: set[int] = set()
     changed = []
     for line in wanted:
-        product = catalog_db.product_by_code(conn, line.sku)
+        product = _product(conn, line.sku, line.index)
         if product.id in seen:
             raise InvalidInput(
                 f"{product.sku} is on the order twice: give it once", field=f"lines.{line.index}.sku"
@@ -128,7 +138,7 @@ def new_order(ctx: Context, cmd: NewPurchaseOrder) -> OrderDetail:
             now=ctx.now(),
             key=cmd.key,
         )
-        wanted = [_Wanted(ln.sku, ln.quantity, ln.suggested, i) for i, ln in enumerate(cmd.lines)]
+        wanted = [_Wanted(ln.sku, ln.quantity, ln.suggested, n) for n, ln in enumerate(cmd.lines, start=1)]
         changed = _set_lines(conn, order_id, supplier_id, supplier.name, wanted)
         db.record_event(
             conn,
@@ -150,8 +160,8 @@ def edit_order(ctx: Context, order_id: int, cmd: EditPurchaseOrder) -> OrderDeta
         supplier = db.supplier(conn, supplier_id)
         changes = []
         kept = []
-        for i, line in enumerate(cmd.lines):
-            product = catalog_db.product_by_code(conn, line.sku)
+        for i, line in enumerate(cmd.lines, start=1):
+            product = _product(conn, line.sku, i)
             if line.quantity == 0:
                 try:
                     db.remove_line(conn, order_id, product.id)
@@ -184,6 +194,15 @@ def order_detail(ctx: Context, order_id: int) -> OrderDetail:
     ctx.require(Permission.RECEIVE)
     with ctx.db.read() as conn:
         return detail(conn, order_id)
+
+
+def order_receipts(ctx: Context, order_id: int, query: PageQuery) -> Page[Receipt]:
+    """Everything scanned against an order, in the order it was scanned (the detail shows the first
+    RECEIPTS_SHOWN; this pages on past them)."""
+    ctx.require(Permission.RECEIVE)
+    with ctx.db.read() as conn:
+        db.order_state(conn, order_id)  # an order that does not exist is not found, not empty
+        return db.receipts(conn, order_id, cursor=query.cursor, limit=query.limit)
 
 
 def list_orders(ctx: Context, query: OrderQuery) -> Page[OrderHead]:

@@ -43,7 +43,7 @@ def _sealed_contacts(ctx: Context, urls: list[str]) -> list[tuple[str, str]]:
     with ctx.db.read() as conn:
         policy = contact_policy(conn, ctx.store.id)
     sealed: list[tuple[str, str]] = []
-    for i, url in enumerate(urls):
+    for i, url in enumerate(urls, start=1):
         try:
             contact = check_contact(url, policy, any_scheme=True)
         except InvalidInput as exc:
