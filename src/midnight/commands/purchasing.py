@@ -19,13 +19,16 @@ from midnight.commands.fields import (
     LocationName,
     Name,
     Note,
+    Parsed,
     ProductCode,
     Quantity,
     Reason,
     whole,
     words,
 )
+from midnight.domain.errors import InvalidInput
 from midnight.domain.purchasing import MAX_LEAD_DAYS, MAX_LINES
+from midnight.domain.quantity import exact_decimal
 
 SupplierRef = Annotated[str, words(200, required=True, example="Kowloon Dairy")]
 SupplierCode = Annotated[str, words(64, example="KD-1L-FULL")]
@@ -33,7 +36,29 @@ DayName = Annotated[str, words(12, required=True, example="mon")]
 ScanText = Annotated[str, words(200, required=True, example="(01)04890008100309(17)261231(10)L2412A")]
 Batch = Annotated[str, words(64, example="L2412A")]
 LeadDays = Annotated[int, whole(0, MAX_LEAD_DAYS, "Days from ordering to the earliest delivery.")]
-ServiceLevel = Annotated[Decimal, Field(ge=Decimal("50"), le=Decimal("99.5"), decimal_places=1)]
+
+
+def _service_level(value: object, field: str) -> Decimal:
+    # parsed like every other number (a JSON float is refused), and said in the shop's words
+    percent = exact_decimal(value, field, '"97.5"')
+    if not Decimal("50") <= percent <= Decimal("99.5"):
+        raise InvalidInput(f"a service level is 50 to 99.5 percent, got {percent}", field=field)
+    if percent != percent.quantize(Decimal("0.1")):
+        raise InvalidInput(f"a service level has at most one decimal place, got {percent}", field=field)
+    return percent
+
+
+ServiceLevel = Annotated[
+    Decimal,
+    Parsed(
+        _service_level,
+        {
+            "anyOf": [{"type": "string", "pattern": r"^[0-9]+(\.[0-9])?$"}, {"type": "integer"}],
+            "description": "Percent, 50 to 99.5, as a string or an integer; never a float.",
+            "examples": ["97.5"],
+        },
+    ),
+]
 MAX_CONTACTS = 5
 
 
@@ -65,20 +90,28 @@ class EditSupplier(Command):
     active: bool | None = Field(default=None, description="false: no longer ordered from (kept for history).")
 
 
-class SupplyProduct(Command):
-    """What a supplier sells the shop: a product, in packs, at a unit cost, under their code."""
+class SupplyTerms(Command):
+    """The terms a supplier sells a product on (the API's body; the product is in the path)."""
 
-    sku: ProductCode = Field(examples=["MILK-1L"])
     pack_size: Quantity = Field(default=1000, description="Units in one pack (an order is whole packs).")
     cost: Amount = Field(description="Cost of one unit (not one pack).")
     supplier_code: SupplierCode = ""
 
 
-class ServiceLevelIn(Command):
+class SupplyProduct(SupplyTerms):
+    """What a supplier sells the shop: a product, in packs, at a unit cost, under their code."""
+
+    sku: ProductCode = Field(examples=["MILK-1L"])
+
+
+class SetServiceLevel(Command):
     """The share of demand an order should cover, in percent (50-99.5); none: from the margin."""
 
-    sku: ProductCode
     percent: ServiceLevel | None = None
+
+
+class ServiceLevelIn(SetServiceLevel):
+    sku: ProductCode
 
 
 class SupplierQuery(PageQuery):
