@@ -22,6 +22,7 @@ from midnight.api import (
     people,
     planning,
     printing,
+    purchasing,
     stock,
     till,
 )
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(printing.router)
     app.include_router(forecasts.router)
     app.include_router(planning.router)
+    app.include_router(purchasing.router)
     web.install(app)
 
     @app.get("/healthz", tags=["health"])
