@@ -9,8 +9,9 @@ import typer
 from midnight.cli.app import JsonFlag, app, command, context_of, every
 from midnight.cli.output import money, print_json, status, table
 from midnight.commands.catalog import AddProduct, PageQuery
+from midnight.commands.purchasing import ServiceLevelIn
 from midnight.domain.quantity import format_quantity
-from midnight.services import catalog, views
+from midnight.services import catalog, purchasing_views, suppliers, views
 
 product_app = typer.Typer(help="Products: what the shop stocks.", no_args_is_help=True)
 app.add_typer(product_app, name="product")
@@ -111,3 +112,25 @@ def product_show(
             for lot in on_hand.lots
         ],
     )
+
+
+@product_app.command("service-level")
+def product_service_level(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(metavar="SKU", help="SKU or barcode.")],
+    percent: Annotated[
+        str, typer.Argument(metavar="PERCENT", help="50 to 99.5, or 'margin' to size orders from the margin.")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """The share of demand a suggested order covers for this product (owner)."""
+    s = context_of(ctx)
+    cmd = command(ServiceLevelIn, {"sku": sku, "percent": None if percent.lower() == "margin" else percent})
+    found = purchasing_views.service_level(cmd.sku, suppliers.set_service_level(s, cmd))
+    if as_json:
+        print_json(found)
+        return
+    if found.percent is None:
+        print(f"{found.sku}: orders cover demand as its margin says")
+    else:
+        print(f"{found.sku}: orders cover {found.percent}% of demand")
