@@ -51,7 +51,8 @@ def test_a_suggestion_is_shown_accepted_into_a_draft_and_reported(api: Api, cloc
     )
     assert made.status_code == 201, made.text
     (ordered,) = made.json()["lines"]
-    assert (ordered["quantity"], ordered["suggested"]) == (36000, 60000)
+    assert (ordered["quantity"], ordered["suggested"]) == ("36", "60")  # in the unit, as everywhere
+    assert made.json()["order"]["number"] == "PO-00001"
     report = api.as_owner(
         "GET",
         "/api/reports/suggested-vs-ordered",

@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from midnight.api.deps import CtxDep
 from midnight.api.errors import ERROR_RESPONSES
 from midnight.commands.planning import AcceptSuggestions, ReportQuery, SuggestQuery, UnsoldQuery
-from midnight.services import buying_reports, planning
+from midnight.services import buying_reports, planning, purchasing_views
 from midnight.services.context import Context
-from midnight.services.purchase_orders import OrderDetail
+from midnight.services.purchasing_views import OrderShown
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["buying"])
 CSV_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -29,9 +29,10 @@ def suggestions(ctx: CtxDep, query: Annotated[SuggestQuery, Query()]) -> plannin
 
 
 @router.post("/order-suggestions/accept", status_code=status.HTTP_201_CREATED)
-def accept(ctx: CtxDep, body: AcceptSuggestions) -> OrderDetail:
-    """A draft purchase order from the suggestions (each line as suggested unless changed)."""
-    return planning.accept(ctx, body)
+def accept(ctx: CtxDep, body: AcceptSuggestions) -> OrderShown:
+    """A draft purchase order from the suggestions (each line as suggested unless changed), shown as
+    GET /api/purchase-orders/{id} shows it."""
+    return purchasing_views.order(planning.accept(ctx, body), ctx.store.currency)
 
 
 @router.get("/stock/will-expire-unsold")

@@ -12,7 +12,7 @@ from midnight.cli.app import JsonFlag, app, command, context_of, sku_quantities
 from midnight.cli.output import print_json, table
 from midnight.cli.report import report_app
 from midnight.commands.planning import AcceptSuggestions, ReportQuery, SuggestQuery, UnsoldQuery
-from midnight.services import buying_reports, planning
+from midnight.services import buying_reports, planning, purchasing_views
 from midnight.services.context import Context
 
 plan_app = typer.Typer(
@@ -89,17 +89,14 @@ def plan_accept(
         AcceptSuggestions,
         {"supplier": supplier, "changes": sku_quantities(changes or [], "changes"), "note": note},
     )
-    draft = planning.accept(s, cmd)
+    draft = purchasing_views.order(planning.accept(s, cmd), s.store.currency)
     if as_json:
         print_json(draft)
         return
-    print(
-        f"draft {draft.number} for {draft.head.supplier}, delivery {draft.head.delivery_date}: {s.money(draft.head.total)}"
-    )
+    head = draft.order
+    print(f"draft {head.number} for {head.supplier}, delivery {head.delivery_date}: {s.money(head.total)}")
     for line in draft.lines:
-        print(
-            f"  {line.sku}: {line.quantity / 1000:g} {line.unit} (suggested {(line.suggested or 0) / 1000:g})"
-        )
+        print(f"  {line.sku}: {line.quantity} {line.unit} (suggested {line.suggested or 0})")
 
 
 @plan_app.command("unsold")
