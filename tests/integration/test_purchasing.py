@@ -251,6 +251,7 @@ def test_short_over_substitute_and_refused_are_all_recorded(ctx: Context) -> Non
         ),
     )
     assert sub.kind.value == "substitute"
+    assert sub.received.lot.unit_cost == 1450  # not on the supplier's list: at the line it replaces
     over = receiving.receive(
         ctx,
         po,

@@ -146,8 +146,10 @@ def receive(ctx: Context, order_id: int, cmd: ReceiveAgainstOrder) -> Taken:
         elif kind is ReceiptKind.RECEIVED:
             cost = money_decimal(line.unit_cost, ctx.store.currency)
         else:
+            # a substitute costs what the supplier lists it at, else what the product it replaces cost
+            # on the order (never nothing: a lot at cost 0 would hide its waste from the reports)
             listed = db.supplier_product(conn, supplier_id, product.id)
-            cost = money_decimal(listed.unit_cost if listed else 0, ctx.store.currency)
+            cost = money_decimal(listed.unit_cost if listed else line.unit_cost, ctx.store.currency)
         received = stock.receive_in(
             ctx,
             conn,
