@@ -1,7 +1,8 @@
 """Server-rendered SVG bar charts: nothing to download, nothing to run in the browser.
 
 Each bar's name sits on its own line above the bar, so a long name (or one in Chinese) has the whole
-width; the figure goes after the bar, or inside its end when there is no room after it. Text widths
+width; the figure goes after the bar, or inside its end when there is no room after it, or at the end of
+the name's line when it fits in neither (a short bar with a long figure). Text widths
 are estimated generously (a full-width character counts as one em), so nothing is cut at either
 edge. Every chart is an image with a name and a description, and its figures come as a table too.
 """
@@ -21,6 +22,7 @@ PAD = 4
 BAR = 18
 LABEL = 17  # a name's line, above its bar
 GAP = 10
+NAME_KEPT = 80  # of a name's line, kept for the name when a figure shares it
 
 
 def text_width(text: str, size: int = FONT) -> float:
@@ -75,23 +77,39 @@ def bars(
         y = PAD + n * step
         bar_y = y + LABEL
         length = max(2, round(room * value(row) / top))
+        figure_width = text_width(figure)
+        after = WIDTH - PAD - (PAD + length + 6)  # room after the bar
+        line_room = room - NAME_KEPT
+        # Fits neither after the bar nor inside it: at the end of the name's line, unless there is
+        # more room after the bar (then shortened there; the table below has it whole).
+        on_name_line = figure_width > after and figure_width > length - 12 and line_room > after
+        name_room = room
+        if on_name_line:
+            figure = fit(figure, line_room)
+            name_room = room - text_width(figure) - 8
+            parts.append(
+                f'<text x="{WIDTH - PAD}" y="{y + FONT}" font-size="{FONT}" text-anchor="end" '
+                f'aria-hidden="true">{escape(figure)}</text>'
+            )
         parts.append(
-            f'<text x="{PAD}" y="{y + FONT}" font-size="{FONT}" aria-hidden="true">{escape(fit(what, room))}</text>'
+            f'<text x="{PAD}" y="{y + FONT}" font-size="{FONT}" aria-hidden="true">'
+            f"{escape(fit(what, name_room))}</text>"
         )
         parts.append(
             f'<rect x="{PAD}" y="{bar_y}" width="{length}" height="{BAR}" rx="3" fill="#a8171c"></rect>'
         )
-        figure_width = text_width(figure)
         baseline = bar_y + BAR - 5
-        if PAD + length + 6 + figure_width <= WIDTH - PAD:
+        if on_name_line:
+            continue
+        if figure_width <= after or figure_width > length - 12:
             parts.append(
                 f'<text x="{PAD + length + 6}" y="{baseline}" font-size="{FONT}" aria-hidden="true">'
-                f"{escape(figure)}</text>"
+                f"{escape(fit(figure, after))}</text>"
             )
         else:  # no room after the bar: inside its end, in white (the bar is long enough to hold it)
             parts.append(
                 f'<text x="{PAD + length - 6}" y="{baseline}" font-size="{FONT}" text-anchor="end" '
-                f'fill="#fff" aria-hidden="true">{escape(fit(figure, length - 12))}</text>'
+                f'fill="#fff" aria-hidden="true">{escape(figure)}</text>'
             )
     parts.append("</svg>")
     return Chart(name, title, "".join(parts), figures, False)
