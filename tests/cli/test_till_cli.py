@@ -53,6 +53,15 @@ def test_an_item_taken_off_the_menu_is_not_sold_until_it_is_put_back(bar: Cli) -
     assert "Order #1" in bar("order", "new", "TIN", "--cash", "20")
 
 
+def test_reduce_to_clear_is_set_and_cleared_from_the_cli(bar: Cli) -> None:
+    said = bar("menu", "markdown", "TIN", "--days", "3", "--percent", "40")
+    assert "TIN: 40% off from 3 day(s) before expiry" in said
+    assert "40% off from 3 day(s)" in bar("menu", "show", "TIN")
+    assert "a markdown needs both days" in bar("menu", "markdown", "TIN", "--days", "3", code=2)
+    assert "not both" in bar("menu", "markdown", "TIN", "--clear", "--days", "3", code=2)
+    assert "TIN: no reduce to clear" in bar("menu", "markdown", "TIN", "--clear")
+
+
 def test_ring_up_pay_cash_and_see_the_receipt(bar: Cli) -> None:
     out = bar("order", "new", "SALAD:2:no onion", "TIN", "--cash", "100")
     assert "Order #1" in out and "TOTAL" in out and "HK$94.00" in out and "Change" in out and "HK$6.00" in out

@@ -17,6 +17,7 @@ from midnight.commands.till import (
     PlaceOrder,
     RefundOrder,
     SetActive,
+    SetMarkdown,
     SetPrice,
     VoidOrder,
 )
@@ -448,3 +449,16 @@ def test_a_refund_can_send_a_tin_to_waste_but_never_a_salad_back_to_the_shelf(ba
     refund(bar, order.id, "changed mind", (1, 1), restock=True)
     assert on_hand(bar, "PINE") == tins + 1
     assert ledger_matches_lots(bar)
+
+
+def test_a_markdown_set_later_prices_the_next_order_and_not_the_last(bar: Context) -> None:
+    stock.receive(bar, ReceiveLot(sku="PINE", quantity=1, cost="9", expires=day(3)))  # outside 2 days
+    before = place(bar, "before", line("TIN", 3), payments=[pay("cash", "60")])
+    assert before.markdowns == 0
+    item = menu.set_markdown(bar, "TIN", SetMarkdown(days=365, percent=Decimal(50)))
+    assert (item.markdown_days, item.markdown_percent) == (365, 50)
+    after = place(bar, "after", line("TIN", 3), payments=[pay("cash", "60")])
+    assert after.markdowns > 0 and orders.get_order(bar, before.id).markdowns == 0
+    assert menu.set_markdown(bar, "TIN", SetMarkdown()).markdown_days is None
+    with pytest.raises(InvalidInput, match="both days before expiry and a percentage"):
+        menu.set_markdown(bar, "TIN", SetMarkdown(days=2))

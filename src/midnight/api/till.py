@@ -23,6 +23,7 @@ from midnight.commands.till import (
     PlaceOrder,
     RefundOrder,
     SetActive,
+    SetMarkdown,
     SetPrice,
     SetTenderActive,
     TenderIn,
@@ -63,6 +64,13 @@ def get_menu_item(ctx: CtxDep, code: str) -> menu.MenuItemInfo:
 def set_price(ctx: CtxDep, code: str, body: SetPrice) -> menu.MenuItemInfo:
     """A new price from now on (owner); past orders keep theirs."""
     return menu.set_price(ctx, code, body)
+
+
+@router.put("/menu/{code}/markdown")
+def set_markdown(ctx: CtxDep, code: str, body: SetMarkdown) -> menu.MenuItemInfo:
+    """The item's reduce-to-clear rule from now on (owner): `days` before a lot's date, `percent`
+    off; both empty removes it. Only for an item that sells one product as is."""
+    return menu.set_markdown(ctx, code, body)
 
 
 @router.put("/menu/{code}/active")

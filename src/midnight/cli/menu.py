@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from midnight.cli.app import JsonFlag, app, command, context_of, every, sku_quantities
+from midnight.cli.app import JsonFlag, app, command, context_of, every, fail, sku_quantities
 from midnight.cli.output import print_json, table
-from midnight.commands.till import AddMenuItem, MenuQuery, SetActive, SetPrice
+from midnight.commands.till import AddMenuItem, MenuQuery, SetActive, SetMarkdown, SetPrice
 from midnight.services import menu as menu_svc
 
 menu_app = typer.Typer(help="The menu: what the till sells, its recipes and prices.", no_args_is_help=True)
@@ -129,6 +129,28 @@ def menu_price(
     s = context_of(ctx)
     item = menu_svc.set_price(s, code, command(SetPrice, {"price": price}))
     print(f"{item.code} now {s.money(item.price)}")
+
+
+@menu_app.command("markdown")
+def menu_markdown(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="CODE")],
+    days: Annotated[str | None, typer.Option(help="From this many days before a lot's date.")] = None,
+    percent: Annotated[str | None, typer.Option(help="Percent off, e.g. 30.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="No reduce-to-clear for this item.")] = False,
+) -> None:
+    """Reduce to clear: sell an item's lots near their date at a percentage off, from now on."""
+    s = context_of(ctx)
+    if clear and (days is not None or percent is not None):
+        fail("give --days and --percent, or --clear, not both")
+    given = {} if clear else {"days": days, "percent": percent}
+    item = menu_svc.set_markdown(
+        s, code, command(SetMarkdown, {k: v for k, v in given.items() if v is not None})
+    )
+    if item.markdown_days is None:
+        print(f"{item.code}: no reduce to clear")
+    else:
+        print(f"{item.code}: {item.markdown_percent}% off from {item.markdown_days} day(s) before expiry")
 
 
 @menu_app.command("off")

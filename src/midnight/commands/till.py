@@ -75,6 +75,13 @@ class AddMenuItem(Command):
         return self
 
 
+class SetMarkdown(Command):
+    """An item's reduce-to-clear rule: from `days` before a lot's date, `percent` off; neither: none."""
+
+    days: MarkdownDays | None = None
+    percent: Percent | None = None
+
+
 class SetPrice(Command):
     price: Amount = Field(examples=["42.00"])
 

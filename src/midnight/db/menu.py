@@ -164,6 +164,17 @@ def set_active(conn: Connection, item_id: int, active: bool) -> None:
     conn.execute(update(t.menu_items).where(t.menu_items.c.id == item_id).values(active=active))
 
 
+def set_markdown(conn: Connection, item_id: int, markdown: Markdown | None) -> None:
+    conn.execute(
+        update(t.menu_items)
+        .where(t.menu_items.c.id == item_id)
+        .values(
+            markdown_days=markdown.days if markdown else None,
+            markdown_bp=int(markdown.percent * 100) if markdown else None,
+        )
+    )
+
+
 def item_infos(conn: Connection, item_ids: list[int], currency: str) -> list[MenuItemInfo]:
     """Items with their recipes and recent prices, in the order given, in three queries."""
     if not item_ids:

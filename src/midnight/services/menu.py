@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from midnight.commands.till import AddMenuItem, MenuQuery, SetActive, SetPrice
+from midnight.commands.till import AddMenuItem, MenuQuery, SetActive, SetMarkdown, SetPrice
 from midnight.db import catalog as catalog_db
 from midnight.db import menu as menu_db
 from midnight.db.menu import MenuItemInfo, PriceInfo, RecipeInfo
@@ -67,6 +67,16 @@ def set_price(ctx: Context, code: str, cmd: SetPrice) -> MenuItemInfo:
     with ctx.db.write() as conn:
         item = menu_db.menu_item(conn, code, ctx.now(), active_only=False)
         menu_db.insert_price(conn, item.id, price, ctx.now(), ctx.actor)
+        return menu_db.item_infos(conn, [item.id], ctx.store.currency)[0]
+
+
+def set_markdown(ctx: Context, code: str, cmd: SetMarkdown) -> MenuItemInfo:
+    """Reduce to clear from now on: lots within `days` of their date sell at `percent` off (owner).
+    Orders already placed keep what they were charged."""
+    ctx.require(Permission.PRICES)
+    with ctx.db.write() as conn:
+        item = menu_db.menu_item(conn, code, ctx.now(), active_only=False)
+        menu_db.set_markdown(conn, item.id, check_markdown(cmd.days, cmd.percent, len(item.recipe)))
         return menu_db.item_infos(conn, [item.id], ctx.store.currency)[0]
 
 
