@@ -7,9 +7,10 @@ import secrets
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any, TypeVar
+from urllib.parse import quote, unquote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel
 
@@ -104,3 +105,32 @@ def render(
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+FLASH_COOKIE = "midnight_flash"
+
+
+def redirect_with_message(request: Request, url: str, message: str) -> RedirectResponse:
+    """Redirect after a form did something (so a reload cannot do it twice), carrying what to say on
+    the page it lands on, once."""
+    response = redirect(url)
+    response.set_cookie(
+        FLASH_COOKIE,
+        quote(message[:1000]),
+        max_age=120,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def take_message(request: Request, response: Response) -> None:
+    """The redirect's message was shown: it is not shown again."""
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE)
+
+
+def pending_message(request: Request) -> str | None:
+    text = request.cookies.get(FLASH_COOKIE)
+    return unquote(text) if text else None
