@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from midnight.web import (
     admin,
+    buying,
     drawer,
     kitchen,
     login,
@@ -37,6 +38,7 @@ def install(app: FastAPI) -> None:
         orders,
         printing,
         stock,
+        buying,
         shelf,
         reports,
         drawer,

@@ -312,7 +312,9 @@ async def receive(request: Request, order_id: Id) -> Response:
     form = await _form(request)
     values = {name: form.get(name, "") for name in RECEIVE_FIELDS}
     try:
-        taken = receiving.receive(ctx, order_id, form_command(ReceiveAgainstOrder, values))
+        taken = shown.taken(
+            receiving.receive(ctx, order_id, form_command(ReceiveAgainstOrder, values)), ctx.store.currency
+        )
     except MidnightError as exc:
         # what was typed stays, the error beside its box; a scan that was not understood is cleared
         errors = {_field(exc, RECEIVE_FIELDS): exc.message}
