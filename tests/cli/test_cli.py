@@ -185,6 +185,8 @@ def test_demo_loads_a_shop_with_history_and_a_board(tmp_path: Path) -> None:
     assert len(ledger(c)) > 1000  # more than one page: every page is followed
     shelf = c("hold", "list")
     assert "Letter 信" in shelf and "Mr Chan 陳先生" in shelf  # regulars leave things for each other
+    buying = c("po", "list")  # an order to receive at the door and a draft to send
+    assert "Kowloon Dairy" in buying and "sent" in buying and "draft" in buying
     yesterday = (TODAY - dt.timedelta(days=1)).isoformat()  # the demo's history ends on the CLI's clock
     closed = c("report", "z", "--date", yesterday, "--counted", "0", code=2)
     assert "already closed" in closed  # yesterday's Z exists

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from midnight.commands.catalog import AddProduct
 from midnight.commands.counter import AddCustomer, HoldItem
 from midnight.commands.modifiers import AddModifierGroup, AddModifierOption, OfferModifiers
+from midnight.commands.purchasing import AddSupplier, NewPurchaseOrder, OrderLineIn, SupplyProduct
 from midnight.commands.stock import DrawStock, OpenPack, ReceiveLot, WriteOff, WriteOffExpired
 from midnight.commands.till import AddMenuItem, CloseDay, ParkOrder, PayOrder, PlaceOrder, VoidOrder
 from midnight.db import tables as t
@@ -27,8 +28,10 @@ from midnight.services import (
     menu,
     modifiers,
     orders,
+    purchase_orders,
     reports,
     stock,
+    suppliers,
     tills,
 )
 from midnight.services.context import Context
@@ -428,6 +431,7 @@ def load_demo(ctx: Context, days: int = 90, seed: int = 663) -> DemoLoaded:
     stock.write_off(past, stock.receive(past, tins).lot.id, WriteOff(quantity=1, reason="dented tin"))
     _counter_shelf(past, today)
     _floor(past, rng)
+    _buying(past)
     with ctx.db.read() as conn:
         movements = int(conn.execute(select(func.count()).select_from(t.movements)).scalar_one())
     return DemoLoaded(len(PRODUCTS), days, movements)
@@ -489,3 +493,36 @@ def _counter_shelf(ctx: Context, today: dt.date) -> None:
                 hold_until=until,
             ),
         )
+
+
+def _pack_size(p: DemoProduct) -> int:
+    """What the demo's suppliers pack a product in: the largest usual case its delivery fills."""
+    if p.unit != "each":
+        return 1
+    return next(size for size in (24, 12, 6, 4, 1) if p.delivery % size == 0)
+
+
+def _buying(ctx: Context) -> None:
+    """The suppliers the deliveries came from, what each sells the shop, an order sent to the dairy
+    (to receive at the door) and a draft for the grocer."""
+    by_supplier: dict[str, list[DemoProduct]] = {}
+    for p in PRODUCTS:
+        by_supplier.setdefault(p.supplier, []).append(p)
+    for name, sold in by_supplier.items():
+        every = min(p.every_days for p in sold)
+        days = ["mon", "wed", "fri"] if every <= 3 else ["mon", "thu"] if every < 7 else ["tue"]
+        suppliers.add_supplier(ctx, AddSupplier(name=name, delivery_days=days, lead_time_days=1))
+        for p in sold:
+            terms = SupplyProduct(sku=p.sku, pack_size=_pack_size(p), cost=p.cost)
+            suppliers.supply_product(ctx, name, terms)
+
+    def lines(name: str) -> list[OrderLineIn]:
+        return [OrderLineIn(sku=p.sku, quantity=p.delivery) for p in by_supplier[name]]
+
+    dairy = purchase_orders.new_order(
+        ctx, NewPurchaseOrder(supplier="Kowloon Dairy", lines=lines("Kowloon Dairy"))
+    )
+    purchase_orders.send_order(ctx, dairy.head.id)
+    purchase_orders.new_order(
+        ctx, NewPurchaseOrder(supplier="Wing Fat Trading", lines=lines("Wing Fat Trading"), note="demo draft")
+    )
