@@ -272,6 +272,11 @@ class UnsoldLot:
     cost: int
     action: Action
 
+    @property
+    def markdown_days(self) -> int | None:
+        """A suggested markdown as the menu item's rule: reduced from this many days before the date."""
+        return (self.expires - self.action.starts).days if self.action.starts else None
+
 
 @dataclass(frozen=True)
 class WillExpire:

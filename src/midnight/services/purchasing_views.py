@@ -90,6 +90,11 @@ class LineShown:
     suggested: Decimal | None
     received: Decimal
 
+    @property
+    def outstanding(self) -> Decimal:
+        """What is still to come of this line (nothing once as much or more has come)."""
+        return max(self.quantity - self.received, Decimal(0))
+
 
 @dataclass(frozen=True)
 class ReceiptShown:
