@@ -211,6 +211,24 @@ def test_a_gs1_scan_receives_a_lot_with_its_batch_and_expiry_against_the_order(c
     assert ledger_matches_lots(ctx)
 
 
+def test_a_bare_barcode_at_a_door_that_asks_is_refused_until_its_date_is_typed(ctx: Context) -> None:
+    dairy(ctx)
+    po = order(ctx).head.id
+    purchase_orders.send_order(ctx, po)
+    asked = {"code": "MILK", "quantity": "12", "ask_date": True}
+    with pytest.raises(receiving.DateNeeded, match="has no date: type the date printed on it") as refused:
+        receiving.receive(ctx, po, build(ReceiveAgainstOrder, asked))
+    assert refused.value.field == "expires"
+    assert refused.value.by_shelf_life == TODAY + dt.timedelta(days=7)  # milk keeps 7 days
+    assert purchase_orders.order_detail(ctx, po).head.state is OrderState.SENT  # nothing taken in
+    taken = receiving.receive(ctx, po, build(ReceiveAgainstOrder, {**asked, "expires": "2026-11-30"}))
+    assert taken.received.lot.expiry_date == dt.date(2026, 11, 30)
+    # a GS1 scan carries its date, so nothing is asked; and without ask_date the shelf life dates it
+    receiving.receive(ctx, po, build(ReceiveAgainstOrder, {**asked, "code": PINE_GS1}))
+    plain = receiving.receive(ctx, po, build(ReceiveAgainstOrder, {"code": "MILK", "quantity": "12"}))
+    assert plain.received.lot.expiry_date == TODAY + dt.timedelta(days=7)
+
+
 def test_short_over_substitute_and_refused_are_all_recorded(ctx: Context) -> None:
     dairy(ctx)
     catalog.add_product(

@@ -158,11 +158,18 @@ class ReceiveAgainstOrder(Command):
     """One scan (or a typed SKU/barcode) at the door, against a sent order.
 
     A GS1-128 / DataMatrix scan carries the product, its batch and its date; a plain barcode or SKU
-    names the product and the date is typed (or comes from the product's shelf life)."""
+    names the product and the date is typed (or comes from the product's shelf life, unless
+    `ask_date`)."""
 
     code: ScanText
     quantity: Quantity
     expires: Day | None = None
+    ask_date: bool = Field(
+        default=False,
+        description="With no date in the scan and none typed, refuse (error on `expires`, naming the "
+        "date the shelf life would give) instead of dating the lot by the product's shelf life: the "
+        "door asks for the date printed on it.",
+    )
     batch: Batch = ""
     location: LocationName = "shelf"
     substitute_for: ProductCode | None = Field(

@@ -38,6 +38,19 @@ from midnight.services.stock import Received
 GS1_STARTS = ("(", "]", "\x1d")
 
 
+class DateNeeded(InvalidInput):
+    """A scan with no date in it and none typed, where the date printed on the pack is asked for."""
+
+    def __init__(self, product: Product, today: dt.date) -> None:
+        self.by_shelf_life = (
+            None if product.shelf_life_days is None else today + dt.timedelta(days=product.shelf_life_days)
+        )
+        hint = f" (none printed: its shelf life gives {self.by_shelf_life})" if self.by_shelf_life else ""
+        super().__init__(
+            f"the scan of {product.name} has no date: type the date printed on it{hint}", field="expires"
+        )
+
+
 @dataclass(frozen=True)
 class Scanned:
     """What a scan says, before anything is written."""
@@ -134,6 +147,8 @@ def receive(ctx: Context, order_id: int, cmd: ReceiveAgainstOrder) -> Taken:
                 f"the scan says the date is {scanned.date}, not {cmd.expires}", field="expires"
             )
         expires = scanned.date or cmd.expires
+        if expires is None and cmd.ask_date:
+            raise DateNeeded(product, today)
         if expires is None and product.shelf_life_days is None:
             raise InvalidInput(
                 f"{product.name} has no default shelf life and the scan has no date: type its expiry date",

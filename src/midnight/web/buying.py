@@ -312,14 +312,15 @@ async def receive(request: Request, order_id: Id) -> Response:
     form = await _form(request)
     values = {name: form.get(name, "") for name in RECEIVE_FIELDS}
     try:
-        taken = shown.taken(
-            receiving.receive(ctx, order_id, form_command(ReceiveAgainstOrder, values)), ctx.store.currency
-        )
+        command = form_command(ReceiveAgainstOrder, {**values, "ask_date": "true"})
+        taken = shown.taken(receiving.receive(ctx, order_id, command), ctx.store.currency)
     except MidnightError as exc:
         # what was typed stays, the error beside its box; a scan that was not understood is cleared
         errors = {_field(exc, RECEIVE_FIELDS): exc.message}
         if exc.field not in ("code", "substitute_for"):
             values["keep_code"] = "1"
+        if isinstance(exc, receiving.DateNeeded) and exc.by_shelf_life:
+            values["expires"] = exc.by_shelf_life.isoformat()  # Enter takes it; a printed date replaces it
         return _receive_page(
             request, ctx, order_id, values=values, errors=errors, status_code=exc.http_status
         )
@@ -329,6 +330,8 @@ async def receive(request: Request, order_id: Id) -> Response:
         said += f", in place of {taken.line.name}"
     if taken.warnings:
         said += ". Check: " + "; ".join(taken.warnings)
+    if taken.order.order.state is OrderState.RECEIVED:
+        said += f". Everything ordered has come: {taken.order.order.number} is received"
     return redirect_with_message(request, f"/buying/orders/{order_id}/receive", said)
 
 
