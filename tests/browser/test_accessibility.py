@@ -9,17 +9,29 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import log_in, serious_violations
+from tests.browser.conftest import SHOP, log_in, midnight, serious_violations
 
 SIZES = pytest.mark.parametrize(
     "size", [{"width": 768, "height": 1024}, {"width": 390, "height": 844}], ids=["tablet", "phone"]
 )
 
 
+@pytest.fixture(scope="module")
+def grocer(server: str) -> tuple[int, int]:
+    """A supplier of tins with a sent order, for the Buying pages: (supplier, order)."""
+    db = SHOP["db"]
+    added = json.loads(midnight(db, "supplier", "add", "Lam Kee 林記", "--days", "tue,fri", "--json"))
+    midnight(db, "supplier", "supply", "Lam Kee 林記", "PINE", "--cost", "9", "--pack", "24")
+    made = json.loads(midnight(db, "po", "new", "Lam Kee 林記", "--line", "PINE=48", "--json"))
+    midnight(db, "po", "send", str(made["order"]["id"]))
+    return int(added["id"]), int(made["order"]["id"])
+
+
 @SIZES
 def test_every_page_is_usable_with_a_screen_reader_and_fits_the_screen(
-    browser: Browser, server: str, size: dict[str, int]
+    browser: Browser, server: str, size: dict[str, int], grocer: tuple[int, int]
 ) -> None:
+    supplier, purchase = grocer
     outside = browser.new_page(viewport=size, base_url=server)
     outside.goto("/login")
     assert serious_violations(outside) == [], "/login"
@@ -51,6 +63,14 @@ def test_every_page_is_usable_with_a_screen_reader_and_fits_the_screen(
         "/till/switch/kwan",
         "/kitchen",
         "/kitchen/Kitchen",  # with the salad just sold on it
+        "/buying",
+        "/buying/suppliers",
+        f"/buying/suppliers/{supplier}",
+        f"/buying/orders/{purchase}",
+        f"/buying/orders/{purchase}/receive",
+        f"/buying/orders/{purchase}/print",
+        "/buying/suggestions?supplier=Lam Kee 林記",
+        "/buying/unsold",
         "/no-such-page",
     ]
     found = {}

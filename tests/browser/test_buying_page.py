@@ -36,9 +36,7 @@ def _day(n: int) -> dt.date:
 def dairy(server: str) -> None:
     """Yoghurt of this file's own (no other test sells it), bought in sixes from a dairy of its own."""
     db = SHOP["db"]
-    midnight(
-        db, "product", "add", "YOG", "Yoghurt 乳酪", "--shelf-life", "10", "--barcode", YOG_BARCODE
-    )
+    midnight(db, "product", "add", "YOG", "Yoghurt 乳酪", "--shelf-life", "10", "--barcode", YOG_BARCODE)
     midnight(db, "menu", "add", "YOGC", "Yoghurt cup 乳酪杯", "--price", "12", "--product", "YOG")
     midnight(db, "supplier", "add", DAIRY, "--days", "mon,tue,wed,thu,fri,sat,sun", "--lead-time", "1")
     midnight(db, "supplier", "supply", DAIRY, "YOG", "--cost", "4", "--pack", "6", "--code", "SO-Y")
@@ -98,7 +96,7 @@ def test_a_delivery_is_taken_in_at_the_door_by_scanner_with_the_cursor_always_ba
     batch = f"B{size['width']}"
     page = log_in(browser, server, "kwan", viewport=size)  # staff take deliveries in
     page.goto("/buying")
-    page.get_by_role("link", name=re.compile(r"PO-0*%d\b" % order)).first.click()
+    page.get_by_role("link", name=re.compile(rf"PO-0*{order}\b")).first.click()
     page.get_by_role("link", name=re.compile("Receive")).first.click()
     expect(page).to_have_url(re.compile(rf"/buying/orders/{order}/receive$"))
     expect(page.locator("#scan")).to_be_focused()
@@ -109,7 +107,7 @@ def test_a_delivery_is_taken_in_at_the_door_by_scanner_with_the_cursor_always_ba
     page.focus("#scan")
     scan(page, f"(01)0{YOG_BARCODE}(17){expiry:%y%m%d}(10){batch}")
     flash = page.locator("p.flash")
-    expect(flash).to_contain_text(f"Took in 6 each of Yoghurt 乳酪 as lot")
+    expect(flash).to_contain_text("Took in 6 each of Yoghurt 乳酪 as lot")
     expect(flash).to_contain_text(expiry.isoformat())
     expect(page.locator("#scan")).to_be_focused()
     expect(page.locator("#scan")).to_have_value("")
@@ -140,8 +138,13 @@ def test_a_delivery_is_taken_in_at_the_door_by_scanner_with_the_cursor_always_ba
     page.get_by_role("button", name="Take in").click()
     expect(flash).to_contain_text(_day(15).isoformat())
     assert received_on_screen(page) == "12"
-    # that was everything: the order is received by itself, and the page says so
-    expect(flash).to_contain_text(f"Everything ordered has come: PO-{order:05d} is received")
+    # that was everything: the page says so, and the order stays open for the rest of the delivery
+    expect(flash).to_contain_text(
+        "Everything ordered has come: finish receiving once the whole delivery is in"
+    )
+    expect(page.locator("#scan")).to_be_focused()
+    page.get_by_role("button", name=re.compile("finish receiving")).click()
+    expect(page.locator("#no-differences")).to_be_visible()
     expect(page.locator("#order-state")).to_have_text("received")
     expect(page.locator("#scan")).to_have_count(0)
     with api(page, server) as client:
@@ -212,7 +215,11 @@ def test_a_suggestion_changed_on_the_page_becomes_the_draft_the_server_keeps(
         assert shown["order"]["state"] == "draft"
         assert [(line["sku"], line["quantity"]) for line in shown["lines"]] == [("YOG", "18")]
         drafts = ok(client.get("/api/purchase-orders", params={"state": "draft", "limit": 100}))["items"]
-        assert [d["id"] for d in drafts if d["supplier"] == DAIRY and d["created_at"] >= shown["order"]["created_at"]] == [order]
+        assert [
+            d["id"]
+            for d in drafts
+            if d["supplier"] == DAIRY and d["created_at"] >= shown["order"]["created_at"]
+        ] == [order]
     expect(page.locator("tr[data-sku=YOG]").first).to_contain_text("3 × 6")
     page.close()
 

@@ -89,8 +89,25 @@ def test_a_supplier_an_order_sent_received_by_scan_and_finished(db: Path, tmp_pa
         db, "po", "new", "Kowloon Dairy 九龍奶品", "--line", "MILK=24", "--line", "PINE=24", "--key", "k1"
     )
     assert "PO-00001 Kowloon Dairy 九龍奶品: draft, delivery Thu 2026-11-26, 2 line(s), HK$564.00" in draft
-    again = json.loads(run(db, "po", "new", "1", "--line", "MILK=24", "--key", "k1", "--json"))
-    assert again["order"]["number"] == "PO-00001"  # the same key: the same order
+    again = json.loads(
+        run(
+            db,
+            "po",
+            "new",
+            "Kowloon Dairy 九龍奶品",
+            "--line",
+            "MILK=24",
+            "--line",
+            "PINE=24",
+            "--key",
+            "k1",
+            "--json",
+        )
+    )
+    assert again["order"]["number"] == "PO-00001"  # run again with the same key: the same order
+    assert "used for another request (PO-00001)" in run(
+        db, "po", "new", "1", "--line", "MILK=12", "--key", "k1", code=2
+    )
     changed = json.loads(run(db, "po", "edit", "PO-00001", "--line", "MILK=36", "--json"))
     assert [(ln["sku"], ln["quantity"], ln["packs"]) for ln in changed["lines"]] == [
         ("MILK", "36", 3),

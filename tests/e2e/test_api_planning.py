@@ -53,6 +53,7 @@ def test_a_suggestion_is_shown_accepted_into_a_draft_and_reported(api: Api, cloc
     (ordered,) = made.json()["lines"]
     assert (ordered["quantity"], ordered["suggested"]) == ("36", "60")  # in the unit, as everywhere
     assert made.json()["order"]["number"] == "PO-00001"
+    assert api.as_owner("POST", "/api/purchase-orders/PO-00001/send").status_code == 200
     report = api.as_owner(
         "GET",
         "/api/reports/suggested-vs-ordered",

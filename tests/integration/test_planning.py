@@ -279,11 +279,14 @@ def test_reports_waste_as_a_share_of_received_forecast_against_sold_and_suggeste
     supplier(ctx, ["mon", "thu"])
     supplies(ctx, "MILK", "12", "14.50")
     suggested = planning.suggest(ctx, SuggestQuery(supplier="Dairy")).lines[0].quantity
-    planning.accept(
+    accepted = planning.accept(
         ctx, build(AcceptSuggestions, {"supplier": "Dairy", "changes": [{"sku": "MILK", "quantity": "12"}]})
     )
-    purchase_orders.new_order(
+    by_hand = purchase_orders.new_order(
         ctx, build(NewPurchaseOrder, {"supplier": "Dairy", "lines": [{"sku": "MILK", "quantity": "24"}]})
     )
+    assert buying_reports.suggested_vs_ordered(ctx, today) == []  # drafts have ordered nothing yet
+    for made in (accepted, by_hand):
+        purchase_orders.send_order(ctx, made.head.id)
     (row,) = buying_reports.suggested_vs_ordered(ctx, today)
     assert (row.lines, row.suggested, row.ordered, row.by_hand) == (2, suggested, 12, 24)

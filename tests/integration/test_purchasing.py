@@ -29,7 +29,7 @@ from midnight.commands.purchasing import (
 from midnight.db import tables as t
 from midnight.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from midnight.domain.people import Actor, Role
-from midnight.domain.purchasing import OrderState
+from midnight.domain.purchasing import OrderState, parse_order_number
 from midnight.services import catalog, notify, purchase_orders, receiving, suppliers
 from midnight.services.context import Context
 from tests.conftest import TODAY
@@ -132,6 +132,56 @@ def test_bad_supplier_input_is_refused_with_what_was_wrong(ctx: Context) -> None
     assert packs.value.field == "lines.2.quantity"
     with pytest.raises(NotFound, match="no supplier"):
         order(ctx, supplier="Nobody")
+    # a supplier is named by its number or its name, so no name is a number; no number is too big
+    for digits in ("5", "١٢", "²"):
+        with pytest.raises(InvalidInput, match="only digits") as numeric:
+            suppliers.add_supplier(ctx, build(AddSupplier, {"name": digits, "delivery_days": ["tue"]}))
+        assert numeric.value.field == "name"
+    for ref in ("99999999999999999999999", "9223372036854775808", "²", "١"):
+        with pytest.raises(NotFound) as far:
+            order(ctx, supplier=ref)
+        assert far.value.field == "supplier"
+    for ref in ("PO-²", "-1", "po--1", "١", "99999999999999999999999"):
+        with pytest.raises(InvalidInput, match="named like PO-00012"):
+            parse_order_number(ref)
+    assert [parse_order_number(r) for r in ("PO-00012", "po12", "PO 12", "12")] == [12] * 4
+
+
+def test_an_edit_names_each_line_once_and_records_only_what_changed(ctx: Context) -> None:
+    dairy(ctx)
+    draft = order(ctx)
+    for twice in ([("MILK", "12"), ("MILK", "0")], [("MILK", "12"), ("MILK", "24")]):
+        with pytest.raises(InvalidInput, match="MILK is on the order twice") as repeated:
+            purchase_orders.edit_order(
+                ctx,
+                draft.head.id,
+                build(EditPurchaseOrder, {"lines": [{"sku": s, "quantity": q} for s, q in twice]}),
+            )
+        assert repeated.value.field == "lines.2.sku"
+    same = purchase_orders.edit_order(
+        ctx,
+        draft.head.id,
+        build(EditPurchaseOrder, {"lines": [{"sku": "MILK", "quantity": "24"}], "note": ""}),
+    )
+    assert [e.action for e in same.events] == ["created"]  # the form saved as it was: nothing to record
+    changed = purchase_orders.edit_order(
+        ctx, draft.head.id, build(EditPurchaseOrder, {"lines": [{"sku": "MILK", "quantity": "36"}]})
+    )
+    assert changed.events[-1].detail == "36 MILK"
+
+
+def test_the_csv_a_supplier_opens_runs_no_formula(ctx: Context) -> None:
+    dairy(ctx)
+    suppliers.supply_product(
+        ctx,
+        "Kowloon Dairy 九龍奶品",
+        build(
+            SupplyProduct, {"sku": "PINE", "pack_size": "24", "cost": "9", "supplier_code": "=HYPERLINK(1)"}
+        ),
+    )
+    draft = order(ctx)
+    rows = list(csv.DictReader(io.StringIO(purchase_orders.csv_text(draft, "HKD"))))
+    assert [r["supplier_code"] for r in rows] == ["KD-1L", "'=HYPERLINK(1)"]
 
 
 def test_the_same_form_sent_twice_makes_one_order(ctx: Context) -> None:
@@ -140,6 +190,34 @@ def test_the_same_form_sent_twice_makes_one_order(ctx: Context) -> None:
     again = order(ctx, key="po-form-1")
     assert first.head.id == again.head.id
     assert len(purchase_orders.list_orders(ctx, OrderQuery()).items) == 1
+    # the same key with another request is refused: never someone else's order answered as this one
+    with pytest.raises(Conflict, match="used for another request") as reused:
+        order(ctx, key="po-form-1", note="another order")
+    assert reused.value.field == "key"
+    assert len(purchase_orders.list_orders(ctx, OrderQuery()).items) == 1
+
+
+def test_an_edit_made_while_the_order_is_being_sent_stops_the_send(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The supplier's message is written from the order as read, outside the write lock: an edit
+    that lands between the two must not leave a sent order that differs from what was sent."""
+    dairy(ctx)
+    draft = order(ctx)
+    writing = purchase_orders.csv_text
+
+    def edited_meanwhile(*args: object) -> str:
+        text = writing(*args)  # type: ignore[arg-type]
+        purchase_orders.edit_order(ctx, draft.head.id, build(EditPurchaseOrder, {"note": "ring first"}))
+        return text
+
+    monkeypatch.setattr(purchase_orders, "csv_text", edited_meanwhile)
+    with pytest.raises(Conflict, match="changed while it was being sent"):
+        purchase_orders.send_order(ctx, draft.head.id)
+    monkeypatch.setattr(purchase_orders, "csv_text", writing)
+    assert purchase_orders.order_detail(ctx, draft.head.id).head.state is OrderState.DRAFT
+    sent = purchase_orders.send_order(ctx, draft.head.id)  # looked at again and sent: as it now is
+    assert sent.order.head.note == "ring first"
 
 
 def test_sending_delivers_the_order_with_its_csv_once_and_records_who(
@@ -251,7 +329,7 @@ def test_short_over_substitute_and_refused_are_all_recorded(ctx: Context) -> Non
             },
         ),
     )
-    assert refused.head.state is OrderState.PARTLY_RECEIVED
+    assert refused.head.state is OrderState.SENT  # nothing taken in: it could still be cancelled
     taken = receiving.receive(
         ctx, po, build(ReceiveAgainstOrder, {"code": "MILK", "quantity": "12", "location": "fridge"})
     )
@@ -297,15 +375,71 @@ def test_short_over_substitute_and_refused_are_all_recorded(ctx: Context) -> Non
         receiving.receive(ctx, po, build(ReceiveAgainstOrder, {"code": "MILK", "quantity": "1"}))
 
 
-def test_an_order_that_came_in_full_is_received_without_finishing(ctx: Context) -> None:
+def test_an_order_that_came_in_full_stays_open_for_the_rest_of_the_delivery_until_finished(
+    ctx: Context,
+) -> None:
     dairy(ctx)
     draft = order(ctx, lines=[{"sku": "PINE", "quantity": "24"}])
     purchase_orders.send_order(ctx, draft.head.id)
+    po = draft.head.id
+    taken = receiving.receive(ctx, po, build(ReceiveAgainstOrder, {"code": PINE_GS1, "quantity": "24"}))
+    assert taken.complete and taken.order.head.state is OrderState.PARTLY_RECEIVED
+    # the driver brought two more, and one dented tin: both recorded against this order
+    extra = receiving.receive(ctx, po, build(ReceiveAgainstOrder, {"code": PINE_GS1, "quantity": "2"}))
+    assert extra.complete and any("2 more PINE than ordered" in w for w in extra.warnings)
+    receiving.refuse(ctx, po, build(RefuseDelivery, {"code": "PINE", "quantity": "1", "reason": "dented"}))
+    done = receiving.finish(ctx, po, FinishReceiving())
+    assert done.order.head.state is OrderState.RECEIVED
+    assert done.order.events[-1].detail == "over 2 PINE"
+
+
+def test_a_substitute_counts_for_an_ordered_line_only_in_the_same_unit(ctx: Context) -> None:
+    dairy(ctx)
+    catalog.add_product(ctx, AddProduct(sku="HAM", name="Ham", unit="kg", shelf_life_days=5))
+    po = order(ctx).head.id
+    purchase_orders.send_order(ctx, po)
+    with pytest.raises(InvalidInput, match="HAM is counted in kg and MILK in each") as refused:
+        receiving.receive(
+            ctx, po, build(ReceiveAgainstOrder, {"code": "HAM", "quantity": "24", "substitute_for": "MILK"})
+        )
+    assert refused.value.field == "substitute_for"
+    with pytest.raises(NotFound) as unknown:
+        receiving.receive(
+            ctx, po, build(ReceiveAgainstOrder, {"code": "PINE", "quantity": "1", "substitute_for": "NOPE"})
+        )
+    assert unknown.value.field == "substitute_for"
+    with pytest.raises(NotFound) as unknown:
+        receiving.receive(ctx, po, build(ReceiveAgainstOrder, {"code": "NOPE", "quantity": "1"}))
+    assert unknown.value.field == "code"
+    assert purchase_orders.order_detail(ctx, po).lines[0].received == 0
+
+
+def test_refusing_checks_the_scan_as_receiving_does(ctx: Context) -> None:
+    dairy(ctx)
+    po = order(ctx).head.id
+    purchase_orders.send_order(ctx, po)
+    refusals = [
+        ({"code": "MILK", "quantity": "0.5"}, "whole units"),
+        (
+            {"code": PINE_GS1, "quantity": "1", "expires": "2026-12-30"},
+            "the scan says the date is 2027-12-31",
+        ),
+        ({"code": PINE_GS1, "quantity": "1", "batch": "B"}, "the scan says batch L2412A, not B"),
+    ]
+    for fields, said in refusals:
+        with pytest.raises(InvalidInput, match=said):
+            receiving.refuse(ctx, po, build(RefuseDelivery, {**fields, "reason": "x"}))
+    assert purchase_orders.order_detail(ctx, po).receipts.items == []
+
+
+def test_a_date_far_beyond_the_shelf_life_is_taken_in_with_a_warning_to_check_it(ctx: Context) -> None:
+    dairy(ctx)
+    po = order(ctx).head.id
+    purchase_orders.send_order(ctx, po)
     taken = receiving.receive(
-        ctx, draft.head.id, build(ReceiveAgainstOrder, {"code": PINE_GS1, "quantity": "24"})
+        ctx, po, build(ReceiveAgainstOrder, {"code": "MILK", "quantity": "12", "expires": "2049-12-31"})
     )
-    assert taken.order.head.state is OrderState.RECEIVED
-    assert taken.order.events[-1].action == "finished"
+    assert any("MILK is dated 2049-12-31" in w and "check the date" in w for w in taken.warnings)
 
 
 def test_a_sent_order_can_be_cancelled_and_a_cancelled_one_cannot_be_received(ctx: Context) -> None:
@@ -318,6 +452,21 @@ def test_a_sent_order_can_be_cancelled_and_a_cancelled_one_cannot_be_received(ct
     assert gone.head.state is OrderState.CANCELLED and gone.events[-1].detail == "they closed for the holiday"
     with pytest.raises(Conflict, match="cancelled: nothing can be received"):
         receiving.receive(ctx, draft.head.id, build(ReceiveAgainstOrder, {"code": "MILK", "quantity": "12"}))
+
+
+def test_a_raw_scan_with_a_group_separator_or_no_prefix_is_received(ctx: Context) -> None:
+    dairy(ctx)
+    po = order(ctx).head.id
+    purchase_orders.send_order(ctx, po)
+    for code in (
+        "]C1010400638133393110ABC\x1d17271231",
+        "010400638133393110ABD\x1d17271231",
+        "04006381333931",
+    ):
+        taken = receiving.receive(ctx, po, build(ReceiveAgainstOrder, {"code": code, "quantity": "1"}))
+        assert taken.received.lot.sku == "PINE"
+    batches = [r.batch for r in purchase_orders.order_detail(ctx, po).receipts.items]
+    assert batches == ["ABC", "ABD", None]
 
 
 def test_a_scan_whose_gtin_no_product_has_says_so(ctx: Context) -> None:
@@ -352,3 +501,7 @@ def test_staff_receive_but_only_the_owner_manages_suppliers_and_orders(ctx: Cont
         staff, draft.head.id, build(ReceiveAgainstOrder, {"code": PINE_GS1, "quantity": "24"})
     )
     assert taken.order.events[-1].actor == "kwan"
+    with pytest.raises(Forbidden):  # a lot's cost is what its waste is counted at: the owner's to change
+        receiving.receive(
+            staff, draft.head.id, build(ReceiveAgainstOrder, {"code": "MILK", "quantity": "12", "cost": "0"})
+        )

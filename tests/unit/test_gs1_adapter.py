@@ -46,3 +46,23 @@ def test_a_bare_ean_13_picks_the_product_and_asks_for_the_date() -> None:
 def test_what_can_not_be_read_is_refused_with_the_reason(code: str, says: str) -> None:
     with pytest.raises(InvalidInput, match=says.replace("(", r"\(").replace(")", r"\)")):
         read(code)
+
+
+@pytest.mark.parametrize(
+    ("code", "gtin"),
+    [
+        ("(01)00000096385074(17)261231", "96385074"),  # an EAN-8 in the 14-digit field
+        ("(01)00012345678905(17)261231", "012345678905"),  # a UPC-A
+        ("04006381333931", "4006381333931"),  # a bare GTIN-14 of an EAN-13
+        ("(01)14006381333938", "14006381333938"),  # a case's own GTIN-14 stays 14
+    ],
+)
+def test_a_gtin_comes_back_as_the_digits_on_the_products_own_barcode(code: str, gtin: str) -> None:
+    assert read(code).gtin == gtin
+
+
+def test_a_raw_scan_with_a_separator_between_variable_fields_is_read() -> None:
+    """The batch (AI 10) has no fixed length: a date after it needs the group separator."""
+    for code in ("]C1010400638133393110ABC\x1d17261231", "010400638133393110ABC\x1d17261231"):
+        scan = read(code)
+        assert (scan.gtin, scan.batch, scan.date) == ("4006381333931", "ABC", dt.date(2026, 12, 31))

@@ -107,3 +107,18 @@ def test_a_cursor_carries_its_lists_key_and_nothing_else_is_accepted() -> None:
             paging.decode("board", junk, [dt.date, dt.datetime, int])
     with pytest.raises(InvalidInput):
         paging.decode("orders", paging.encode("orders", ["41"]), [int])  # right list, wrong type
+
+
+def test_a_csv_cell_that_starts_like_a_formula_is_kept_as_text_and_numbers_stay_numbers() -> None:
+    from midnight.domain.text import spreadsheet_cell
+
+    assert [spreadsheet_cell(v) for v in ("=1+1", "+44 20", "@SUM(A1)", "-x", "-40.0", "KD-1L", 7, None)] == [
+        "'=1+1",
+        "'+44 20",
+        "'@SUM(A1)",
+        "'-x",
+        "-40.0",
+        "KD-1L",
+        7,
+        None,
+    ]

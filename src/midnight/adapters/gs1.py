@@ -39,8 +39,14 @@ class Scan:
 
 
 def _gtin_text(gtin: biip.gtin.Gtin) -> str:
-    """A GTIN-13 inside a 14-digit (01) field is kept as the 13 digits on the product's barcode."""
-    return gtin.as_gtin_13() if gtin.format is biip.gtin.GtinFormat.GTIN_13 else gtin.value
+    """A GTIN inside a 14-digit (01) field, as the digits on the product's own barcode: an EAN-8,
+    UPC-A (12) or EAN-13 loses the zeros the field pads it with; a GTIN-14 stays 14."""
+    short = {
+        biip.gtin.GtinFormat.GTIN_8: gtin.as_gtin_8,
+        biip.gtin.GtinFormat.GTIN_12: gtin.as_gtin_12,
+        biip.gtin.GtinFormat.GTIN_13: gtin.as_gtin_13,
+    }.get(gtin.format)
+    return short() if short is not None else gtin.value
 
 
 def read(code: str) -> Scan:

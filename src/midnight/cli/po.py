@@ -286,6 +286,10 @@ def po_receive(
             f"  {found.line.sku}: {found.line.received} of {found.line.quantity} {found.line.unit} received"
         )
     print(f"  {found.order.order.number} is {found.order.order.state.label}")
+    if found.complete:
+        print(
+            f"  everything ordered has come: midnight po finish {found.order.order.number} once it is all in"
+        )
     warn(found.warnings)
 
 

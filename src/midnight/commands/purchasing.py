@@ -26,6 +26,7 @@ from midnight.commands.fields import (
     whole,
     words,
 )
+from midnight.domain import text
 from midnight.domain.errors import InvalidInput
 from midnight.domain.purchasing import MAX_LEAD_DAYS, MAX_LINES
 from midnight.domain.quantity import exact_decimal
@@ -33,7 +34,20 @@ from midnight.domain.quantity import exact_decimal
 SupplierRef = Annotated[str, words(200, required=True, example="Kowloon Dairy")]
 SupplierCode = Annotated[str, words(64, example="KD-1L-FULL")]
 DayName = Annotated[str, words(12, required=True, example="mon")]
-ScanText = Annotated[str, words(200, required=True, example="(01)04890008100309(17)261231(10)L2412A")]
+# what a scanner sends: text, with the group separator (FNC1) a GS1 code has between variable fields
+ScanText = Annotated[
+    str,
+    Parsed(
+        lambda v, f: text.clean_text(v, f, limit=200, required=True, allowed="\x1d"),
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "examples": ["(01)04890008100309(17)261231(10)L2412A"],
+            "description": "A barcode, a GS1 code (printed form, or raw with ]C1 and U+001D separators) or a SKU.",
+        },
+    ),
+]
 Batch = Annotated[str, words(64, example="L2412A")]
 LeadDays = Annotated[int, whole(0, MAX_LEAD_DAYS, "Days from ordering to the earliest delivery.")]
 
@@ -121,9 +135,6 @@ class SupplierQuery(PageQuery):
 class OrderLineIn(Command):
     sku: ProductCode = Field(examples=["MILK-1L"])
     quantity: Quantity = Field(description="Units (whole packs: a multiple of the supplier's pack size).")
-    suggested: CountedQuantity | None = Field(
-        default=None, description="What the suggestion said (set when a suggestion is accepted)."
-    )
 
 
 class NewPurchaseOrder(Command):

@@ -203,12 +203,17 @@ class OrderedLine:
 
 
 def ordered_lines(conn: Connection, start: dt.datetime, end: dt.datetime, limit: int) -> list[OrderedLine]:
-    """Lines of the purchase orders made in [start, end), cancelled ones left out (ix_purchase_orders_created_at)."""
+    """Lines of the purchase orders made in [start, end) and sent (drafts never ordered anything;
+    cancelled ones are left out too), by ix_purchase_orders_created_at."""
     po, ln = t.purchase_orders.c, t.purchase_order_lines.c
     rows = conn.execute(
         select(ln.product_id, ln.suggested, ln.quantity, ln.received, po.state)
         .join(t.purchase_orders, po.id == ln.purchase_order_id)
-        .where(po.created_at >= start, po.created_at < end, po.state != OrderState.CANCELLED.value)
+        .where(
+            po.created_at >= start,
+            po.created_at < end,
+            po.state.notin_([OrderState.CANCELLED.value, OrderState.DRAFT.value]),
+        )
         .order_by(po.id, ln.id)
         .limit(limit)
     )

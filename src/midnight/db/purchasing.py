@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Select, func, insert, select, update
 from midnight.db import paging
 from midnight.db import tables as t
 from midnight.domain.errors import Conflict, NotFound
-from midnight.domain.purchasing import OrderAction, OrderState, ReceiptKind
+from midnight.domain.purchasing import OrderAction, OrderState, ReceiptKind, order_number, plain_number
 from midnight.domain.text import fold
 
 
@@ -151,10 +151,12 @@ def supplier_id_by_name(conn: Connection, name: str) -> int:
     """A supplier by its number or name (any case)."""
     s = t.suppliers.c
     text = str(name).strip()
-    if text.isdigit():
-        row = conn.execute(select(s.id).where(s.id == int(text))).first()
-        if row is not None:
-            return int(row.id)
+    number = plain_number(text)  # a supplier's name is never all digits (check_supplier_name)
+    if number is not None:
+        row = conn.execute(select(s.id).where(s.id == number)).first()
+        if row is None:
+            raise NotFound(f"no supplier number {number}", field="supplier")
+        return int(row.id)
     row = conn.execute(select(s.id).where(s.name_key == fold(text))).first()
     if row is None:
         raise NotFound(f"no supplier is called {text[:60]!r}", field="supplier")
@@ -310,6 +312,7 @@ def insert_order(
     actor: str,
     now: dt.datetime,
     key: str | None,
+    request_hash: str | None = None,
 ) -> int:
     result = conn.execute(
         insert(t.purchase_orders).values(
@@ -320,15 +323,26 @@ def insert_order(
             created_at=now,
             created_by=actor,
             idempotency_key=key,
+            request_hash=request_hash,
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-def order_by_key(conn: Connection, key: str) -> int | None:
+def order_by_key(conn: Connection, key: str, request_hash: str) -> int | None:
+    """The order made under this key, if the request is the one it was made for; another request
+    under the same key is refused (a caller must never take someone else's order for its own)."""
     po = t.purchase_orders.c
-    row = conn.execute(select(po.id).where(po.idempotency_key == key)).first()
-    return None if row is None else int(row.id)
+    row = conn.execute(select(po.id, po.request_hash).where(po.idempotency_key == key)).first()
+    if row is None:
+        return None
+    if row.request_hash is not None and row.request_hash != request_hash:
+        raise Conflict(
+            f"the key {key[:40]!r} was used for another request ({order_number(int(row.id))}): "
+            "use a new key for a new order",
+            field="key",
+        )
+    return int(row.id)
 
 
 def _head_select() -> Select:  # type: ignore[type-arg]
@@ -579,6 +593,17 @@ def record_receipt(
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def refused_by_product(conn: Connection, order_id: int) -> dict[int, int]:
+    """Thousandths refused at the door against an order, by product (one row per product refused)."""
+    r = t.purchase_receipts.c
+    rows = conn.execute(
+        select(r.product_id, func.sum(r.quantity))
+        .where(r.purchase_order_id == order_id, r.kind == ReceiptKind.REFUSED.value)
+        .group_by(r.product_id)
+    )
+    return {int(pid): int(total) for pid, total in rows}
 
 
 def receipts(conn: Connection, order_id: int, *, cursor: str | None, limit: int) -> paging.Page[Receipt]:

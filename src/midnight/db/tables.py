@@ -1091,6 +1091,7 @@ purchase_orders = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),  # received in full, finished short, or cancelled
     Column("idempotency_key", String(128), nullable=True),  # a form sent twice makes one order
+    Column("request_hash", String(64), nullable=True),  # what was asked under that key
     CheckConstraint("state IN ('draft', 'sent', 'partly_received', 'received', 'cancelled')", name="state"),
     Index("ix_purchase_orders_state_id", "state", "id"),
     Index("ix_purchase_orders_supplier_id_id", "supplier_id", "id"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -161,6 +162,7 @@ class LineDifference:
     product_id: int
     ordered: int
     received: int
+    refused: int = 0  # of what came, sent back at the door (not received, so part of any short)
 
     @property
     def short(self) -> int:
@@ -176,14 +178,33 @@ def order_number(order_id: int) -> str:
     return f"PO-{order_id:05d}"
 
 
+def plain_number(text: str) -> int | None:
+    """The number `text` is, if it is one a person types as an id: ASCII digits, below 2**53."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 15:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**53 else None
+
+
+def check_supplier_name(name: str) -> str:
+    """A supplier is named by its number or its name, so a name can't be a number."""
+    if name.strip().isnumeric():
+        raise InvalidInput(
+            f"a supplier's name can't be only digits ({name[:20]!r}): it would be read as a supplier's number",
+            field="name",
+        )
+    return name
+
+
 def parse_order_number(text: object) -> int:
-    """`PO-00012`, `po12` or `12` -> 12."""
-    raw = str(text).strip().upper().removeprefix("PO").lstrip("-# ")
-    if not raw.isdigit() or not 0 < int(raw) < 2**53:
+    """`PO-00012`, `po12`, `PO 12` or `12` -> 12."""
+    found = re.fullmatch(r"(?:PO[-# ]?)?([0-9]+)", str(text).strip().upper())
+    number = plain_number(found.group(1)) if found else None
+    if number is None:
         raise InvalidInput(
             f"a purchase order is named like PO-00012 or 12, got {str(text)[:30]!r}", field="order"
         )
-    return int(raw)
+    return number
 
 
 def check_packs(quantity: int, pack_size: int, sku: str, *, field: str = "quantity") -> int:

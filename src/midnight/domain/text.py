@@ -10,6 +10,7 @@ private-use or unassigned code points. Search keys fold case the Unicode way (NF
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from midnight.domain.errors import InvalidInput
 
@@ -58,9 +59,16 @@ def _describe(ch: str) -> str:
 
 
 def clean_text(
-    value: object, field: str, *, limit: int, required: bool = False, multiline: bool = False
+    value: object,
+    field: str,
+    *,
+    limit: int,
+    required: bool = False,
+    multiline: bool = False,
+    allowed: str = "",
 ) -> str:
-    """The text as stored: NFC, stripped, at most `limit` characters, no hidden characters."""
+    """The text as stored: NFC, stripped, at most `limit` characters, no hidden characters (but those
+    `allowed`: a scan's group separator)."""
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be text", field=field)
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
@@ -70,7 +78,7 @@ def clean_text(
         text = text.replace("\r\n", "\n")
     previous = ""
     for ch in text:
-        if multiline and ch == "\n":
+        if (multiline and ch == "\n") or ch in allowed:
             previous = ch
             continue
         emoji_style = ch in "\ufe0e\ufe0f" and previous and unicodedata.category(previous)[0] in "SN"
@@ -87,3 +95,19 @@ def clean_text(
 def fold(text: str) -> str:
     """The key two names are compared and searched by: compatibility-normalised, case-folded."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet opens as the text it is: text starting like a formula (=, +, -, @)
+    gets a ' in front, so a supplier's code can't run as a formula in whoever opens the file. Numbers
+    (-40.0) stay numbers."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        Decimal(value)
+    except InvalidOperation:
+        return "'" + value
+    return value

@@ -23,6 +23,7 @@ from midnight.domain.errors import InvalidInput
 from midnight.domain.forecasting import fill_censored, wape
 from midnight.domain.people import Permission
 from midnight.domain.quantity import SCALE, to_decimal
+from midnight.domain.text import spreadsheet_cell
 from midnight.services.context import Context
 
 TRAINING_DAYS = 140  # what the forecast of the period learns from (as the live forecast does)
@@ -223,5 +224,5 @@ def as_csv(rows: Sequence[object], kind: type) -> str:
     writer.writerow(names)
     for row in rows:
         values = asdict(row)  # type: ignore[call-overload]
-        writer.writerow(["" if values[n] is None else values[n] for n in names])
+        writer.writerow(["" if values[n] is None else spreadsheet_cell(values[n]) for n in names])
     return out.getvalue()

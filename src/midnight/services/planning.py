@@ -44,6 +44,7 @@ HORIZON = forecaster.HORIZON
 INGREDIENT_SERVICE = 0.90
 FAR = dt.date(9999, 12, 31)
 MARKDOWN_PERCENT = 30  # the reduce-to-clear suggested when an item has no rule of its own
+DEEPEST_MARKDOWN = 70  # a deeper one is suggested 20 points at a time, to here; then the kitchen
 NEAR_LOTS = 500  # the "will expire unsold" list judges at most this many lots (soonest first)
 
 
@@ -210,9 +211,10 @@ def accept(ctx: Context, cmd: AcceptSuggestions) -> OrderDetail:
     """A draft order from the suggestions: each line at what was suggested unless the person changed
     it (0 leaves it out), and what was suggested kept on the line."""
     ctx.require(Permission.PURCHASE)
+    digest = purchase_orders.request_digest("accept", cmd)
     with ctx.db.read() as conn:
-        if cmd.key is not None and (earlier := purchasing_db.order_by_key(conn, cmd.key)) is not None:
-            return purchase_orders.detail(conn, earlier)
+        if (earlier := purchase_orders.replayed(conn, cmd.key, digest)) is not None:
+            return earlier  # a retry: the suggestions may have moved since, the draft made stands
     found = suggest(ctx, SuggestQuery(supplier=cmd.supplier))
     changed: dict[str, Decimal] = {}
     with ctx.db.read() as conn:
@@ -228,7 +230,7 @@ def accept(ctx: Context, cmd: AcceptSuggestions) -> OrderDetail:
     for line in found.lines:
         quantity = changed.get(line.sku, line.quantity)
         if quantity > 0:
-            lines.append(OrderLineIn(sku=line.sku, quantity=quantity, suggested=line.quantity))
+            lines.append(OrderLineIn(sku=line.sku, quantity=quantity))
     if not lines:
         raise Conflict(
             f"nothing to order from {found.supplier.name} for {found.delivery}: every suggestion is 0"
@@ -242,6 +244,8 @@ def accept(ctx: Context, cmd: AcceptSuggestions) -> OrderDetail:
             note=cmd.note,
             key=cmd.key,
         ),
+        suggested={line.sku: parse_quantity(line.quantity, allow_zero=True) for line in found.lines},
+        request_hash=digest,
     )
 
 
@@ -293,17 +297,27 @@ def _action(lot: NearLot, left: int, sells: Selling | None, today: dt.date) -> A
             "kitchen",
             f"use {to_decimal(left)} {lot.unit} in the kitchen by {lot.effective_expiry} (a special, the staff meal)",
         )
-    percent = sells.markdown_bp // 100 if sells.markdown_bp else MARKDOWN_PERCENT
-    days = sells.markdown_days if sells.markdown_days is not None else 1
-    starts = max(today, lot.effective_expiry - dt.timedelta(days=days))
-    price = sells.unit_price - sells.unit_price * percent // 100
-    if sells.markdown_bp:
-        text = (
-            f"{sells.name} is already reduced {percent}% from {days} days before its date; "
-            f"start it sooner or deeper, or use the rest in the kitchen"
-        )
-    else:
+    expires = lot.effective_expiry
+    if not sells.markdown_bp:
+        percent, starts = MARKDOWN_PERCENT, max(today, expires - dt.timedelta(days=1))
         text = f"reduce {sells.name} {percent}% from {starts} to clear (set its markdown on the menu)"
+    else:
+        # already reduced: the suggestion changes the rule (a button that set it again would do nothing)
+        current = sells.markdown_bp // 100
+        since = expires - dt.timedelta(days=sells.markdown_days or 0)
+        if since > today:
+            percent, starts = current, today
+            text = f"{sells.name} is reduced {current}% from {since}: start it today, to sell more in time"
+        elif current < DEEPEST_MARKDOWN:
+            percent, starts = min(current + 20, DEEPEST_MARKDOWN), since
+            text = f"{sells.name} is already reduced {current}% from {since}: go deeper, or use the rest in the kitchen"
+        else:
+            return Action(
+                "kitchen",
+                f"{sells.name} is already reduced {current}%: use {to_decimal(left)} {lot.unit} in the kitchen "
+                f"by {expires}",
+            )
+    price = sells.unit_price - sells.unit_price * percent // 100
     return Action("markdown", text, sells.code, percent, price, starts)
 
 

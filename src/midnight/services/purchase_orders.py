@@ -8,11 +8,14 @@ happens before the write transaction that sends; delivery is the outbox worker's
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from midnight.commands import Command
 from midnight.commands.catalog import PageQuery
 from midnight.commands.purchasing import (
     CancelOrder,
@@ -33,6 +36,7 @@ from midnight.domain.people import Permission
 from midnight.domain.product import Product
 from midnight.domain.purchasing import MAX_LINES, OrderAction, OrderState, order_number
 from midnight.domain.quantity import format_quantity, to_decimal
+from midnight.domain.text import spreadsheet_cell
 from midnight.services import notify
 from midnight.services.context import Context
 
@@ -113,13 +117,35 @@ def _set_lines(
     return changed
 
 
-def new_order(ctx: Context, cmd: NewPurchaseOrder) -> OrderDetail:
-    """A draft order for a supplier, for its next delivery day unless another is given."""
+def request_digest(kind: str, cmd: Command) -> str:
+    """What was asked, as kept with an idempotency key: the request without its key."""
+    body = cmd.model_dump_json(exclude={"key"})
+    return hashlib.sha256(f"{kind}\n{body}".encode()).hexdigest()
+
+
+def replayed(conn: Connection, key: str | None, digest: str) -> OrderDetail | None:
+    """The order this key already made for this very request (another request under it: 409)."""
+    earlier = None if key is None else db.order_by_key(conn, key, digest)
+    return None if earlier is None else detail(conn, earlier)
+
+
+def new_order(
+    ctx: Context,
+    cmd: NewPurchaseOrder,
+    *,
+    suggested: Mapping[str, int] | None = None,
+    request_hash: str | None = None,
+) -> OrderDetail:
+    """A draft order for a supplier, for its next delivery day unless another is given.
+
+    `suggested` (SKU: thousandths) and `request_hash` are for a draft made from the suggestions: what
+    each line's suggestion said, and the accepted request its key is kept with."""
     ctx.require(Permission.PURCHASE)
     today = ctx.today()
+    digest = request_hash or request_digest("new", cmd)
     with ctx.db.write() as conn:
-        if cmd.key is not None and (earlier := db.order_by_key(conn, cmd.key)) is not None:
-            return detail(conn, earlier)
+        if (earlier := replayed(conn, cmd.key, digest)) is not None:
+            return earlier
         supplier_id = db.supplier_id_by_name(conn, cmd.supplier)
         supplier = db.supplier(conn, supplier_id)
         if not supplier.active:
@@ -137,8 +163,12 @@ def new_order(ctx: Context, cmd: NewPurchaseOrder) -> OrderDetail:
             actor=ctx.actor,
             now=ctx.now(),
             key=cmd.key,
+            request_hash=digest,
         )
-        wanted = [_Wanted(ln.sku, ln.quantity, ln.suggested, n) for n, ln in enumerate(cmd.lines, start=1)]
+        said = suggested or {}
+        wanted = [
+            _Wanted(ln.sku, ln.quantity, said.get(ln.sku), n) for n, ln in enumerate(cmd.lines, start=1)
+        ]
         changed = _set_lines(conn, order_id, supplier_id, supplier.name, wanted)
         db.record_event(
             conn,
@@ -160,29 +190,36 @@ def edit_order(ctx: Context, order_id: int, cmd: EditPurchaseOrder) -> OrderDeta
         supplier = db.supplier(conn, supplier_id)
         changes = []
         kept = []
+        seen: set[int] = set()
         for i, line in enumerate(cmd.lines, start=1):
             product = _product(conn, line.sku, i)
+            if product.id in seen:  # "12, then 0" is as unclear as "12, then 18"
+                raise InvalidInput(
+                    f"{product.sku} is on the order twice: give it once", field=f"lines.{i}.sku"
+                )
+            seen.add(product.id)
+            existing = db.line_for(conn, order_id, product.id)
             if line.quantity == 0:
-                try:
-                    db.remove_line(conn, order_id, product.id)
-                except NotFound:
-                    raise InvalidInput(f"{product.sku} is not on the order", field=f"lines.{i}.sku") from None
+                if existing is None:
+                    raise InvalidInput(f"{product.sku} is not on the order", field=f"lines.{i}.sku")
+                db.remove_line(conn, order_id, product.id)
                 changes.append(f"removed {product.sku}")
-            else:
+            elif existing is None or existing.quantity != line.quantity:
                 # a quantity typed over a suggestion's keeps what was suggested, for "suggested vs ordered"
-                existing = db.line_for(conn, order_id, product.id)
                 kept.append(_Wanted(line.sku, line.quantity, existing.suggested if existing else None, i))
         changes += _set_lines(conn, order_id, supplier_id, supplier.name, kept)
         if cmd.delivery_date is not None or cmd.note is not None:
             head = db.order_head(conn, order_id)
             day = cmd.delivery_date or head.delivery_date
-            if cmd.delivery_date is not None and day < today:
+            note = head.note if cmd.note is None else cmd.note
+            if day != head.delivery_date and day < today:
                 raise InvalidInput(f"the delivery date {day} is in the past", field="delivery_date")
-            db.set_delivery(conn, order_id, day, cmd.note)
-            if cmd.delivery_date is not None:
-                changes.append(f"delivery {day}")
-            if cmd.note is not None:
-                changes.append("note")
+            if (day, note) != (head.delivery_date, head.note):
+                db.set_delivery(conn, order_id, day, note)
+                if day != head.delivery_date:
+                    changes.append(f"delivery {day}")
+                if note != head.note:
+                    changes.append("note")
         if changes:
             db.record_event(
                 conn, order_id, OrderAction.EDITED, ", ".join(changes), actor=ctx.actor, at=ctx.now()
@@ -236,18 +273,21 @@ def csv_text(order: OrderDetail, currency: str) -> str:
     for line in order.lines:
         writer.writerow(
             [
-                order.number,
-                order.head.delivery_date.isoformat(),
-                line.supplier_code,
-                line.sku,
-                line.name,
-                format_quantity(line.quantity),
-                line.unit,
-                line.quantity // line.pack_size,
-                format_quantity(line.pack_size),
-                _plain_money(line.unit_cost, currency),
-                _plain_money(cost_of(line.unit_cost, line.quantity), currency),
-                currency,
+                spreadsheet_cell(cell)
+                for cell in (
+                    order.number,
+                    order.head.delivery_date.isoformat(),
+                    line.supplier_code,
+                    line.sku,
+                    line.name,
+                    format_quantity(line.quantity),
+                    line.unit,
+                    line.quantity // line.pack_size,
+                    format_quantity(line.pack_size),
+                    _plain_money(line.unit_cost, currency),
+                    _plain_money(cost_of(line.unit_cost, line.quantity), currency),
+                    currency,
+                )
             ]
         )
     return out.getvalue()
@@ -287,7 +327,13 @@ def send_order(ctx: Context, order_id: int) -> Sent:
     with ctx.db.write() as conn:
         state, _ = db.order_state(conn, order_id, for_update=True)
         rules.check_send(state, db.line_count(conn, order_id))
-        if db.lines(conn, order_id) != order.lines:
+        # the message was written from `order` and `supplier` as read: refuse if either changed since
+        now_head = db.order_head(conn, order_id)
+        if (
+            db.lines(conn, order_id) != order.lines
+            or (now_head.delivery_date, now_head.note) != (order.head.delivery_date, order.head.note)
+            or db.supplier(conn, supplier.id) != supplier
+        ):
             raise Conflict("the order changed while it was being sent: look at it again and send it")
         db.set_state(conn, order_id, OrderState.SENT, sent_at=now)
         queued = notify.enqueue(ctx, conn, f"purchase-order:{order_id}", Event.PURCHASE_ORDER, outgoing)

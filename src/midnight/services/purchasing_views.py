@@ -133,6 +133,7 @@ class TakenShown:
     kind: str  # received or substitute
     line: LineShown | None
     warnings: list[str]
+    complete: bool  # every line has come in full: finish receiving once the whole delivery is in
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class DifferenceShown:
     received: Decimal
     short: Decimal
     over: Decimal
+    refused: Decimal  # sent back at the door
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ def taken(found: Taken, currency: str) -> TakenShown:
         found.kind.value,
         None if found.line is None else line(found.line),
         list(found.warnings),
+        found.complete,
     )
 
 
@@ -285,6 +288,7 @@ def finished(found: Finished, currency: str) -> FinishedShown:
             to_decimal(d.received),
             to_decimal(d.short),
             to_decimal(d.over),
+            to_decimal(d.refused),
         )
         for d in found.differences
     ]

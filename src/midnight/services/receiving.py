@@ -69,6 +69,7 @@ class Taken:
     kind: ReceiptKind
     line: OrderLine | None
     warnings: list[str]
+    complete: bool  # every line has come in full: receiving can be finished
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,35 @@ class Finished:
     differences: list[LineDifference]
 
 
+def _product(conn: Connection, code: str, field: str) -> Product:
+    """The product a code names; not found (or a bad barcode) said on the request's own field."""
+    try:
+        return catalog_db.product_by_code(conn, code)
+    except (NotFound, InvalidInput) as exc:
+        raise type(exc)(exc.message, field=field) from None
+
+
+def _checked_scan(conn: Connection, code: str, quantity: int, batch: str, expires: dt.date | None) -> Scanned:
+    """The scan, checked against what was typed beside it (a scan's own batch and date win, so a
+    different one typed is a mistake to point out, not to drop)."""
+    scanned = read_scan(conn, code)
+    check_whole_units(scanned.product.unit, quantity, scanned.product.sku)
+    if scanned.batch and batch and scanned.batch != batch:
+        raise InvalidInput(f"the scan says batch {scanned.batch}, not {batch}", field="batch")
+    if scanned.date and expires and scanned.date != expires:
+        raise InvalidInput(f"the scan says the date is {scanned.date}, not {expires}", field="expires")
+    return scanned
+
+
 def read_scan(conn: Connection, code: str) -> Scanned:
     """The product a scan or typed code names, with the batch and date a GS1 code carries."""
     text = code.strip()
-    is_gs1 = text.startswith(GS1_STARTS) or (text.isdigit() and len(text) > 14)
+    # a GS1 string: with its symbology prefix or printed brackets; or raw, as a scanner without a
+    # prefix sends it, "01" and a 14-digit GTIN first; or a bare 14-digit GTIN
+    raw_gs1 = text.startswith("01") and len(text) >= 16 and text[2:16].isdigit()
+    is_gs1 = text.startswith(GS1_STARTS) or raw_gs1 or (text.isdigit() and len(text) == 14)
     if not is_gs1:
-        return Scanned(catalog_db.product_by_code(conn, text), None, None)
+        return Scanned(_product(conn, text, "code"), None, None)
     scan = gs1.read(text)
     try:
         product = catalog_db.product_by_code(conn, scan.gtin)
@@ -98,12 +122,18 @@ def _line_for(
     conn: Connection, order_id: int, product: Product, substitute_for: str | None
 ) -> tuple[OrderLine, ReceiptKind]:
     if substitute_for is not None:
-        replaced = catalog_db.product_by_code(conn, substitute_for)
+        replaced = _product(conn, substitute_for, "substitute_for")
         line = db.line_for(conn, order_id, replaced.id)
         if line is None:
             raise InvalidInput(f"{replaced.sku} is not on this order", field="substitute_for")
         if replaced.id == product.id:
             raise InvalidInput("a product is not a substitute for itself", field="substitute_for")
+        if replaced.unit != product.unit:
+            raise InvalidInput(
+                f"{product.sku} is counted in {product.unit} and {replaced.sku} in {replaced.unit}: it can't "
+                f"count in its place (refuse it, or take it in on a delivery of its own)",
+                field="substitute_for",
+            )
         return line, ReceiptKind.SUBSTITUTE
     line = db.line_for(conn, order_id, product.id)
     if line is None:
@@ -128,24 +158,24 @@ def _warnings(product: Product, line: OrderLine, quantity: int, expiry: dt.date,
             f"{product.sku} expires {expiry}, in {left} days (a fresh one lasts {product.shelf_life_days}): "
             "refuse it if that is too close"
         )
+    elif product.shelf_life_days and left > 2 * product.shelf_life_days:
+        found.append(
+            f"{product.sku} is dated {expiry}, {left} days away, but a fresh one lasts "
+            f"{product.shelf_life_days}: check the date (correct the lot's expiry if it was misread)"
+        )
     return found
 
 
 def receive(ctx: Context, order_id: int, cmd: ReceiveAgainstOrder) -> Taken:
     ctx.require(Permission.RECEIVE)
+    if cmd.cost is not None:
+        ctx.require(Permission.PURCHASE)  # a lot's cost is what its waste and margins are counted at
     today = ctx.today()
     with ctx.db.write() as conn:
         state, supplier_id = db.order_state(conn, order_id, for_update=True)
         rules.check_receive(state)
-        scanned = read_scan(conn, cmd.code)
+        scanned = _checked_scan(conn, cmd.code, cmd.quantity, cmd.batch, cmd.expires)
         product = scanned.product
-        check_whole_units(product.unit, cmd.quantity, product.sku)
-        if scanned.batch and cmd.batch and scanned.batch != cmd.batch:
-            raise InvalidInput(f"the scan says batch {scanned.batch}, not {cmd.batch}", field="batch")
-        if scanned.date and cmd.expires and scanned.date != cmd.expires:
-            raise InvalidInput(
-                f"the scan says the date is {scanned.date}, not {cmd.expires}", field="expires"
-            )
         expires = scanned.date or cmd.expires
         if expires is None and cmd.ask_date:
             raise DateNeeded(product, today)
@@ -209,16 +239,12 @@ def receive(ctx: Context, order_id: int, cmd: ReceiveAgainstOrder) -> Taken:
             actor=ctx.actor,
             at=now,
         )
-        lines = db.lines(conn, order_id)
-        if all(ln.received >= ln.quantity for ln in lines):
-            db.set_state(conn, order_id, OrderState.RECEIVED, closed_at=now)
-            db.record_event(
-                conn, order_id, OrderAction.FINISHED, "everything ordered came", actor=ctx.actor, at=now
-            )
-        else:
-            db.set_state(conn, order_id, rules.after_receipt(state))
+        # the order stays open until receiving is finished: more of the delivery (extra, refused) may
+        # still be scanned after the last line is complete
+        db.set_state(conn, order_id, rules.after_receipt(state))
         counted = db.line_for(conn, order_id, line.product_id)
-        return Taken(detail(conn, order_id), received, kind, counted, warnings)
+        complete = all(ln.received >= ln.quantity for ln in db.lines(conn, order_id))
+        return Taken(detail(conn, order_id), received, kind, counted, warnings, complete)
 
 
 def refuse(ctx: Context, order_id: int, cmd: RefuseDelivery) -> OrderDetail:
@@ -227,7 +253,7 @@ def refuse(ctx: Context, order_id: int, cmd: RefuseDelivery) -> OrderDetail:
     with ctx.db.write() as conn:
         state, _ = db.order_state(conn, order_id, for_update=True)
         rules.check_receive(state)
-        scanned = read_scan(conn, cmd.code)
+        scanned = _checked_scan(conn, cmd.code, cmd.quantity, cmd.batch, cmd.expires)
         product = scanned.product
         line = db.line_for(conn, order_id, product.id)
         now = ctx.now()
@@ -253,13 +279,16 @@ def refuse(ctx: Context, order_id: int, cmd: RefuseDelivery) -> OrderDetail:
             actor=ctx.actor,
             at=now,
         )
-        if state is OrderState.SENT:
-            db.set_state(conn, order_id, OrderState.PARTLY_RECEIVED)
+        # nothing was taken in: the order's state stays (a sent order refused whole can be cancelled)
         return detail(conn, order_id)
 
 
-def differences(lines: list[OrderLine]) -> list[LineDifference]:
-    return [LineDifference(ln.product_id, ln.quantity, ln.received) for ln in lines]
+def differences(lines: list[OrderLine], refused: dict[int, int]) -> list[LineDifference]:
+    """The lines that did not come as ordered: short (some of it perhaps refused) or over."""
+    found = [
+        LineDifference(ln.product_id, ln.quantity, ln.received, refused.get(ln.product_id, 0)) for ln in lines
+    ]
+    return [d for d in found if d.short or d.over or d.refused]
 
 
 def finish(ctx: Context, order_id: int, cmd: FinishReceiving) -> Finished:
@@ -270,7 +299,7 @@ def finish(ctx: Context, order_id: int, cmd: FinishReceiving) -> Finished:
         state, _ = db.order_state(conn, order_id, for_update=True)
         rules.check_finish(state)
         lines = db.lines(conn, order_id)
-        found = differences(lines)
+        found = differences(lines, db.refused_by_product(conn, order_id))
         by_id = {ln.product_id: ln for ln in lines}
         short = [f"{format_quantity(d.short)} {by_id[d.product_id].sku}" for d in found if d.short]
         over = [f"{format_quantity(d.over)} {by_id[d.product_id].sku}" for d in found if d.over]

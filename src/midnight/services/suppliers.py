@@ -63,7 +63,7 @@ def add_supplier(ctx: Context, cmd: AddSupplier) -> SupplierInfo:
     with ctx.db.write() as conn:
         supplier_id = db.insert_supplier(
             conn,
-            name=cmd.name,
+            name=rules.check_supplier_name(cmd.name),
             delivery_days=days,
             lead_time_days=rules.check_lead_time(cmd.lead_time_days),
             minimum_order=minimum,
@@ -79,7 +79,7 @@ def edit_supplier(ctx: Context, ref: str, cmd: EditSupplier) -> SupplierInfo:
     ctx.require(Permission.PURCHASE)
     values: dict[str, object] = {}
     if cmd.name is not None:
-        values["name"] = cmd.name
+        values["name"] = rules.check_supplier_name(cmd.name)
     if cmd.delivery_days is not None:
         values["delivery_days"] = rules.parse_weekdays(cmd.delivery_days)
     if cmd.lead_time_days is not None:

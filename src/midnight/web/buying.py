@@ -169,7 +169,7 @@ def _order_page(
     products = []
     if order.order.state is OrderState.DRAFT and ctx.who.may(Permission.PURCHASE):
         detail = suppliers.supplier_detail(ctx, str(order.order.supplier_id), PageQuery(limit=200))
-        products = detail.products.items
+        products = [shown.supplied(item, ctx.store.currency) for item in detail.products.items]
     return _page(
         request,
         "buying_order.html",
@@ -206,18 +206,30 @@ def _draft_edit(form: Mapping[str, str]) -> dict[str, Any]:
 async def edit_order(request: Request, order_id: Id) -> Response:
     ctx = page_context(request)
     form = await _form(request)
+    if (refused := _save_draft(request, ctx, order_id, form)) is not None:
+        return refused
+    return redirect_with_message(request, f"/buying/orders/{order_id}", "Saved")
+
+
+def _save_draft(request: Request, ctx: Context, order_id: int, form: Mapping[str, str]) -> Response | None:
+    """What the draft form's boxes say, saved (only what differs is recorded); the page with the
+    error beside its box if it can't be."""
     try:
         purchase_orders.edit_order(ctx, order_id, form_command(EditPurchaseOrder, _draft_edit(form)))
     except MidnightError as exc:
         errors = {_field(exc, ("delivery_date", "note")): exc.message}
         return _order_page(request, ctx, order_id, errors=errors, values=form, status_code=exc.http_status)
-    return redirect_with_message(request, f"/buying/orders/{order_id}", "Saved")
+    return None
 
 
 @router.post("/buying/orders/{order_id}/send", response_model=None)
 async def send_order(request: Request, order_id: Id) -> Response:
+    """Send, from the draft form: what is in its boxes is saved first, so what is sent is what was seen."""
     ctx = page_context(request)
-    await _form(request)
+    form = await _form(request)
+    drafted = any(name.startswith("sku.") for name in form)
+    if drafted and (refused := _save_draft(request, ctx, order_id, form)) is not None:
+        return refused
     try:
         sent = purchase_orders.send_order(ctx, order_id)
     except MidnightError as exc:
@@ -330,8 +342,8 @@ async def receive(request: Request, order_id: Id) -> Response:
         said += f", in place of {taken.line.name}"
     if taken.warnings:
         said += ". Check: " + "; ".join(taken.warnings)
-    if taken.order.order.state is OrderState.RECEIVED:
-        said += f". Everything ordered has come: {taken.order.order.number} is received"
+    if taken.complete:
+        said += ". Everything ordered has come: finish receiving once the whole delivery is in"
     return redirect_with_message(request, f"/buying/orders/{order_id}/receive", said)
 
 
