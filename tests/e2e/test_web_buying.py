@@ -93,7 +93,7 @@ def add_dairy(owner: TestClient) -> str:
     terms = post(
         owner, supplier + "/products", sku="MILK", pack_size="12", cost="14.50", supplier_code="KD-1L"
     )
-    assert "Fresh milk 1 L (MILK): packs of 12 at HK$14.50 a" in said(terms.text)
+    assert "Fresh milk 1 L (MILK): packs of 12 at HK$14.50 each" in said(terms.text)
     post(owner, supplier + "/products", sku="PINE", pack_size="24", cost="9", supplier_code="")
     return supplier
 
@@ -144,6 +144,7 @@ def test_an_order_from_draft_to_received_through_the_forms(owner: TestClient, st
     assert "KD-1L" in printed.text
     as_csv = owner.get(order + "/csv")
     assert as_csv.headers["content-type"].startswith("text/csv") and "KD-1L" in as_csv.text
+    assert as_csv.content.startswith("\ufeff".encode())  # Excel reads its Chinese names right
 
     sent = post(owner, order + "/send")
     assert said(sent.text).startswith("PO-00001 marked sent: the supplier has no address")
@@ -197,6 +198,9 @@ def test_a_bad_supplier_form_says_what_was_wrong_beside_its_box_and_keeps_the_re
     assert bad.status_code == 422
     assert 'value="Sham Shui Po Veg"' in bad.text and re.search(r'name="day_sun" value="1" checked', bad.text)
     assert re.search(r'has-error">\s*<span>Days from order to delivery', bad.text)
+    assert any(e.startswith("Days from order to delivery must be") for e in errors(bad.text))  # its label
+    partial = owner.get("/buying?supplier=dairy")  # part of a name: said on the page, not a 404 page
+    assert partial.status_code == 200 and "give its whole name" in partial.text
     unknown = post(owner, "/buying/orders", supplier="Nobody Ltd", key="k2")
     assert unknown.status_code == 404 and any("Nobody Ltd" in e for e in errors(unknown.text))
     assert owner.get("/buying?state=lost").status_code == 200  # a filter it cannot read: said, not a crash

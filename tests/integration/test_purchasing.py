@@ -184,6 +184,24 @@ def test_the_csv_a_supplier_opens_runs_no_formula(ctx: Context) -> None:
     assert [r["supplier_code"] for r in rows] == ["KD-1L", "'=HYPERLINK(1)"]
 
 
+def test_a_delivery_date_the_supplier_does_not_deliver_on_is_kept_with_a_warning(ctx: Context) -> None:
+    dairy(ctx)  # delivers Mon and Thu, the day after ordering; TODAY is Wednesday 2026-11-25
+    assert order(ctx).warnings == ()  # its next delivery day, Thu 2026-11-26
+    friday = order(ctx, delivery_date="2026-11-27")
+    assert friday.head.delivery_date == dt.date(2026, 11, 27)
+    assert friday.warnings == (
+        "they deliver on Mon, Thu, not on Fridays: the next delivery day is 2026-11-30",
+    )
+    today = order(ctx, delivery_date="2026-11-25")
+    assert today.warnings == (
+        "ordered today, the earliest they deliver is Thu 2026-11-26 (1 day after ordering, on Mon, Thu)",
+    )
+    edited = purchase_orders.edit_order(
+        ctx, friday.head.id, build(EditPurchaseOrder, {"delivery_date": "2026-11-30"})
+    )
+    assert edited.warnings == ()
+
+
 def test_the_same_form_sent_twice_makes_one_order(ctx: Context) -> None:
     dairy(ctx)
     first = order(ctx, key="po-form-1")

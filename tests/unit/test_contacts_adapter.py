@@ -48,6 +48,13 @@ def test_accepts_personal_contacts(url: str) -> None:
     assert contact.display == masked(url)
 
 
+def test_an_email_address_as_people_write_it_is_an_email_contact() -> None:
+    contact = check_contact("orders@saikung.example.com", CUSTOMERS)
+    assert (contact.url, contact.scheme) == ("mailto://orders@saikung.example.com", "mailto")
+    with pytest.raises(InvalidInput):
+        check_contact("orders@", CUSTOMERS)
+
+
 def test_a_pasted_web_address_is_judged_as_the_service_it_names() -> None:
     assert check_contact("https://ntfy.sh/my-shop-topic", CUSTOMERS).scheme == "ntfys"
 
@@ -187,7 +194,6 @@ def test_public_servers_are_accepted() -> None:
         ("46elks://", "this 46elks:// address is not a notification address Apprise understands"),
         ("foo://bar", "this foo:// address is not a notification address Apprise understands"),
         ("hello there", "cannot contain spaces"),
-        ("customer@example.com", "this text is not a notification address Apprise understands"),
         ("json://[::1/hook", "not a notification address Apprise understands"),
         ("mailtos://a:b@example.com,json://127.0.0.1/hook", "one contact address at a time"),
         ("tgram://123456789:ABCdefGHI/12345;json://127.0.0.1/", "one contact address at a time"),

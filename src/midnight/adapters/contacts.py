@@ -282,6 +282,9 @@ def _without_defaults(url: str) -> str:
 _SCHEME = re.compile(r"([A-Za-z0-9][A-Za-z0-9+.-]{0,31})://")  # Apprise has 46elks://
 
 
+PLAIN_EMAIL = re.compile(r"[^@\s:/?#]+@[^@\s:/?#]+\.[^@\s:/?#.]+")
+
+
 def _clean(text: str) -> str:
     url = text.strip()
     if not url:
@@ -302,6 +305,8 @@ def _clean(text: str) -> str:
     # ("mailto://a@example.com,json://127.0.0.1/"); only the first would be checked here.
     if len(_split_urls(url)) != 1:
         raise InvalidInput("type one contact address at a time", field=FIELD)
+    if "://" not in url and PLAIN_EMAIL.fullmatch(url):
+        return "mailto://" + url  # an e-mail address as people write it
     return url
 
 

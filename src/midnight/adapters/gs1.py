@@ -8,6 +8,7 @@ and refuses what it can't read with a message that says why.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import biip
@@ -49,6 +50,18 @@ def _gtin_text(gtin: biip.gtin.Gtin) -> str:
     return short() if short is not None else gtin.value
 
 
+DATE_AIS = {"17": "expiry date", "15": "best-before date", "11": "production date", "13": "packaging date"}
+
+
+def _why(error: object) -> str:
+    """biip's reason, in words: a date field that does not match its pattern is a date that can't be."""
+    text = str(error)
+    found = re.search(r"Failed to match '(\d{2})(\d*)' with GS1 AI \((\d{2})\)", text)
+    if found and found.group(3) in DATE_AIS:
+        return f"the {DATE_AIS[found.group(3)]} in ({found.group(3)}) is {found.group(2)!r}, not a real date YYMMDD"
+    return text
+
+
 def read(code: str) -> Scan:
     """Parse one scan; a GS1 string with (01) fills the product, batch and dates at once."""
     text = code.strip()
@@ -60,14 +73,14 @@ def read(code: str) -> Scan:
         try:
             message = GS1Message.parse_hri(text)
         except Exception as exc:  # biip's ParseError and friends: say what it said
-            raise InvalidInput(f"can't read the GS1 code {text!r}: {exc}", field="code") from exc
+            raise InvalidInput(f"can't read the GS1 code {text!r}: {_why(exc)}", field="code") from exc
     else:
         result = biip.parse(text, config=CONFIG)
         if result.gs1_message is None:
             if result.gtin is not None:
                 return Scan(gtin=_gtin_text(result.gtin))
             why = result.gtin_error or result.gs1_message_error or "not a barcode biip knows"
-            raise InvalidInput(f"can't read the scan {text!r}: {why}", field="code")
+            raise InvalidInput(f"can't read the scan {text!r}: {_why(why)}", field="code")
         message = result.gs1_message
     found = message.element_strings.get(ai="01")
     if found is not None and found.gtin is None and found.gtin_error:

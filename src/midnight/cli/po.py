@@ -56,6 +56,7 @@ def _print_order(s: Context, found: shown.OrderShown, *, history: bool = False) 
     )
     if o.note:
         print(f"  note: {o.note}")
+    warn(found.warnings)
     if found.lines:
         table(
             None,

@@ -138,3 +138,12 @@ def markdown_from(days: int | None, basis_points: int | None) -> Markdown | None
     if days is None or basis_points is None:
         return None
     return Markdown(days, Decimal(basis_points) / 100)
+
+
+def markdown_start_words(days: int) -> str:
+    """When a reduce-to-clear starts, as a person says it: 0 -> "on its last day"."""
+    if days == 0:
+        return "on its last day"
+    if days == 1:
+        return "from the day before its date"
+    return f"from {days} days before its date"

@@ -95,12 +95,15 @@ def check_finish(state: OrderState) -> None:
         raise Conflict(f"the order is {state.label}: only an order being received can be finished")
 
 
+CANCELLABLE = frozenset({OrderState.DRAFT, OrderState.SENT})  # once some came, it is finished instead
+
+
 def check_cancel(state: OrderState) -> None:
     if state is OrderState.PARTLY_RECEIVED:
         raise Conflict(
             "part of the order has arrived: finish receiving it instead (what did not come is short)"
         )
-    if state not in (OrderState.DRAFT, OrderState.SENT):
+    if state not in CANCELLABLE:
         raise Conflict(f"the order is {state.label}: it cannot be cancelled")
 
 
@@ -148,6 +151,23 @@ def next_delivery(weekdays: Sequence[int], lead_time_days: int, today: dt.date) 
         if day.weekday() in weekdays:
             return day
     raise AssertionError("a week holds every weekday")  # pragma: no cover
+
+
+def delivery_warning(
+    weekdays: Sequence[int], lead_time_days: int, day: dt.date, today: dt.date
+) -> str | None:
+    """Why a delivery asked for on `day` may not come then (sooner than the lead time allows, or not
+    a delivery day), to check with the supplier; None when it can."""
+    earliest = next_delivery(weekdays, lead_time_days, today)
+    days = ", ".join(WEEKDAYS[d].capitalize() for d in sorted(weekdays))
+    if day < earliest:
+        return (
+            f"ordered today, the earliest they deliver is {earliest:%a} {earliest} "
+            f"({lead_time_days} day{'s' if lead_time_days != 1 else ''} after ordering, on {days})"
+        )
+    if day.weekday() not in weekdays:
+        return f"they deliver on {days}, not on {day:%a}days: the next delivery day is {next_delivery(weekdays, 0, day)}"
+    return None
 
 
 def delivery_after(weekdays: Sequence[int], day: dt.date) -> dt.date:

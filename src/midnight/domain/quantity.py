@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from midnight.domain.errors import InvalidInput
 
@@ -66,3 +66,9 @@ def to_decimal(milli: int) -> Decimal:
     if not part:
         return Decimal(f"{sign}{whole}")
     return Decimal(f"{sign}{whole}.{part:03d}".rstrip("0"))
+
+
+def format_about(value: Decimal) -> str:
+    """A forecast quantity as a person reads it: one decimal at most (14.487 -> "14.5", 3.0 -> "3")."""
+    text = format(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), "f")
+    return text[:-2] if text.endswith(".0") else text

@@ -8,10 +8,11 @@ happens before the write transaction that sends; delivery is the outbox worker's
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
@@ -52,6 +53,7 @@ class OrderDetail:
     lines: list[OrderLine]
     events: list[OrderEvent]
     receipts: Page[Receipt]
+    warnings: tuple[str, ...] = ()  # what to check with the supplier (a delivery day they don't deliver)
 
     @property
     def number(self) -> str:
@@ -178,7 +180,7 @@ def new_order(
             actor=ctx.actor,
             at=ctx.now(),
         )
-        return detail(conn, order_id)
+        return _checked(detail(conn, order_id), supplier, today)
 
 
 def edit_order(ctx: Context, order_id: int, cmd: EditPurchaseOrder) -> OrderDetail:
@@ -224,7 +226,16 @@ def edit_order(ctx: Context, order_id: int, cmd: EditPurchaseOrder) -> OrderDeta
             db.record_event(
                 conn, order_id, OrderAction.EDITED, ", ".join(changes), actor=ctx.actor, at=ctx.now()
             )
-        return detail(conn, order_id)
+        found = detail(conn, order_id)
+        return _checked(found, supplier, today) if cmd.delivery_date is not None else found
+
+
+def _checked(order: OrderDetail, supplier: db.SupplierInfo, today: dt.date) -> OrderDetail:
+    """The order, with a warning if its delivery date is not one the supplier can deliver on."""
+    said = rules.delivery_warning(
+        supplier.delivery_days, supplier.lead_time_days, order.head.delivery_date, today
+    )
+    return replace(order, warnings=(said,)) if said else order
 
 
 def order_detail(ctx: Context, order_id: int) -> OrderDetail:

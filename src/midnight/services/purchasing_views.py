@@ -9,14 +9,14 @@ Nothing here reads the database: each function turns one service result into wha
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from midnight.db.paging import Page
 from midnight.db.purchasing import OrderEvent, OrderHead, OrderLine, Receipt, SupplierInfo, SupplierProduct
 from midnight.db.stock import LotInfo
 from midnight.domain.money import cost_of
-from midnight.domain.purchasing import OrderState, order_number, weekday_names
+from midnight.domain.purchasing import CANCELLABLE, OrderState, order_number, weekday_names
 from midnight.domain.quantity import to_decimal
 from midnight.services.purchase_orders import OrderDetail, Sent
 from midnight.services.receiving import Finished, Taken
@@ -75,6 +75,10 @@ class OrderSummary:
     total: int
     currency: str
 
+    @property
+    def cancellable(self) -> bool:
+        return self.state in CANCELLABLE
+
 
 @dataclass(frozen=True)
 class LineShown:
@@ -117,6 +121,7 @@ class OrderShown:
     lines: list[LineShown]
     events: list[OrderEvent]  # the latest 50, oldest first
     receipts: Page[ReceiptShown]  # the first 100
+    warnings: list[str] = field(default_factory=list)  # to check with the supplier (its delivery day)
 
 
 @dataclass(frozen=True)
@@ -259,6 +264,7 @@ def order(found: OrderDetail, currency: str) -> OrderShown:
         [line(ln) for ln in found.lines],
         list(found.events),
         Page([receipt(r) for r in found.receipts.items], found.receipts.next_cursor),
+        list(found.warnings),
     )
 
 

@@ -8,8 +8,9 @@ what it did is said once on the page it lands on.
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,7 +35,8 @@ from midnight.commands.purchasing import (
 )
 from midnight.commands.till import SetMarkdown
 from midnight.db.paging import Page
-from midnight.domain.errors import InvalidInput, MidnightError
+from midnight.domain.errors import InvalidInput, MidnightError, NotFound
+from midnight.domain.menu import markdown_start_words
 from midnight.domain.money import to_decimal as money_units
 from midnight.domain.people import Permission
 from midnight.domain.purchasing import OrderState, order_number
@@ -82,6 +84,38 @@ def _supplier_choices(ctx: Context) -> list[shown.SupplierShown]:
     return shown.suppliers(found, ctx.store.currency).items
 
 
+# the boxes' labels, for messages the command parser words with a field's name ("lead_time_days must
+# be between 0 and 60") so the page says them in the words on the screen
+LABELS = {
+    "lead_time_days": "Days from order to delivery",
+    "minimum_order": "Minimum order",
+    "delivery_days": "Delivery days",
+    "delivery_date": "Delivery date",
+    "pack_size": "Units in a pack",
+    "supplier_code": "Its code for it",
+    "substitute_for": "In place of",
+    "expires": "The date",
+    "quantity": "Quantity",
+    "cost": "Cost a unit",
+    "days": "Days",
+    "percent": "Percent",
+    "name": "Name",
+    "note": "Note",
+}
+
+
+def _said(error: MidnightError) -> str:
+    """An error's message, with a field's name at its start said as its box's label."""
+    message = error.message
+    for name, label in LABELS.items():
+        if message.startswith(name + " "):
+            return label + message[len(name) :]
+    line = re.match(r"line (\d+): (\w+) ", message)
+    if line and line.group(2) in LABELS:
+        return f"line {line.group(1)}: {LABELS[line.group(2)].lower()} " + message[line.end() :]
+    return message
+
+
 def _field(error: MidnightError, known: tuple[str, ...]) -> str:
     """Which box an error belongs next to ("lines.2.quantity" -> "lines.2.quantity"; else the form)."""
     field = error.field or "_"
@@ -108,7 +142,9 @@ def _orders_page(
         )
         orders = shown.orders(found, ctx.store.currency)
     except InvalidInput as exc:
-        filter_error, orders = exc.message, Page([], None)
+        filter_error, orders = _said(exc), Page([], None)
+    except NotFound as exc:  # a supplier's name, typed in part or misspelt: said here, not a 404 page
+        filter_error, orders = f"{_said(exc)}: give its whole name (any case)", Page([], None)
     kept = {"key": secrets.token_urlsafe(16), **(values or {})}
     return _page(
         request,
@@ -143,10 +179,12 @@ async def new_order(request: Request) -> Response:
             ctx, form_command(NewPurchaseOrder, form, ("supplier", "delivery_date", "note", "key"))
         )
     except MidnightError as exc:
-        errors = {_field(exc, ("supplier", "delivery_date", "note")): exc.message}
+        errors = {_field(exc, ("supplier", "delivery_date", "note")): _said(exc)}
         return _orders_page(request, ctx, values=form, errors=errors, status_code=exc.http_status)
     return redirect_with_message(
-        request, f"/buying/orders/{made.head.id}", f"{made.number} for {made.head.supplier}: a draft"
+        request,
+        f"/buying/orders/{made.head.id}",
+        f"{made.number} for {made.head.supplier}: a draft" + _check(made.warnings),
     )
 
 
@@ -206,20 +244,27 @@ def _draft_edit(form: Mapping[str, str]) -> dict[str, Any]:
 async def edit_order(request: Request, order_id: Id) -> Response:
     ctx = page_context(request)
     form = await _form(request)
-    if (refused := _save_draft(request, ctx, order_id, form)) is not None:
-        return refused
-    return redirect_with_message(request, f"/buying/orders/{order_id}", "Saved")
+    saved = _save_draft(request, ctx, order_id, form)
+    if isinstance(saved, Response):
+        return saved
+    return redirect_with_message(request, f"/buying/orders/{order_id}", "Saved" + _check(saved))
 
 
-def _save_draft(request: Request, ctx: Context, order_id: int, form: Mapping[str, str]) -> Response | None:
-    """What the draft form's boxes say, saved (only what differs is recorded); the page with the
-    error beside its box if it can't be."""
+def _check(warnings: Sequence[str]) -> str:
+    return "".join(f". Check: {w}" for w in warnings)
+
+
+def _save_draft(
+    request: Request, ctx: Context, order_id: int, form: Mapping[str, str]
+) -> Response | tuple[str, ...]:
+    """What the draft form's boxes say, saved (only what differs is recorded), and what to check;
+    the page with the error beside its box if it can't be."""
     try:
-        purchase_orders.edit_order(ctx, order_id, form_command(EditPurchaseOrder, _draft_edit(form)))
+        saved = purchase_orders.edit_order(ctx, order_id, form_command(EditPurchaseOrder, _draft_edit(form)))
     except MidnightError as exc:
-        errors = {_field(exc, ("delivery_date", "note")): exc.message}
+        errors = {_field(exc, ("delivery_date", "note")): _said(exc)}
         return _order_page(request, ctx, order_id, errors=errors, values=form, status_code=exc.http_status)
-    return None
+    return saved.warnings
 
 
 @router.post("/buying/orders/{order_id}/send", response_model=None)
@@ -227,13 +272,14 @@ async def send_order(request: Request, order_id: Id) -> Response:
     """Send, from the draft form: what is in its boxes is saved first, so what is sent is what was seen."""
     ctx = page_context(request)
     form = await _form(request)
-    drafted = any(name.startswith("sku.") for name in form)
-    if drafted and (refused := _save_draft(request, ctx, order_id, form)) is not None:
-        return refused
+    if any(name.startswith("sku.") for name in form):
+        saved = _save_draft(request, ctx, order_id, form)
+        if isinstance(saved, Response):
+            return saved
     try:
         sent = purchase_orders.send_order(ctx, order_id)
     except MidnightError as exc:
-        return _order_page(request, ctx, order_id, errors={"send": exc.message}, status_code=exc.http_status)
+        return _order_page(request, ctx, order_id, errors={"send": _said(exc)}, status_code=exc.http_status)
     to = ", ".join(sent.to)
     said = (
         f"{sent.order.number} sent to {to}"
@@ -251,7 +297,7 @@ async def cancel_order(request: Request, order_id: Id) -> Response:
         purchase_orders.cancel_order(ctx, order_id, form_command(CancelOrder, form, ("reason",)))
     except MidnightError as exc:
         return _order_page(
-            request, ctx, order_id, errors={"cancel": exc.message}, values=form, status_code=exc.http_status
+            request, ctx, order_id, errors={"cancel": _said(exc)}, values=form, status_code=exc.http_status
         )
     return redirect_with_message(request, f"/buying/orders/{order_id}", f"{order_number(order_id)} cancelled")
 
@@ -269,7 +315,7 @@ def order_csv(request: Request, order_id: Id) -> Response:
     ctx = page_context(request)
     filename, text = purchase_orders.order_csv(ctx, order_id)
     return Response(
-        text,
+        "\ufeff" + text,  # a byte-order mark, as the e-mailed file has: Excel then reads 生菜 as 生菜
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -285,6 +331,7 @@ def _receive_page(
     *,
     values: Mapping[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    date_asked: bool = False,
     refuse_values: Mapping[str, str] | None = None,
     refuse_errors: dict[str, str] | None = None,
     differences: list[shown.DifferenceShown] | None = None,
@@ -294,7 +341,15 @@ def _receive_page(
     order = shown.order(purchase_orders.order_detail(ctx, order_id), ctx.store.currency)
     errors = errors or {}
     kept = {"quantity": "1", "location": "shelf", **(values or {})}
-    focus = next((name for name in ("quantity", "expires", "batch", "cost") if name in errors), "code")
+    # the cursor goes to a box in error only if something is to be typed there (what was typed, or a
+    # date asked for); otherwise it stays in the scan box, emptied, so the next scan is not appended
+    # to the last one (a scan's own date in the past is the scan's error, not the date box's)
+    focus = next(
+        (n for n in RECEIVE_FIELDS[1:] if n in errors and (kept.get(n) or (n == "expires" and date_asked))),
+        "code",
+    )
+    if focus == "code":
+        kept.pop("keep_code", None)
     return _page(
         request,
         "buying_receive.html",
@@ -328,13 +383,20 @@ async def receive(request: Request, order_id: Id) -> Response:
         taken = shown.taken(receiving.receive(ctx, order_id, command), ctx.store.currency)
     except MidnightError as exc:
         # what was typed stays, the error beside its box; a scan that was not understood is cleared
-        errors = {_field(exc, RECEIVE_FIELDS): exc.message}
+        errors = {_field(exc, RECEIVE_FIELDS): _said(exc)}
         if exc.field not in ("code", "substitute_for"):
             values["keep_code"] = "1"
+        asked = isinstance(exc, receiving.DateNeeded)
         if isinstance(exc, receiving.DateNeeded) and exc.by_shelf_life:
             values["expires"] = exc.by_shelf_life.isoformat()  # Enter takes it; a printed date replaces it
         return _receive_page(
-            request, ctx, order_id, values=values, errors=errors, status_code=exc.http_status
+            request,
+            ctx,
+            order_id,
+            values=values,
+            errors=errors,
+            date_asked=asked,
+            status_code=exc.http_status,
         )
     lot = taken.lot
     said = f"Took in {lot.quantity} {lot.unit} of {lot.product} as lot {lot.id}, {lot.expiry_kind.replace('_', ' ')} {lot.expiry_date}"
@@ -355,7 +417,7 @@ async def refuse(request: Request, order_id: Id) -> Response:
     try:
         receiving.refuse(ctx, order_id, form_command(RefuseDelivery, values))
     except MidnightError as exc:
-        errors = {_field(exc, REFUSE_FIELDS): exc.message}
+        errors = {_field(exc, REFUSE_FIELDS): _said(exc)}
         return _receive_page(
             request,
             ctx,
@@ -376,7 +438,7 @@ async def finish(request: Request, order_id: Id) -> Response:
         done = receiving.finish(ctx, order_id, form_command(FinishReceiving, form, ("note",)))
     except MidnightError as exc:
         return _receive_page(
-            request, ctx, order_id, errors={"finish": exc.message}, status_code=exc.http_status
+            request, ctx, order_id, errors={"finish": _said(exc)}, status_code=exc.http_status
         )
     differences = shown.finished(done, ctx.store.currency).differences
     message = f"{order_number(order_id)} received" + ("" if differences else ": everything ordered came")
@@ -444,9 +506,9 @@ async def add_supplier(request: Request) -> Response:
     try:
         made = suppliers.add_supplier(ctx, form_command(AddSupplier, _supplier_form(form, editing=False)))
     except MidnightError as exc:
-        errors = {_field(exc, (*SUPPLIER_FIELDS, "delivery_days", "contacts")): exc.message}
+        errors = {_field(exc, (*SUPPLIER_FIELDS, "delivery_days", "contacts")): _said(exc)}
         if (exc.field or "").startswith("contacts"):
-            errors = {"contacts": exc.message}
+            errors = {"contacts": _said(exc)}
         return _suppliers_page(request, ctx, values=form, errors=errors, status_code=exc.http_status)
     return redirect_with_message(request, f"/buying/suppliers/{made.id}", f"Added {made.name}")
 
@@ -509,7 +571,7 @@ async def edit_supplier(request: Request, supplier_id: Id) -> Response:
         )
     except MidnightError as exc:
         field = "contacts" if (exc.field or "").startswith("contacts") else exc.field
-        errors = {field if field in (*SUPPLIER_FIELDS, "delivery_days", "contacts") else "_": exc.message}
+        errors = {field if field in (*SUPPLIER_FIELDS, "delivery_days", "contacts") else "_": _said(exc)}
         return _supplier_page(
             request, ctx, supplier_id, values=form, errors=errors, status_code=exc.http_status
         )
@@ -526,7 +588,7 @@ async def supply_product(request: Request, supplier_id: Id) -> Response:
     try:
         item = suppliers.supply_product(ctx, str(supplier_id), form_command(SupplyProduct, values))
     except MidnightError as exc:
-        errors = {exc.field if exc.field in fields else "_": exc.message}
+        errors = {exc.field if exc.field in fields else "_": _said(exc)}
         return _supplier_page(
             request,
             ctx,
@@ -535,7 +597,7 @@ async def supply_product(request: Request, supplier_id: Id) -> Response:
             terms_errors=errors,
             status_code=exc.http_status,
         )
-    said = f"{item.name} ({item.sku}): packs of {shown.supplied(item, ctx.store.currency).pack_size} at {ctx.money(item.unit_cost)} a {item.unit}"
+    said = f"{item.name} ({item.sku}): packs of {shown.supplied(item, ctx.store.currency).pack_size} at {ctx.money(item.unit_cost)} {'each' if item.unit == 'each' else 'a ' + item.unit}"
     return redirect_with_message(request, f"/buying/suppliers/{supplier_id}", said)
 
 
@@ -548,7 +610,7 @@ async def stop_supplying(request: Request, supplier_id: Id) -> Response:
         suppliers.stop_supplying(ctx, str(supplier_id), sku)
     except MidnightError as exc:
         return _supplier_page(
-            request, ctx, supplier_id, terms_errors={"_": exc.message}, status_code=exc.http_status
+            request, ctx, supplier_id, terms_errors={"_": _said(exc)}, status_code=exc.http_status
         )
     return redirect_with_message(
         request, f"/buying/suppliers/{supplier_id}", f"{sku} is no longer bought from this supplier"
@@ -567,18 +629,25 @@ def _suggest_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    found = None
+    ctx.require(Permission.PURCHASE)  # staff are not offered a form they would be refused
+    found, drafts = None, []
     if supplier:
         try:
             found = planning.suggest(ctx, form_command(SuggestQuery, {"supplier": supplier}))
+            # a draft already made for this supplier: said, so the same delivery is not ordered twice
+            waiting = purchase_orders.list_orders(
+                ctx, OrderQuery(state="draft", supplier=str(found.supplier.id), limit=10)
+            )
+            drafts = shown.orders(waiting, ctx.store.currency).items
         except MidnightError as exc:
-            error, status_code = error or exc.message, exc.http_status
+            error, status_code = error or _said(exc), exc.http_status
     return _page(
         request,
         "buying_suggest.html",
         ctx,
         status_code=status_code,
-        supplier=supplier,
+        supplier=found.supplier.name if found else supplier,  # its name, not the form's number
+        drafts=drafts,
         supplier_choices=_supplier_choices(ctx),
         found=found,
         values={"key": secrets.token_urlsafe(16), **(values or {})},
@@ -610,7 +679,7 @@ async def accept(request: Request) -> Response:
         made = planning.accept(ctx, form_command(AcceptSuggestions, fields))
     except MidnightError as exc:
         return _suggest_page(
-            request, ctx, supplier, values=form, error=exc.message, status_code=exc.http_status
+            request, ctx, supplier, values=form, error=_said(exc), status_code=exc.http_status
         )
     return redirect_with_message(
         request,
@@ -629,7 +698,7 @@ def _unsold_page(
     try:
         found = planning.will_expire_unsold(ctx, form_command(UnsoldQuery, {"days": days}))
     except InvalidInput as exc:
-        error, status_code = exc.message, exc.http_status
+        error, status_code = _said(exc), exc.http_status
         found = planning.will_expire_unsold(ctx, UnsoldQuery())
     return _page(
         request,
@@ -657,6 +726,6 @@ async def apply_markdown(request: Request) -> Response:
     try:
         item = menu.set_markdown(ctx, code, form_command(SetMarkdown, form, ("days", "percent")))
     except MidnightError as exc:
-        return _unsold_page(request, ctx, error=f"{code}: {exc.message}", status_code=exc.http_status)
-    said = f"{item.name} is reduced {item.markdown_percent}% from {item.markdown_days} day(s) before its date, from now on"
+        return _unsold_page(request, ctx, error=f"{code}: {_said(exc)}", status_code=exc.http_status)
+    said = f"{item.name} is reduced {item.markdown_percent}% {markdown_start_words(item.markdown_days or 0)}, from now on"
     return redirect_with_message(request, "/buying/unsold", said)

@@ -19,6 +19,7 @@ from midnight.commands import build
 from midnight.domain.errors import InvalidInput, MidnightError
 from midnight.domain.money import format_money
 from midnight.domain.people import Permission
+from midnight.domain.quantity import format_about
 from midnight.services import people
 from midnight.services.context import Context
 
@@ -87,6 +88,7 @@ def render(
             "store": store,
             "money": money,
             "local": local,
+            "about": format_about,
             "csrf": csrf_token(request),
             **context,
         },

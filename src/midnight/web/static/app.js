@@ -39,3 +39,46 @@
   window.addEventListener("offline", () => show("This device is offline: nothing can be sent until the network is back."));
   window.addEventListener("online", hide);
 })();
+
+// Every page: a form that came back with an error shows it. If nothing was given the cursor, the
+// first box in error gets it (and is scrolled to), so a long form's error is never below the fold.
+(function () {
+  "use strict";
+  function focusError() {
+    if (document.querySelector("[autofocus]")) return;  // the page chose where the cursor goes
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const box = document.querySelector(".has-error input, .has-error select, .has-error textarea");
+    if (box) {
+      box.focus();
+      box.scrollIntoView({ block: "center" });
+      return;
+    }
+    const alert = document.querySelector("main .error[role=alert]");
+    if (alert) alert.scrollIntoView({ block: "center" });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusError);
+  else focusError();
+})();
+
+// Every page: a form posted the ordinary way (not by htmx) is sent once, however fast it is pressed
+// twice. The server already makes a second press harmless (each form's key); this keeps the answer
+// to the first press on the screen (a pickup code, a new order) instead of the second's "already
+// done". After a few seconds, or back on the page, it can be sent again (a retry after a network
+// failure).
+(function () {
+  "use strict";
+  document.addEventListener("submit", event => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || (form.method || "").toLowerCase() !== "post") return;
+    if ([...form.attributes].some(a => a.name.startsWith("hx-") || a.name.startsWith("data-hx-"))) return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "1";
+    setTimeout(() => { delete form.dataset.sending; }, 5000);
+  });
+  window.addEventListener("pageshow", () => {
+    document.querySelectorAll("form[data-sending]").forEach(f => { delete f.dataset.sending; });
+  });
+})();
