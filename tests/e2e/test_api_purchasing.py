@@ -157,6 +157,8 @@ def test_supplier_to_order_sent_received_by_scan_and_finished(api: Api, receiver
     (queued,) = ok(api.as_owner("GET", "/api/notify/messages"))["items"]
     assert (queued["event"], queued["state"]) == ("purchase_order", "pending")
     ok(api.as_owner("POST", "/api/notify/run"))
+    (reached,) = ok(api.as_owner("GET", f"/api/purchase-orders/{head['id']}/deliveries"))
+    assert (reached["state"], reached["attempts"], reached["error"]) == ("sent", 1, None)
     (message,) = receiver.messages
     (attached,) = message["attachments"]  # type: ignore[misc]
     assert attached["filename"] == "PO-00001.csv"

@@ -149,6 +149,8 @@ def test_an_order_from_draft_to_received_through_the_forms(owner: TestClient, st
     sent = post(owner, order + "/send")
     assert said(sent.text).startswith("PO-00001 marked sent: the supplier has no address")
     assert 'id="order-state">sent' in sent.text and "/receive" in sent.text
+    assert 'id="deliveries-none"' in sent.text  # nothing to deliver: the owner phones it in
+    assert 'id="deliveries-none"' not in staff.get(order).text  # staff don't see the owner's part
 
     # the staff at the door: a scan carries the date and the batch; the cursor is back in the scan box
     door = staff.get(order + "/receive")

@@ -259,9 +259,12 @@ def test_sending_delivers_the_order_with_its_csv_once_and_records_who(
             ctx, draft.head.id, build(EditPurchaseOrder, {"lines": [{"sku": "MILK", "quantity": "12"}]})
         )
 
+    assert [d.state for d in purchase_orders.deliveries(ctx, draft.head.id)] == ["pending"]
     notify.deliver(ctx)
     notify.deliver(ctx)
     assert len(receiver.messages) == 1
+    (reached,) = purchase_orders.deliveries(ctx, draft.head.id)  # the page says the supplier got it
+    assert reached.state == "sent" and reached.attempts == 1
     message = receiver.messages[0]
     assert "PO-" in str(message["title"]) and "36 each Fresh milk 1 L (your code KD-1L) = 3 x 12" in str(
         message["message"]

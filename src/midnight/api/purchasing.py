@@ -33,6 +33,7 @@ from midnight.commands.purchasing import (
     SupplyProduct,
     SupplyTerms,
 )
+from midnight.db.notify import Delivery
 from midnight.db.paging import Page
 from midnight.domain.errors import InvalidInput
 from midnight.domain.purchasing import parse_order_number
@@ -169,6 +170,13 @@ def order_receipts(ctx: CtxDep, order: str, query: Annotated[PageQuery, Query()]
     """Everything scanned against an order, in the order it was scanned (past the detail's first 100)."""
     found = purchase_orders.order_receipts(ctx, order_id(order), query)
     return Page([shown.receipt(r) for r in found.items], found.next_cursor)
+
+
+@router.get("/purchase-orders/{order}/deliveries")
+def order_deliveries(ctx: CtxDep, order: str) -> list[Delivery]:
+    """Whether the supplier was reached: each message the order was sent with (one per address) and
+    its state: pending (with its tries and last error), sent, failed, uncertain."""
+    return purchase_orders.deliveries(ctx, order_id(order))
 
 
 @router.post("/purchase-orders/{order}/send")

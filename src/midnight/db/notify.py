@@ -160,6 +160,19 @@ def messages(
     return paging.page(found, limit, "messages", lambda d: [d.id])
 
 
+def messages_for(conn: Connection, event_key: str, limit: int) -> list[Delivery]:
+    """The messages queued for one event (a purchase order sent to each of its supplier's
+    addresses), oldest first; by the (event_key, url) unique index."""
+    o = t.outbox.c
+    rows = conn.execute(
+        select(o.id, o.event, o.display, o.state, o.attempts, o.last_error)
+        .where(o.event_key == event_key)
+        .order_by(o.id)
+        .limit(limit)
+    )
+    return [Delivery(r.id, r.event, r.display, r.state, r.attempts, r.last_error) for r in rows]
+
+
 # --- targets --------------------------------------------------------------------------------------
 
 

@@ -19,13 +19,16 @@ from sqlalchemy import Connection
 from midnight.commands import Command
 from midnight.commands.catalog import PageQuery
 from midnight.commands.purchasing import (
+    MAX_CONTACTS,
     CancelOrder,
     EditPurchaseOrder,
     NewPurchaseOrder,
     OrderQuery,
 )
 from midnight.db import catalog as catalog_db
+from midnight.db import notify as notify_db
 from midnight.db import purchasing as db
+from midnight.db.notify import Delivery
 from midnight.db.paging import Page
 from midnight.db.purchasing import OrderEvent, OrderHead, OrderLine, Receipt
 from midnight.domain import purchasing as rules
@@ -352,6 +355,15 @@ def send_order(ctx: Context, order_id: int) -> Sent:
         detail_text = f"to {to}" + (f" ({message.fallback})" if message.fallback else "")
         db.record_event(conn, order_id, OrderAction.SENT, detail_text, actor=ctx.actor, at=now)
         return Sent(detail(conn, order_id), queued, [display for _, display in addresses])
+
+
+def deliveries(ctx: Context, order_id: int) -> list[Delivery]:
+    """Whether the supplier was reached: each message the order was sent with, and its state
+    (pending and retrying, sent, failed with why)."""
+    ctx.require(Permission.PURCHASE)
+    with ctx.db.read() as conn:
+        db.order_state(conn, order_id)  # a missing order is a 404, not an empty list
+        return notify_db.messages_for(conn, f"purchase-order:{order_id}", MAX_CONTACTS * 2)
 
 
 def _message_context(ctx: Context, order: OrderDetail) -> dict[str, object]:

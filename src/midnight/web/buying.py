@@ -204,6 +204,9 @@ def _order_page(
     if after:  # past the first page of what was scanned
         found = purchase_orders.order_receipts(ctx, order_id, form_command(PageQuery, {"cursor": after}))
         receipts = Page([shown.receipt(r) for r in found.items], found.next_cursor)
+    sent_to = []
+    if order.order.sent_at is not None and ctx.who.may(Permission.PURCHASE):
+        sent_to = purchase_orders.deliveries(ctx, order_id)
     products = []
     if order.order.state is OrderState.DRAFT and ctx.who.may(Permission.PURCHASE):
         detail = suppliers.supplier_detail(ctx, str(order.order.supplier_id), PageQuery(limit=200))
@@ -216,6 +219,7 @@ def _order_page(
         order=order,
         receipts=receipts,
         products=products,
+        sent_to=sent_to,
         errors=errors or {},
         values=values or {},
         **context,

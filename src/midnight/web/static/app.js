@@ -82,3 +82,9 @@
     document.querySelectorAll("form[data-sending]").forEach(f => { delete f.dataset.sending; });
   });
 })();
+
+// A page that is printed (a purchase order): its Print button prints it.
+document.addEventListener("click", event => {
+  const button = event.target instanceof Element ? event.target.closest("button[data-print]") : null;
+  if (button) window.print();
+});
