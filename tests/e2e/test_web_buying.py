@@ -176,6 +176,7 @@ def test_an_order_from_draft_to_received_through_the_forms(owner: TestClient, st
     assert 'id="order-state">partly received' in done.text or "received" in done.text
     history = owner.get(order)
     assert "dented crate" in history.text and "L7" in history.text
+    assert 'id="order-received">HK$174.00' in history.text  # 12 at HK$14.50: what the invoice should say
 
 
 def test_staff_receive_but_are_refused_suppliers_and_orders_with_the_reason(

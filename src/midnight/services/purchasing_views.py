@@ -17,7 +17,7 @@ from midnight.db.purchasing import OrderEvent, OrderHead, OrderLine, Receipt, Su
 from midnight.db.stock import LotInfo
 from midnight.domain.money import cost_of
 from midnight.domain.purchasing import CANCELLABLE, OrderState, order_number, weekday_names
-from midnight.domain.quantity import to_decimal
+from midnight.domain.quantity import parse_quantity, to_decimal
 from midnight.services.purchase_orders import OrderDetail, Sent
 from midnight.services.receiving import Finished, Taken
 from midnight.services.suppliers import SupplierDetail
@@ -99,6 +99,11 @@ class LineShown:
         """What is still to come of this line (nothing once as much or more has come)."""
         return max(self.quantity - self.received, Decimal(0))
 
+    @property
+    def received_cost(self) -> int:
+        """What has come of this line, at the order's unit cost (what the invoice should say)."""
+        return cost_of(self.unit_cost, parse_quantity(self.received, allow_zero=True))
+
 
 @dataclass(frozen=True)
 class ReceiptShown:
@@ -122,6 +127,10 @@ class OrderShown:
     events: list[OrderEvent]  # the latest 50, oldest first
     receipts: Page[ReceiptShown]  # the first 100
     warnings: list[str] = field(default_factory=list)  # to check with the supplier (its delivery day)
+
+    @property
+    def received_total(self) -> int:
+        return sum(line.received_cost for line in self.lines)
 
 
 @dataclass(frozen=True)
