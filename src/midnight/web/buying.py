@@ -116,6 +116,11 @@ def _said(error: MidnightError) -> str:
     return message
 
 
+def _next_url(path: str, here: Mapping[str, str], cursor: str | None) -> str | None:
+    """The link to a list's next page: the same filters, past the last row shown."""
+    return f"{path}?{urlencode({**here, 'cursor': cursor})}" if cursor else None
+
+
 def _field(error: MidnightError, known: tuple[str, ...]) -> str:
     """Which box an error belongs next to ("lines.2.quantity" -> "lines.2.quantity"; else the form)."""
     field = error.field or "_"
@@ -152,9 +157,7 @@ def _orders_page(
         ctx,
         status_code=status_code,
         orders=orders.items,
-        next_url=(
-            f"/buying?{urlencode({**here, 'cursor': orders.next_cursor})}" if orders.next_cursor else None
-        ),
+        next_url=_next_url("/buying", here, orders.next_cursor),
         here=here,
         states=STATES,
         filter_error=filter_error,
@@ -486,11 +489,7 @@ def _suppliers_page(
         ctx,
         status_code=status_code,
         suppliers=page.items,
-        next_url=(
-            f"/buying/suppliers?{urlencode({**here, 'cursor': page.next_cursor})}"
-            if page.next_cursor
-            else None
-        ),
+        next_url=_next_url("/buying/suppliers", here, page.next_cursor),
         here=here,
         weekdays=WEEKDAYS,
         values={"lead_time_days": "1", "language": "en", **(values or {})},
@@ -549,9 +548,7 @@ def _supplier_page(
         status_code=status_code,
         supplier=s,
         products=found.products.items,
-        next_url=f"/buying/suppliers/{supplier_id}?{urlencode({'cursor': next_cursor})}"
-        if next_cursor
-        else None,
+        next_url=_next_url(f"/buying/suppliers/{supplier_id}", {}, next_cursor),
         weekdays=WEEKDAYS,
         values=values if values is not None else current,
         errors=errors or {},
