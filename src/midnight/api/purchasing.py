@@ -33,12 +33,11 @@ from midnight.commands.purchasing import (
     SupplyProduct,
     SupplyTerms,
 )
-from midnight.db.notify import Delivery
 from midnight.db.paging import Page
 from midnight.domain.errors import InvalidInput
 from midnight.domain.purchasing import parse_order_number
 from midnight.domain.quantity import to_decimal
-from midnight.services import purchase_orders, receiving, suppliers
+from midnight.services import notify, purchase_orders, receiving, suppliers
 from midnight.services import purchasing_views as shown
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, tags=["buying"])
@@ -173,7 +172,7 @@ def order_receipts(ctx: CtxDep, order: str, query: Annotated[PageQuery, Query()]
 
 
 @router.get("/purchase-orders/{order}/deliveries")
-def order_deliveries(ctx: CtxDep, order: str) -> list[Delivery]:
+def order_deliveries(ctx: CtxDep, order: str) -> list[notify.Delivery]:
     """Whether the supplier was reached: each message the order was sent with (one per address) and
     its state: pending (with its tries and last error), sent, failed, uncertain."""
     return purchase_orders.deliveries(ctx, order_id(order))

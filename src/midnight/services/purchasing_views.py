@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from midnight.db.notify import Delivery
 from midnight.db.paging import Page
 from midnight.db.purchasing import OrderEvent, OrderHead, OrderLine, Receipt, SupplierInfo, SupplierProduct
 from midnight.db.stock import LotInfo
@@ -148,6 +149,27 @@ class TakenShown:
     line: LineShown | None
     warnings: list[str]
     complete: bool  # every line has come in full: finish receiving once the whole delivery is in
+
+
+@dataclass(frozen=True)
+class DeliveryShown:
+    """One message an order was sent with, as the owner reads it: reached or not, and what to do."""
+
+    to: str
+    state: str
+    said: str
+    trouble: bool  # not delivered, or perhaps not: the supplier may not have the order
+
+
+def delivery(found: Delivery) -> DeliveryShown:
+    tries = f", tried {found.attempts} time{'s' if found.attempts != 1 else ''}" if found.attempts else ""
+    error = f" ({found.error})" if found.error else ""
+    said, trouble = {
+        "sent": ("delivered", False),
+        "failed": (f"not delivered{error}: phone the order in, or correct the supplier's address", True),
+        "uncertain": ("perhaps not delivered (the send was cut off): check with the supplier", True),
+    }.get(found.state, (f"waiting to be sent{tries}{error}", bool(found.attempts)))
+    return DeliveryShown(found.to, found.state, said, trouble)
 
 
 @dataclass(frozen=True)

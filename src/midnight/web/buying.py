@@ -209,7 +209,7 @@ def _order_page(
         receipts = Page([shown.receipt(r) for r in found.items], found.next_cursor)
     sent_to = []
     if order.order.sent_at is not None and ctx.who.may(Permission.PURCHASE):
-        sent_to = purchase_orders.deliveries(ctx, order_id)
+        sent_to = [shown.delivery(d) for d in purchase_orders.deliveries(ctx, order_id)]
     products = []
     if order.order.state is OrderState.DRAFT and ctx.who.may(Permission.PURCHASE):
         detail = suppliers.supplier_detail(ctx, str(order.order.supplier_id), PageQuery(limit=200))
@@ -630,7 +630,8 @@ def _suggest_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    ctx.require(Permission.PURCHASE)  # staff are not offered a form they would be refused
+    # the suppliers to pick from (the owner's to see: staff get "not allowed", not a form refused later)
+    choices = suppliers.list_suppliers(ctx, SupplierQuery(limit=SUPPLIERS_IN_A_LIST))
     found, drafts = None, []
     if supplier:
         try:
@@ -649,7 +650,7 @@ def _suggest_page(
         status_code=status_code,
         supplier=found.supplier.name if found else supplier,  # its name, not the form's number
         drafts=drafts,
-        supplier_choices=_supplier_choices(ctx),
+        supplier_choices=shown.suppliers(choices, ctx.store.currency).items,
         found=found,
         values={"key": secrets.token_urlsafe(16), **(values or {})},
         error=error,
