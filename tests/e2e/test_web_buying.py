@@ -168,7 +168,10 @@ def test_an_order_from_draft_to_received_through_the_forms(owner: TestClient, st
         staff, order + "/refuse", code="MILK", quantity="6", reason="dented crate", expires="2026-11-26"
     )
     assert said(refused.text) == "Refused 6 of MILK (dented crate): recorded, not taken in"
-    done = post(staff, order + "/finish", note="driver was late")
+    asked = post(staff, order + "/finish", note="driver was late")  # short: asked first, nothing closed
+    assert 'id="finish-confirm"' in asked.text and "12 each Fresh milk 1 L" in asked.text
+    assert 'id="order-state">partly received' in asked.text
+    done = post(staff, order + "/finish", note="driver was late", confirmed="1")
     assert "PO-00001 received" in said(done.text)
     assert re.search(
         r'data-sku="MILK"><td>Fresh milk 1 L</td><td>24 \w+</td><td>12</td><td>12</td>', done.text

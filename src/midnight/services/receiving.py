@@ -291,6 +291,17 @@ def differences(lines: list[OrderLine], refused: dict[int, int]) -> list[LineDif
     return [d for d in found if d.short or d.over or d.refused]
 
 
+def finish_preview(ctx: Context, order_id: int) -> Finished:
+    """What finishing now would record, without finishing: the page asks before a short order is
+    closed for good (nothing more can be received on it afterwards)."""
+    ctx.require(Permission.RECEIVE)
+    with ctx.db.read() as conn:
+        state, _ = db.order_state(conn, order_id)
+        rules.check_finish(state)
+        found = differences(db.lines(conn, order_id), db.refused_by_product(conn, order_id))
+        return Finished(detail(conn, order_id), found)
+
+
 def finish(ctx: Context, order_id: int, cmd: FinishReceiving) -> Finished:
     """Receiving is over: the order is received, and whatever did not come is recorded short."""
     ctx.require(Permission.RECEIVE)

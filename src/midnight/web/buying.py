@@ -339,6 +339,7 @@ def _receive_page(
     values: Mapping[str, str] | None = None,
     errors: dict[str, str] | None = None,
     date_asked: bool = False,
+    confirm: list[shown.DifferenceShown] | None = None,
     refuse_values: Mapping[str, str] | None = None,
     refuse_errors: dict[str, str] | None = None,
     differences: list[shown.DifferenceShown] | None = None,
@@ -368,6 +369,7 @@ def _receive_page(
         refuse_values=refuse_values or {},
         refuse_errors=refuse_errors or {},
         differences=differences,
+        confirm=confirm,
         focus=focus,
         **({"message": message} if message else {}),
         open=order.order.state in (OrderState.SENT, OrderState.PARTLY_RECEIVED),
@@ -442,6 +444,12 @@ async def finish(request: Request, order_id: Id) -> Response:
     ctx = page_context(request)
     form = await _form(request)
     try:
+        if not form.get("confirmed"):  # short: asked first, since nothing more comes in once finished
+            preview = shown.finished(receiving.finish_preview(ctx, order_id), ctx.store.currency)
+            if any(d.short for d in preview.differences):
+                return _receive_page(
+                    request, ctx, order_id, values=form, confirm=preview.differences, status_code=200
+                )
         done = receiving.finish(ctx, order_id, form_command(FinishReceiving, form, ("note",)))
     except MidnightError as exc:
         return _receive_page(
