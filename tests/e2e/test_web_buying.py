@@ -162,6 +162,13 @@ def test_an_order_from_draft_to_received_through_the_forms(owner: TestClient, st
     wrong = post(staff, order + "/receive", code="(01)04890008100308", quantity="1", location="shelf")
     assert wrong.status_code == 422 and any("check digit" in e for e in errors(wrong.text))
     assert 'id="scan" value=""' in wrong.text  # a scan that was not understood is cleared for the next
+    # the next pack scanned while the cursor was in the date box: nothing taken in, and it says why
+    into_date = post(
+        staff, order + "/receive", code="MILK", quantity="1", location="shelf", expires="(01)048900"
+    )
+    assert into_date.status_code == 422 and any(
+        "that was a scan, not a date" in e for e in errors(into_date.text)
+    )
     no_qty = post(staff, order + "/receive", code="PINE", quantity="-2", location="shelf")
     assert no_qty.status_code == 422 and 'value="PINE"' in no_qty.text  # kept: only the quantity was wrong
     refused = post(

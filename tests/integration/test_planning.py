@@ -193,6 +193,10 @@ def test_stock_already_on_order_counts_and_accepting_makes_a_draft_that_remember
         )
     with pytest.raises(Forbidden):
         planning.suggest(ctx.acting_as(Actor("kwan", Role.STAFF)), SuggestQuery(supplier="Dairy"))
+    # the draft sent: it comes with the very delivery suggested for, so what it brings counts too
+    purchase_orders.send_order(ctx, draft.head.id)
+    again = planning.suggest(ctx, SuggestQuery(supplier="Dairy")).lines[0]
+    assert again.on_order == after.on_order + after.quantity and again.quantity < after.quantity
 
 
 def test_will_expire_unsold_lists_exactly_the_lots_a_fefo_projection_by_hand_lists(

@@ -39,6 +39,7 @@ def test_a_bare_ean_13_picks_the_product_and_asks_for_the_date() -> None:
         ("hello", "can't read the scan"),
         ("(01)123", "can't read the GS1 code"),
         ("(17)261231", "no (01) GTIN"),
+        ("(01)00012345678905(17)270930(10)G1(01)04891028164456(17)271231", "more than one product's code"),
         ("(01)04891028164456(17)261322", "the expiry date in (17) is '261322', not a real date YYMMDD"),
         ("", "nothing was scanned"),
         ("0" * 201, "at most 200"),

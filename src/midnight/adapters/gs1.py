@@ -82,6 +82,11 @@ def read(code: str) -> Scan:
             why = result.gtin_error or result.gs1_message_error or "not a barcode biip knows"
             raise InvalidInput(f"can't read the scan {text!r}: {_why(why)}", field="code")
         message = result.gs1_message
+    if len(message.element_strings.filter(ai="01")) > 1:  # two codes read as one: say so, take neither
+        raise InvalidInput(
+            f"the scan {text[:60]!r} holds more than one product's code (01): scan one pack at a time",
+            field="code",
+        )
     found = message.element_strings.get(ai="01")
     if found is not None and found.gtin is None and found.gtin_error:
         raise InvalidInput(f"can't read the GS1 code {text!r}: {found.gtin_error}", field="code")

@@ -166,7 +166,7 @@ def delivery_warning(
             f"({lead_time_days} day{'s' if lead_time_days != 1 else ''} after ordering, on {days})"
         )
     if day.weekday() not in weekdays:
-        return f"they deliver on {days}, not on {day:%a}days: the next delivery day is {next_delivery(weekdays, 0, day)}"
+        return f"they deliver on {days}, not on {day:%A}s: the next delivery day is {next_delivery(weekdays, 0, day)}"
     return None
 
 

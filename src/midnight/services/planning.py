@@ -118,11 +118,12 @@ def _ratio(item: SupplierProduct, level: int | None, sells: Selling | None) -> t
 def _pending_lots(
     product: Product, pending: list[tuple[dt.date, int]], arrives: dt.date, tz: object
 ) -> list[LotView]:
-    """What open orders bring before this delivery, as lots dated by the product's shelf life."""
+    """What open orders bring by this delivery, as lots dated by the product's shelf life (an order
+    already sent for the same delivery counts: what is suggested is on top of it)."""
     found = []
     for i, (day, milli) in enumerate(pending):
-        if day >= arrives:
-            continue  # comes with (or after) this delivery: the new order is on top of it
+        if day > arrives:
+            continue  # comes after this delivery: it is for the days after
         expires = day + dt.timedelta(days=product.shelf_life_days) if product.shelf_life_days else FAR
         at = start_of_day(day, tz) + dt.timedelta(hours=12)  # type: ignore[arg-type]
         found.append(LotView(-(i + 1), milli, expires, at, product.expiry_kind))

@@ -9,6 +9,7 @@ Nothing here reads the database: each function turns one service result into wha
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -163,7 +164,9 @@ class DeliveryShown:
 
 def delivery(found: Delivery) -> DeliveryShown:
     tries = f", tried {found.attempts} time{'s' if found.attempts != 1 else ''}" if found.attempts else ""
-    error = f" ({found.error})" if found.error else ""
+    # Apprise's reason comes as a log line ("2026-12-04 19:17:52,214 - WARNING - Connection error…")
+    reason = re.sub(r"^\d{4}-\d\d-\d\d [\d:,.]+ - [A-Z]+ - ", "", found.error or "").strip()
+    error = f" ({reason})" if reason else ""
     said, trouble = {
         "sent": ("delivered", False),
         "failed": (f"not delivered{error}: phone the order in, or correct the supplier's address", True),

@@ -101,12 +101,13 @@ LABELS = {
     "percent": "Percent",
     "name": "Name",
     "note": "Note",
+    "reason": "Why",
 }
 
 
 def _said(error: MidnightError) -> str:
     """An error's message, with a field's name at its start said as its box's label."""
-    message = error.message
+    message = error.message.replace("must have at least 1 item(s)", "needs at least one ticked")
     for name, label in LABELS.items():
         if message.startswith(name + " "):
             return label + message[len(name) :]
@@ -387,6 +388,17 @@ async def receive(request: Request, order_id: Id) -> Response:
     ctx = page_context(request)
     form = await _form(request)
     values = {name: form.get(name, "") for name in RECEIVE_FIELDS}
+    typed_date = values["expires"].strip()
+    # (the box holds 10 characters: a scan's start, "(01)040063" or "4006381333")
+    if typed_date.startswith(("(", "]")) or (typed_date.isdigit() and len(typed_date) == 10):
+        # the next pack scanned while the cursor was in the date box: nothing is taken, and it says so
+        values["keep_code"], values["expires"] = "1", ""
+        errors = {
+            "expires": "that was a scan, not a date: type the date printed on the pack (YYYY-MM-DD), then scan the next"
+        }
+        return _receive_page(
+            request, ctx, order_id, values=values, errors=errors, date_asked=True, status_code=422
+        )
     try:
         command = form_command(ReceiveAgainstOrder, {**values, "ask_date": "true"})
         taken = shown.taken(receiving.receive(ctx, order_id, command), ctx.store.currency)

@@ -45,7 +45,15 @@
 (function () {
   "use strict";
   function focusError() {
-    if (document.querySelector("[autofocus]")) return;  // the page chose where the cursor goes
+    const chosen = document.querySelector("[autofocus]");
+    if (chosen) {  // the page chose where the cursor goes; a box in error given back full is selected,
+      // so what is typed (the date printed on a pack) replaces what was offered, not lost past its end
+      if (chosen.closest(".has-error") && chosen.value && chosen.select) {
+        chosen.focus();
+        chosen.select();
+      }
+      return;
+    }
     if (document.activeElement && document.activeElement !== document.body) return;
     const box = document.querySelector(".has-error input, .has-error select, .has-error textarea");
     if (box) {
@@ -83,8 +91,13 @@
   });
 })();
 
-// A page that is printed (a purchase order): its Print button prints it.
-document.addEventListener("click", event => {
-  const button = event.target instanceof Element ? event.target.closest("button[data-print]") : null;
-  if (button) window.print();
+// A page with a scan box (receiving at the door): a scanner that starts typing before the page has
+// put the cursor in the box loses nothing: keys typed while nothing has the cursor go to the box.
+document.addEventListener("keydown", event => {
+  const scan = document.getElementById("scan");
+  const idle = !document.activeElement || document.activeElement === document.body;
+  if (!scan || !idle || event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+  event.preventDefault();
+  scan.focus();
+  scan.value += event.key;
 });
