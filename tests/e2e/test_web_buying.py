@@ -169,6 +169,9 @@ def test_an_order_from_draft_to_received_through_the_forms(owner: TestClient, st
     assert into_date.status_code == 422 and any(
         "that was a scan, not a date" in e for e in errors(into_date.text)
     )
+    into_qty = post(staff, order + "/receive", code="MILK", quantity="4890008100309", location="shelf")
+    assert any("that was a scan, not a quantity" in e for e in errors(into_qty.text))
+    assert re.search(r'name="quantity" value=""[^>]*autofocus', into_qty.text)  # the cursor there
     no_qty = post(staff, order + "/receive", code="PINE", quantity="-2", location="shelf")
     assert no_qty.status_code == 422 and 'value="PINE"' in no_qty.text  # kept: only the quantity was wrong
     refused = post(

@@ -117,6 +117,13 @@ def _said(error: MidnightError) -> str:
     return message
 
 
+def _looks_like_scan(text: str) -> bool:
+    """What a scanner typed into a box meant for a date or a quantity: a GS1 code's start, or a
+    barcode's digits (a date box holds 10 characters: "(01)040063", "4006381333")."""
+    text = text.strip()
+    return text.startswith(("(", "]")) or (text.isdigit() and len(text) >= 8)
+
+
 def _next_url(path: str, here: Mapping[str, str], cursor: str | None) -> str | None:
     """The link to a list's next page: the same filters, past the last row shown."""
     return f"{path}?{urlencode({**here, 'cursor': cursor})}" if cursor else None
@@ -339,7 +346,7 @@ def _receive_page(
     *,
     values: Mapping[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    date_asked: bool = False,
+    asked: str | None = None,
     confirm: list[shown.DifferenceShown] | None = None,
     refuse_values: Mapping[str, str] | None = None,
     refuse_errors: dict[str, str] | None = None,
@@ -354,7 +361,7 @@ def _receive_page(
     # date asked for); otherwise it stays in the scan box, emptied, so the next scan is not appended
     # to the last one (a scan's own date in the past is the scan's error, not the date box's)
     focus = next(
-        (n for n in RECEIVE_FIELDS[1:] if n in errors and (kept.get(n) or (n == "expires" and date_asked))),
+        (n for n in RECEIVE_FIELDS[1:] if n in errors and (kept.get(n) or n == asked)),
         "code",
     )
     if focus == "code":
@@ -388,17 +395,19 @@ async def receive(request: Request, order_id: Id) -> Response:
     ctx = page_context(request)
     form = await _form(request)
     values = {name: form.get(name, "") for name in RECEIVE_FIELDS}
-    typed_date = values["expires"].strip()
-    # (the box holds 10 characters: a scan's start, "(01)040063" or "4006381333")
-    if typed_date.startswith(("(", "]")) or (typed_date.isdigit() and len(typed_date) == 10):
-        # the next pack scanned while the cursor was in the date box: nothing is taken, and it says so
-        values["keep_code"], values["expires"] = "1", ""
-        errors = {
-            "expires": "that was a scan, not a date: type the date printed on the pack (YYYY-MM-DD), then scan the next"
-        }
-        return _receive_page(
-            request, ctx, order_id, values=values, errors=errors, date_asked=True, status_code=422
-        )
+    for box in ("expires", "quantity"):
+        if _looks_like_scan(values[box]):
+            # the next pack scanned while the cursor was in another box: nothing is taken, and it says so
+            values["keep_code"], values[box] = "1", ""
+            wanted = (
+                "a date: type the date printed on the pack (YYYY-MM-DD)"
+                if box == "expires"
+                else "a quantity: type how many came"
+            )
+            errors = {box: f"that was a scan, not {wanted}, then scan the next"}
+            return _receive_page(
+                request, ctx, order_id, values=values, errors=errors, asked=box, status_code=422
+            )
     try:
         command = form_command(ReceiveAgainstOrder, {**values, "ask_date": "true"})
         taken = shown.taken(receiving.receive(ctx, order_id, command), ctx.store.currency)
@@ -416,7 +425,7 @@ async def receive(request: Request, order_id: Id) -> Response:
             order_id,
             values=values,
             errors=errors,
-            date_asked=asked,
+            asked="expires" if asked else None,
             status_code=exc.http_status,
         )
     lot = taken.lot
