@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from midnight.api import create_app
 from midnight.commands.catalog import AddProduct
 from midnight.commands.people import AddUser
+from midnight.commands.purchasing import SupplierQuery
 from midnight.commands.stock import ReceiveLot
 from midnight.commands.till import AddMenuItem
-from midnight.services import catalog, menu, people, purchase_orders, stock
+from midnight.services import catalog, menu, people, purchase_orders, stock, suppliers
 from midnight.services import purchasing_views as shown
 from midnight.services.context import Context
 from tests.e2e.test_web_forms import PASSWORD, csrf
@@ -261,3 +262,20 @@ def test_a_markdown_suggested_for_stock_that_will_not_sell_is_applied_from_the_p
     item = menu.get_menu_item(shop, "MILKC")
     assert (item.markdown_days, item.markdown_percent) == (int(fields["days"]), Decimal(fields["percent"]))
     assert errors(owner.get("/buying/unsold?days=-3").text)
+
+
+def test_a_supplier_address_typed_as_people_write_it_is_kept_and_can_be_taken_away(
+    owner: TestClient, shop: Context
+) -> None:
+    page = add_dairy(owner)
+    form = {"name": "Kowloon Dairy 九龍奶品", "day_mon": "1", "lead_time_days": "1", "language": "en"}
+    added = post(owner, page, **form, contacts="orders@kowloondairy.example.com", active="true")
+    assert added.status_code == 200, added.text
+    (info,) = suppliers.list_suppliers(shop, SupplierQuery()).items
+    assert len(info.contacts) == 1 and "kowloondairy" in info.contacts[0]
+    kept = post(owner, page, **form, contacts="", active="true")  # empty: the address stays
+    assert kept.status_code == 200
+    assert len(suppliers.list_suppliers(shop, SupplierQuery()).items[0].contacts) == 1
+    gone = post(owner, page, **form, contacts="", no_contacts="1", active="true")
+    assert gone.status_code == 200
+    assert suppliers.list_suppliers(shop, SupplierQuery()).items[0].contacts == []

@@ -491,8 +491,8 @@ def _supplier_form(form: Mapping[str, str], *, editing: bool) -> dict[str, Any]:
         fields["note"] = form["note"]
     fields["delivery_days"] = [day for day in WEEKDAYS if form.get("day_" + day)]
     contacts = [line.strip() for line in form.get("contacts", "").splitlines() if line.strip()]
-    if contacts or not editing:
-        fields["contacts"] = contacts
+    if contacts or not editing or form.get("no_contacts"):
+        fields["contacts"] = [] if form.get("no_contacts") else contacts
     if editing:
         fields["active"] = form.get("active") == "true"
     return fields
