@@ -158,7 +158,9 @@ def test_an_order_from_draft_to_received_through_the_forms(owner: TestClient, st
     assert door.status_code == 200 and 'id="scan"' in door.text and "autofocus" in door.text
     taken = post(staff, order + "/receive", code=MILK_SCAN, quantity="12", location="shelf", expires="")
     assert taken.url.path == order + "/receive"
-    assert re.match(r"Took in 12 \w+ of Fresh milk 1 L as lot \d+, use by 2026-12-31", said(taken.text))
+    assert re.match(
+        r"Took in 12 \w+ of Fresh milk 1 L as lot \d+ in shelf, use by 2026-12-31", said(taken.text)
+    )
     assert re.search(r'id="scan" value=""[^>]*autofocus', taken.text)
     wrong = post(staff, order + "/receive", code="(01)04890008100308", quantity="1", location="shelf")
     assert wrong.status_code == 422 and any("check digit" in e for e in errors(wrong.text))

@@ -490,6 +490,20 @@ def test_a_raw_scan_with_a_group_separator_or_no_prefix_is_received(ctx: Context
     assert batches == ["ABC", "ABD", None]
 
 
+def test_a_delivery_goes_where_the_product_usually_is_unless_told(ctx: Context) -> None:
+    dairy(ctx)
+    po = order(ctx).head.id
+    purchase_orders.send_order(ctx, po)
+    first = receiving.receive(
+        ctx, po, build(ReceiveAgainstOrder, {"code": "MILK", "quantity": "12", "location": "fridge"})
+    )
+    assert first.received.lot.location == "fridge"
+    usual = receiving.receive(ctx, po, build(ReceiveAgainstOrder, {"code": "MILK", "quantity": "12"}))
+    assert usual.received.lot.location == "fridge"  # where its newest lot in stock is
+    never = receiving.receive(ctx, po, build(ReceiveAgainstOrder, {"code": PINE_GS1, "quantity": "24"}))
+    assert never.received.lot.location == "shelf"  # no lot of it yet: the shelf
+
+
 def test_a_scan_whose_gtin_no_product_has_says_so(ctx: Context) -> None:
     dairy(ctx)
     draft = order(ctx)

@@ -250,7 +250,10 @@ def po_receive(
     quantity: QuantityOption,
     expires: ExpiresOption = None,
     batch: BatchOption = None,
-    location: Annotated[str | None, typer.Option(help="Where it goes (default shelf).")] = None,
+    location: Annotated[
+        str | None,
+        typer.Option(help="Where it goes (default: where its newest lot in stock is, else shelf)."),
+    ] = None,
     substitute_for: Annotated[
         str | None, typer.Option("--substitute-for", help="The ordered SKU this was sent in place of.")
     ] = None,

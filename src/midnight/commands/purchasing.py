@@ -182,7 +182,10 @@ class ReceiveAgainstOrder(Command):
         "door asks for the date printed on it.",
     )
     batch: Batch = ""
-    location: LocationName = "shelf"
+    location: LocationName | None = Field(
+        default=None,
+        description="Where it goes; default: where the product's newest lot in stock is, else shelf.",
+    )
     substitute_for: ProductCode | None = Field(
         default=None, description="The ordered product this one was sent in place of."
     )

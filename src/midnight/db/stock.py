@@ -178,6 +178,18 @@ SELLABLE_BY_SKU = (
 )
 
 
+def usual_location(conn: Connection, product_id: int) -> str | None:
+    """Where the product's newest lot still in stock sits (ix_lots_sellable: its lots in stock only)."""
+    row = conn.execute(
+        select(t.locations.c.name)
+        .join(t.lots, t.lots.c.location_id == t.locations.c.id)
+        .where(t.lots.c.product_id == product_id, t.lots.c.on_hand > 0)
+        .order_by(t.lots.c.received_at.desc(), t.lots.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else str(row.name)
+
+
 def sellable_lots(
     conn: Connection,
     code: str,

@@ -21,6 +21,7 @@ from midnight.commands.purchasing import FinishReceiving, ReceiveAgainstOrder, R
 from midnight.commands.stock import ReceiveLot
 from midnight.db import catalog as catalog_db
 from midnight.db import purchasing as db
+from midnight.db import stock as stock_db
 from midnight.db.purchasing import OrderLine
 from midnight.domain import purchasing as rules
 from midnight.domain.errors import Conflict, InvalidInput, NotFound
@@ -203,7 +204,7 @@ def receive(ctx: Context, order_id: int, cmd: ReceiveAgainstOrder) -> Taken:
                 quantity=to_decimal(cmd.quantity),  # a command takes units, as a person types them
                 expires=expires,
                 cost=cost,
-                location=cmd.location,
+                location=cmd.location or stock_db.usual_location(conn, product.id) or "shelf",
                 supplier=supplier.name,
                 reference=order_number(order_id),
                 batch=scanned.batch or cmd.batch,

@@ -356,7 +356,7 @@ def _receive_page(
 ) -> HTMLResponse:
     order = shown.order(purchase_orders.order_detail(ctx, order_id), ctx.store.currency)
     errors = errors or {}
-    kept = {"quantity": "1", "location": "shelf", **(values or {})}
+    kept = {"quantity": "1", **(values or {})}
     # the cursor goes to a box in error only if something is to be typed there (what was typed, or a
     # date asked for); otherwise it stays in the scan box, emptied, so the next scan is not appended
     # to the last one (a scan's own date in the past is the scan's error, not the date box's)
@@ -429,7 +429,7 @@ async def receive(request: Request, order_id: Id) -> Response:
             status_code=exc.http_status,
         )
     lot = taken.lot
-    said = f"Took in {lot.quantity} {lot.unit} of {lot.product} as lot {lot.id}, {lot.expiry_kind.replace('_', ' ')} {lot.expiry_date}"
+    said = f"Took in {lot.quantity} {lot.unit} of {lot.product} as lot {lot.id} in {lot.location}, {lot.expiry_kind.replace('_', ' ')} {lot.expiry_date}"
     if taken.kind == "substitute" and taken.line is not None:
         said += f", in place of {taken.line.name}"
     if taken.warnings:
