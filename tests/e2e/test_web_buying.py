@@ -281,3 +281,23 @@ def test_a_supplier_address_typed_as_people_write_it_is_kept_and_can_be_taken_aw
     gone = post(owner, page, **form, contacts="", no_contacts="1", active="true")
     assert gone.status_code == 200
     assert suppliers.list_suppliers(shop, SupplierQuery()).items[0].contacts == []
+
+
+def test_an_emptied_quantity_box_is_pointed_out_not_taken_as_a_line_removed(
+    owner: TestClient, shop: Context
+) -> None:
+    add_dairy(owner)
+    listing = owner.get("/buying")
+    key = re.search(r'name="key" value="([^"]+)"', listing.text).group(1)  # type: ignore[union-attr]
+    order = post(owner, "/buying/orders", supplier="Kowloon Dairy 九龍奶品", key=key).url.path
+    post(owner, order + "/edit", **{"sku.0": "MILK", "qty.0": "24", "sku.1": "PINE", "qty.1": "24"})
+    emptied = post(owner, order + "/send", **{"sku.0": "MILK", "qty.0": "", "sku.1": "PINE", "qty.1": "24"})
+    assert emptied.status_code == 422 and errors(emptied.text)  # said beside the box; nothing sent
+    detail = purchase_orders.order_detail(shop, int(order.rsplit("/", 1)[1]))
+    assert detail.head.state.value == "draft" and [ln.sku for ln in detail.lines] == ["MILK", "PINE"]
+    twice = post(owner, order + "/send", **{"sku.0": "MILK", "qty.0": "24", "sku.1": "MILK", "qty.1": "12"})
+    assert twice.status_code == 422 and any("MILK is on the order twice" in e for e in errors(twice.text))
+    friday = post(owner, order + "/send", **{"sku.0": "MILK", "qty.0": "24"}, delivery_date="2026-11-27")
+    assert "Check: they deliver on Mon, Thu, not on Fridays" in said(friday.text)  # the warning is kept
+    asked = post(owner, order + "/finish", confirmed="0")  # only "1" finishes a short order unasked
+    assert 'id="finish-confirm"' in asked.text

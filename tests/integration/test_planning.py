@@ -193,6 +193,10 @@ def test_stock_already_on_order_counts_and_accepting_makes_a_draft_that_remember
         )
     with pytest.raises(Forbidden):
         planning.suggest(ctx.acting_as(Actor("kwan", Role.STAFF)), SuggestQuery(supplier="Dairy"))
+    twice = [{"sku": "MILK", "quantity": "12"}, {"sku": "MILK", "quantity": "24"}]
+    with pytest.raises(InvalidInput, match="MILK is changed twice") as repeated:
+        planning.accept(ctx, build(AcceptSuggestions, {"supplier": "Dairy", "changes": twice}))
+    assert repeated.value.field == "changes.2.sku"
     # the draft sent: it comes with the very delivery suggested for, so what it brings counts too
     purchase_orders.send_order(ctx, draft.head.id)
     again = planning.suggest(ctx, SuggestQuery(supplier="Dairy")).lines[0]

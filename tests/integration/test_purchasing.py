@@ -384,7 +384,7 @@ def test_short_over_substitute_and_refused_are_all_recorded(ctx: Context) -> Non
     shortfalls = {d.product_id: (d.short, d.over) for d in done.differences}
     assert shortfalls[by_sku["MILK"].product_id] == (6000, 0)
     assert shortfalls[by_sku["PINE"].product_id] == (0, 2000)
-    assert done.order.events[-1].detail == "short 6 MILK; over 2 PINE"
+    assert done.order.events[-1].detail == "short 6 MILK (6 refused at the door); over 2 PINE"
     kinds = [(r.sku, r.kind, r.quantity, r.reason) for r in done.order.receipts.items]
     assert kinds == [
         ("MILK", "refused", 6000, "expires tomorrow: too close"),

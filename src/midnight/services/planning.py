@@ -25,7 +25,7 @@ from midnight.db.purchasing import SupplierInfo, SupplierProduct
 from midnight.domain import demand, planning
 from midnight.domain import purchasing as rules
 from midnight.domain.clock import start_of_day
-from midnight.domain.errors import Conflict
+from midnight.domain.errors import Conflict, InvalidInput
 from midnight.domain.forecasting import fill_censored
 from midnight.domain.lot import LotView
 from midnight.domain.money import cost_of
@@ -219,8 +219,11 @@ def accept(ctx: Context, cmd: AcceptSuggestions) -> OrderDetail:
     found = suggest(ctx, SuggestQuery(supplier=cmd.supplier))
     changed: dict[str, Decimal] = {}
     with ctx.db.read() as conn:
-        for change in cmd.changes:
-            changed[catalog_db.product_by_code(conn, change.sku).sku] = to_decimal(change.quantity)
+        for i, change in enumerate(cmd.changes, start=1):
+            sku = catalog_db.product_by_code(conn, change.sku).sku
+            if sku in changed:  # "12, then 24": which one was meant is not for the server to guess
+                raise InvalidInput(f"{sku} is changed twice: give it once", field=f"changes.{i}.sku")
+            changed[sku] = to_decimal(change.quantity)
     known = {line.sku for line in found.lines}
     unknown = sorted(set(changed) - known)
     if unknown:

@@ -306,14 +306,19 @@ def finish_preview(ctx: Context, order_id: int) -> Finished:
 def finish(ctx: Context, order_id: int, cmd: FinishReceiving) -> Finished:
     """Receiving is over: the order is received, and whatever did not come is recorded short."""
     ctx.require(Permission.RECEIVE)
-    now = ctx.now()
     with ctx.db.write() as conn:
+        now = ctx.now()  # once the lock is held: after every receipt it counts
         state, _ = db.order_state(conn, order_id, for_update=True)
         rules.check_finish(state)
         lines = db.lines(conn, order_id)
         found = differences(lines, db.refused_by_product(conn, order_id))
         by_id = {ln.product_id: ln for ln in lines}
-        short = [f"{format_quantity(d.short)} {by_id[d.product_id].sku}" for d in found if d.short]
+        short = [
+            f"{format_quantity(d.short)} {by_id[d.product_id].sku}"
+            + (f" ({format_quantity(d.refused)} refused at the door)" if d.refused else "")
+            for d in found
+            if d.short
+        ]
         over = [f"{format_quantity(d.over)} {by_id[d.product_id].sku}" for d in found if d.over]
         said = "; ".join(
             part

@@ -247,8 +247,9 @@ def _draft_edit(form: Mapping[str, str]) -> dict[str, Any]:
     lines = []
     for name, sku in form.items():
         if name.startswith("sku.") and sku.strip():
+            # an emptied box is a mistake to point out, not a line to drop (0 takes a line off)
             quantity = form.get("qty." + name[4:], "").strip()
-            lines.append({"sku": sku.strip(), "quantity": quantity or "0"})
+            lines.append({"sku": sku.strip(), "quantity": quantity})
     edit: dict[str, Any] = {"lines": lines, "note": form.get("note", "")}
     if form.get("delivery_date"):
         edit["delivery_date"] = form["delivery_date"]
@@ -287,10 +288,12 @@ async def send_order(request: Request, order_id: Id) -> Response:
     """Send, from the draft form: what is in its boxes is saved first, so what is sent is what was seen."""
     ctx = page_context(request)
     form = await _form(request)
+    checks: tuple[str, ...] = ()
     if any(name.startswith("sku.") for name in form):
         saved = _save_draft(request, ctx, order_id, form)
         if isinstance(saved, Response):
             return saved
+        checks = saved
     try:
         sent = purchase_orders.send_order(ctx, order_id)
     except MidnightError as exc:
@@ -301,7 +304,7 @@ async def send_order(request: Request, order_id: Id) -> Response:
         if sent.messages
         else f"{sent.order.number} marked sent: the supplier has no address, so phone it in or hand over the printed order"
     )
-    return redirect_with_message(request, f"/buying/orders/{order_id}", said)
+    return redirect_with_message(request, f"/buying/orders/{order_id}", said + _check(checks))
 
 
 @router.post("/buying/orders/{order_id}/cancel", response_model=None)
@@ -465,7 +468,7 @@ async def finish(request: Request, order_id: Id) -> Response:
     ctx = page_context(request)
     form = await _form(request)
     try:
-        if not form.get("confirmed"):  # short: asked first, since nothing more comes in once finished
+        if form.get("confirmed") != "1":  # short: asked first, since nothing more comes in once finished
             preview = shown.finished(receiving.finish_preview(ctx, order_id), ctx.store.currency)
             if any(d.short for d in preview.differences):
                 return _receive_page(
