@@ -159,7 +159,10 @@ def test_a_supplier_an_order_sent_received_by_scan_and_finished(db: Path, tmp_pa
         ("PINE", "0", "24"),
     ]
     history = run(db, "po", "show", "1")
-    assert "finished short 24 MILK; over 24 PINE; late" in history and "dented crate" in history
+    assert (
+        "finished short 24 MILK (6 refused at the door); over 24 PINE; late" in history
+        and "dented crate" in history
+    )
     assert "PO-00001" in run(db, "po", "list", "--state", "received", "--supplier", "1")
     listed = json.loads(run(db, "po", "list", "--state", "draft", "--json"))
     assert listed == {"items": [], "next_cursor": None}

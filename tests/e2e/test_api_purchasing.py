@@ -217,7 +217,10 @@ def test_supplier_to_order_sent_received_by_scan_and_finished(api: Api, receiver
         ("MILK", "36", "12", "24", "0"),
         ("PINE", "24", "48", "0", "24"),
     ]
-    assert done["order"]["events"][-1]["detail"] == "short 24 MILK; over 24 PINE; driver was late"
+    assert (
+        done["order"]["events"][-1]["detail"]
+        == "short 24 MILK (6 refused at the door); over 24 PINE; driver was late"
+    )
     received = ok(
         api.as_staff("GET", "/api/purchase-orders", params={"state": "received", "supplier": DAIRY})
     )
