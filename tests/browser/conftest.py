@@ -194,3 +194,33 @@ def eventually(page: Page, check: str, arg: object = None) -> None:
             pass  # the page was navigating meanwhile: ask the new one
         page.wait_for_timeout(50)
     raise AssertionError(f"never came true: {check[:120]}")
+
+
+def session_api(page: Page, server: str) -> httpx.Client:
+    """The API as the person logged in on `page` (their session, as a bearer token)."""
+    session = next(c["value"] for c in page.context.cookies() if c["name"] == "midnight_session")
+    return httpx.Client(base_url=server, headers={"Authorization": f"Bearer {session}"})
+
+
+def scan(page: Page, code: str) -> None:
+    """What a barcode scanner does: the characters typed very fast, then Enter.
+
+    The keys go through the DevTools protocol with the time stamps a scanner gives them, 4 ms apart:
+    on a loaded machine Playwright's own typing can leave 100 ms between keys, which is a person's pace.
+    """
+    cdp = page.context.new_cdp_session(page)
+    start = time.time()
+    for i, key in enumerate([*code, "Enter"]):
+        at = start + i * 0.004
+        if key == "Enter":
+            typed = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r"}
+        else:
+            typed = {"key": key, "text": key}
+            if key.isdigit():
+                typed["code"] = f"Digit{key}"
+            if key.isalnum():  # a key code for letters and digits only: 40, "(", is the down arrow's
+                typed["windowsVirtualKeyCode"] = ord(key.upper())
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "timestamp": at, **typed})
+        up = {k: v for k, v in typed.items() if k != "text"}
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", "timestamp": at + 0.001, **up})
+    cdp.detach()

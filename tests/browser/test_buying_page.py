@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SHOP, log_in, midnight
+from tests.browser.conftest import SHOP, log_in, midnight, scan, session_api
 
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
@@ -42,12 +41,6 @@ def dairy(server: str) -> None:
     midnight(db, "supplier", "supply", DAIRY, "YOG", "--cost", "4", "--pack", "6", "--code", "SO-Y")
 
 
-def api(page: Page, server: str) -> httpx.Client:
-    """The API as the person logged in on `page` (their session, as a bearer token)."""
-    session = next(c["value"] for c in page.context.cookies() if c["name"] == "midnight_session")
-    return httpx.Client(base_url=server, headers={"Authorization": f"Bearer {session}"})
-
-
 def ok(response: httpx.Response) -> Any:
     assert response.status_code in (200, 201), response.text
     return response.json()
@@ -58,24 +51,6 @@ def sent_order(quantity: int) -> int:
     made = json.loads(midnight(SHOP["db"], "po", "new", DAIRY, "--line", f"YOG={quantity}", "--json"))
     midnight(SHOP["db"], "po", "send", str(made["order"]["id"]))
     return int(made["order"]["id"])
-
-
-def scan(page: Page, code: str) -> None:
-    """What a scanner does: the characters typed very fast (time stamps 4 ms apart), then Enter."""
-    cdp = page.context.new_cdp_session(page)
-    start = time.time()
-    for i, key in enumerate([*code, "Enter"]):
-        at = start + i * 0.004
-        if key == "Enter":
-            typed = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r"}
-        else:
-            typed = {"key": key, "text": key}
-            if key.isalnum():  # a key code for letters and digits only: 40, "(", is the down arrow's
-                typed["windowsVirtualKeyCode"] = ord(key.upper())
-        cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "timestamp": at, **typed})
-        up = {k: v for k, v in typed.items() if k != "text"}
-        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", "timestamp": at + 0.001, **up})
-    cdp.detach()
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -114,7 +89,7 @@ def test_a_delivery_is_taken_in_at_the_door_by_scanner_with_the_cursor_always_ba
     expect(page.locator("#scan")).to_have_value("")
     assert received_on_screen(page) == "6"
 
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         lines = ok(client.get(f"/api/purchase-orders/{order}"))["lines"]
         assert [(line["sku"], line["received"]) for line in lines] == [("YOG", "6")]
         lot = int(re.search(r"as lot (\d+)", flash.inner_text()).group(1))  # type: ignore[union-attr]
@@ -148,7 +123,7 @@ def test_a_delivery_is_taken_in_at_the_door_by_scanner_with_the_cursor_always_ba
     expect(page.locator("#no-differences")).to_be_visible()
     expect(page.locator("#order-state")).to_have_text("received")
     expect(page.locator("#scan")).to_have_count(0)
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         assert ok(client.get(f"/api/purchase-orders/{order}"))["order"]["state"] == "received"
     no_sideways_scroll(page)
     page.close()
@@ -194,7 +169,7 @@ def test_what_was_short_or_refused_at_the_door_is_shown_as_the_server_recorded_i
     page.get_by_role("button", name="Finish: the rest is short").click()
     row = page.locator("#differences tr[data-sku=YOG]")
     expect(row).to_be_visible()
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         shown = ok(client.get(f"/api/purchase-orders/{order}"))
         assert shown["order"]["state"] == "received"
         line = shown["lines"][0]
@@ -221,7 +196,7 @@ def test_a_suggestion_changed_on_the_page_becomes_the_draft_the_server_keeps(
     page.get_by_role("button", name="Make it a draft order").dblclick()  # pressed twice: one draft
     expect(page.locator("p.flash")).to_contain_text("a draft from the suggestions")
     order = int(page.url.rsplit("/", 1)[1])
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         shown = ok(client.get(f"/api/purchase-orders/{order}"))
         assert shown["order"]["state"] == "draft"
         assert [(line["sku"], line["quantity"]) for line in shown["lines"]] == [("YOG", "18")]
@@ -248,7 +223,7 @@ def test_a_markdown_applied_from_will_expire_unsold_is_what_the_till_charges(
     percent = int(re.search(r"(\d+)%", button.inner_text()).group(1))  # type: ignore[union-attr]
     button.click()
     expect(page.locator("p.flash")).to_contain_text("is reduced")
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         item = ok(client.get("/api/menu/YOGC"))
         assert Decimal(item["markdown_percent"]) == percent
         total = ok(client.post("/api/orders/quote", json={"lines": [{"code": "YOGC"}]}))["total"]
@@ -272,7 +247,7 @@ def test_send_saves_what_was_typed_on_the_draft_first(
     page.fill("input[name='qty.0']", "18")  # typed, not saved: then straight to Send
     page.get_by_role("button", name=re.compile("Save and send")).click()
     expect(page.locator("p.flash")).to_contain_text(f"PO-{order:05d} marked sent")
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         shown = ok(client.get(f"/api/purchase-orders/{order}"))
     assert shown["order"]["state"] == "sent"
     assert [(line["sku"], line["quantity"]) for line in shown["lines"]] == [("YOG", "18")]

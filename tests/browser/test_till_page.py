@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SHOP, eventually, log_in, midnight, serious_violations
+from tests.browser.conftest import SHOP, eventually, log_in, midnight, scan, serious_violations, session_api
 
 TABLET = {"width": 768, "height": 1024}
 PHONE = {"width": 390, "height": 844}
@@ -64,18 +64,13 @@ def _day(n: int) -> str:
     return (dt.date.today() + dt.timedelta(days=n)).isoformat()
 
 
-def api(page: Page, server: str) -> httpx.Client:
-    session = next(c["value"] for c in page.context.cookies() if c["name"] == "midnight_session")
-    return httpx.Client(base_url=server, headers={"Authorization": f"Bearer {session}"})
-
-
 def newest_order(page: Page, server: str) -> dict[str, Any]:
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         return json.loads(client.get("/api/orders", params={"limit": 1}).text)["items"][0]  # type: ignore[no-any-return]
 
 
 def order_count(page: Page, server: str) -> int:
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         return len(json.loads(client.get("/api/orders", params={"limit": 1000}).text)["items"])
 
 
@@ -93,26 +88,6 @@ def no_sideways_scroll(page: Page) -> bool:
 def settled(page: Page) -> None:
     """Until htmx has wired up the panel it just swapped in (a person never types that fast)."""
     page.wait_for_function("!document.querySelector('.htmx-settling, .htmx-added, .htmx-request')")
-
-
-def scan(page: Page, code: str) -> None:
-    """What a barcode scanner does: the digits typed very fast, then Enter.
-
-    The keys go through the DevTools protocol with the time stamps a scanner gives them, 4 ms apart:
-    on a loaded machine Playwright's own typing can leave 100 ms between keys, which is a person's pace.
-    """
-    cdp = page.context.new_cdp_session(page)
-    start = time.time()
-    for i, key in enumerate([*code, "Enter"]):
-        at = start + i * 0.004
-        if key == "Enter":
-            typed = {"key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r"}
-        else:
-            typed = {"key": key, "code": f"Digit{key}", "windowsVirtualKeyCode": ord(key), "text": key}
-        cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "timestamp": at, **typed})
-        up = {k: v for k, v in typed.items() if k != "text"}
-        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", "timestamp": at + 0.001, **up})
-    cdp.detach()
 
 
 @SIZES
@@ -412,7 +387,7 @@ def test_todays_orders_reprint_refund_as_waste_and_void(browser: Browser, server
     assert refunded["refunds"][0]["amount"] == 1800 and refunded["refunds"][0]["method"] == "cash"
     assert serious_violations(owner) == []
     # an unpaid order (rung up by an API till) is voided from its page
-    with api(owner, server) as client:
+    with session_api(owner, server) as client:
         opened = client.post(
             "/api/orders",
             json={"lines": [{"code": "TIN"}]},
