@@ -9,13 +9,12 @@ import uuid
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SHOP, log_in, midnight, serious_violations
+from tests.browser.conftest import SHOP, log_in, midnight, serious_violations, session_api
 from tests.browser.test_till_page import (
     PHONE,
     SIZES,
     TABLET,
     _day,
-    api,
     in_view,
     newest_order,
     no_sideways_scroll,
@@ -223,7 +222,7 @@ def test_a_parked_table_is_reopened_on_another_page_and_paid_as_it_now_stands(
     recorded = newest_order(other, server)
     assert recorded["label"] == table and recorded["state"] == "paid" and recorded["parked_at"] is None
     assert [(ln["code"], ln["quantity"]) for ln in recorded["lines"]] == [("TIN", "2"), ("TOAST", "1")]
-    with api(other, server) as client:
+    with session_api(other, server) as client:
         parked = client.get("/api/orders/parked").json()["items"]
     assert table not in [o["label"] for o in parked]
     page.close()
@@ -255,7 +254,7 @@ def test_a_till_paying_an_order_another_till_changed_since_is_told_and_charges_n
     first.click("button[data-cash] >> nth=0")
     first.click("button[name=pay]")
     expect(first.locator("#panel-error")).to_contain_text("changed on another till")
-    with api(first, server) as client:
+    with session_api(first, server) as client:
         parked = [o for o in client.get("/api/orders/parked").json()["items"] if o["label"] == table]
     assert len(parked) == 1 and parked[0]["state"] == "open" and parked[0]["total"] == 3600
     assert newest_order(first, server)["id"] == before
@@ -448,7 +447,7 @@ def test_a_reopened_parked_order_keeps_its_number_and_label_when_a_line_is_remov
     expect(page.locator("input[name=label]")).to_have_value(table)
     page.get_by_role("button", name="Park", exact=True).click()  # parked again as it now is
     expect(page.locator("#notice")).to_contain_text(f"{shown.split(' · ')[0]} for {table}")
-    with api(page, server) as client:
+    with session_api(page, server) as client:
         parked = [o for o in client.get("/api/orders/parked").json()["items"] if o["label"] == table]
     assert len(parked) == 1 and parked[0]["total"] == 3800
     page.close()
