@@ -81,6 +81,12 @@ class CliState:
             self._context = opened.acting_as(local_actor(opened, self.user or self.settings.user), local=True)
         return self._context
 
+    def close(self) -> None:
+        """Let go of the database (a process that runs commands in-process, as tests do)."""
+        if self._context is not None:
+            self._context.db.dispose()
+            self._context = None
+
     def url(self) -> str:
         if not self.db:
             return self.settings.database_url

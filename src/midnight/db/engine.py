@@ -89,9 +89,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; does nothing if it is already there."""
-    if current_revision(engine) == head_revision():
+def revisions() -> list[str]:
+    """Every revision shipped, oldest first."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("midnight.db") / "migrations"))
+    return [
+        script.revision for script in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))
+    ]
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (the newest by default); does nothing if it is already there."""
+    if current_revision(engine) == (head_revision() if revision == "head" else revision):
         return
     with engine.connect() as conn:
         conn = conn.execution_options(**{_BEGIN: "IMMEDIATE"})
@@ -103,7 +112,7 @@ def migrate(engine: Engine) -> None:
             conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
             with conn.begin():
-                command.upgrade(_alembic_config(conn), "head")
+                command.upgrade(_alembic_config(conn), revision)
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
                     if broken is not None:
