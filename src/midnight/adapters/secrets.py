@@ -73,8 +73,9 @@ class SecretBox:
 def load_key(path: Path) -> bytes:
     """The key in `path`, made (readable by this user only) if there is none yet."""
     if not path.exists():
-        # Written aside and linked into place, so a second server process never reads half a key.
-        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        # Written aside and linked into place, so a second server process never reads half a key
+        # (a draft of its own for each caller: threads starting at once each make one).
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)))

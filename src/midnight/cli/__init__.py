@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Importing the modules registers their commands.
 from midnight.cli import (  # noqa: F401
+    backup,
     customer,
     drawer,
     forecast,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from midnight.cli.app import NUMBERS_AS_ARGS, JsonFlag, app, command, context_of, every
-from midnight.cli.output import err_console, print_json, table
+from midnight.cli.output import print_json, progress_bar, table
 from midnight.commands.forecasts import BacktestQuery, ForecastQuery
 from midnight.services import forecasts
 from midnight.services.forecasts import Score
@@ -85,25 +82,6 @@ def forecast_show(
     )
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[forecasts.Progress]:
-    """A progress bar on stderr while a person watches; nothing when stderr is not a terminal."""
-    bar = Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        redirect_stdout=False,
-        redirect_stderr=False,
-        disable=not err_console.is_terminal,
-    )
-    task = bar.add_task(label, total=None)
-    with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
 def _score(score: Score | None) -> str:
     if score is None:
         return ""
@@ -123,7 +101,7 @@ def forecast_backtest(
     WAPE / MASE per product and overall, against seasonal-naive (MASE below 1 beats it)."""
     s = context_of(ctx)
     query = command(BacktestQuery, {"sku": product, "days": days})
-    with _progress("Backtesting") as progress:
+    with progress_bar("Backtesting") as progress:
         result = forecasts.backtest(s, query, progress=progress)
     if as_json:
         print_json(result)

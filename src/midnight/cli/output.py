@@ -6,10 +6,14 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from pathlib import PurePath
+from typing import Any, Protocol
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from midnight.domain.money import format_money
@@ -18,6 +22,34 @@ console = Console()
 if not console.is_terminal:  # piped or redirected: don't squeeze tables into 80 columns
     console = Console(width=160)
 err_console = Console(stderr=True)
+
+
+class ProgressUpdate(Protocol):
+    def __call__(self, done: int, total: int, what: str | None = None) -> None: ...
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[ProgressUpdate]:
+    """A progress bar on stderr while a person watches; nothing when stderr is not a terminal.
+    Each update says how far (done of total) and, if it changed, what is being done."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+        disable=not err_console.is_terminal,
+    )
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int, what: str | None = None) -> None:
+        bar.update(task, completed=done, total=total, description=f"{label} {what}" if what else label)
+
+    with bar:
+        yield update
 
 
 def jsonable(value: Any) -> Any:
@@ -33,6 +65,8 @@ def jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
     return value
 
 

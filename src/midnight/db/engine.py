@@ -158,6 +158,12 @@ class Database:
         # Same pool; its connections begin with BEGIN IMMEDIATE on SQLite, taking the write lock
         # up front so two tills never both read stock and then both sell it.
         self._writer = engine.execution_options(**{_BEGIN: "IMMEDIATE"}) if self.is_sqlite else engine
+        # A read is one snapshot: on PostgreSQL that takes REPEATABLE READ (READ COMMITTED gives each
+        # statement its own, so a page's totals and its lines could disagree). A transaction that
+        # only reads is never refused for a conflict at this level.
+        self._reader = (
+            engine if self.is_sqlite else engine.execution_options(isolation_level="REPEATABLE READ")
+        )
         database = engine.url.database if self.is_sqlite else None
         file_backed = bool(database) and database != ":memory:" and not str(database).startswith("file:")
         self._queue = WriterQueue(f"{database}.writers") if file_backed else None
@@ -184,7 +190,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A consistent read: one snapshot for everything inside it."""
-        with self.engine.connect() as conn, conn.begin():
+        with self._reader.connect() as conn, conn.begin():
             yield conn
 
     def dispose(self) -> None:

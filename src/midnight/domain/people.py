@@ -60,6 +60,7 @@ class Permission(enum.StrEnum):
     SHELF_ADMIN = "unlock or dispose of held items"
     NOTIFY = "manage notifications"
     PURCHASE = "manage suppliers and purchase orders"
+    BACKUP = "back up the shop or export its records"
 
 
 STAFF_MAY = frozenset(
