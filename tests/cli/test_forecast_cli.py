@@ -13,7 +13,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from midnight.cli import app
-from midnight.cli import forecast as forecast_cli
+from midnight.cli import output as cli_output
 from midnight.cli.app import CliState
 from midnight.commands.catalog import AddProduct
 from midnight.commands.stock import DrawStock, ReceiveLot
@@ -120,7 +120,7 @@ def test_the_progress_bar_goes_to_a_watching_terminal_on_stderr_never_into_json(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     screen = io.StringIO()
-    monkeypatch.setattr(forecast_cli, "err_console", Console(file=screen, force_terminal=True, width=100))
+    monkeypatch.setattr(cli_output, "err_console", Console(file=screen, force_terminal=True, width=100))
     result = json.loads(run(db, "forecast", "backtest", "--json"))
     assert [p["sku"] for p in result["products"]] == ["BUN", "TEA"]
     assert "Backtesting" in screen.getvalue() and "2/2" in screen.getvalue()
