@@ -308,3 +308,87 @@ def test_an_export_cell_never_runs_as_a_formula(ctx: Context, tmp_path: Path) ->
     backups.export(ctx, tmp_path / "x", Period(start=TODAY, end=TODAY))
     (row,) = _csv(tmp_path / "x" / "waste.csv")
     assert row["reason"] == "'=cmd|' /C calc'!A0"
+
+
+# --- what an attacker and a careless owner tried -------------------------------------------------
+
+
+def test_a_second_restore_into_the_same_database_is_refused_while_one_runs(
+    ctx: Context, empty_url: str, tmp_path: Path
+) -> None:
+    from midnight.db import backup as backup_db
+
+    made = backups.back_up(ctx, tmp_path / "b", None)
+    engine = make_engine(empty_url)
+    try:
+        with (
+            backup_db.restoring(engine),  # a restore under way
+            pytest.raises(InvalidInput, match="another restore into this database is running"),
+        ):
+            backups.restore(Settings(secret_key_file=str(tmp_path / "k")), empty_url, made.path)
+    finally:
+        engine.dispose()
+    # and once it is over, one restore goes in
+    backups.restore(Settings(secret_key_file=str(tmp_path / "k")), empty_url, made.path)
+
+
+def test_a_key_that_cannot_go_in_place_is_refused_before_the_restore(tmp_path: Path) -> None:
+    shop = open_context(
+        Settings(secret_key_file=str(tmp_path / "shop.key")),
+        url=f"sqlite:///{tmp_path / 'shop.db'}",
+        clock=FixedClock(NOW),
+    )
+    made = backups.back_up(shop, tmp_path / "b", None)
+    shop.db.dispose()
+    target = tmp_path / "new.db"
+    other = open_context(Settings(), url=f"sqlite:///{tmp_path / 'other.db'}", clock=FixedClock(NOW))
+    other.db.dispose()
+    Path(f"{target}.key").write_bytes((tmp_path / "other.db.key").read_bytes())  # another shop's key there
+    with pytest.raises(InvalidInput, match="already holds another key"):
+        backups.restore(Settings(), f"sqlite:///{target}", made.path, key=tmp_path / "shop.key")
+    assert not target.exists()  # nothing restored: moving the key away and trying again works
+    Path(f"{target}.key").unlink()
+    backups.restore(Settings(), f"sqlite:///{target}", made.path, key=tmp_path / "shop.key")
+
+
+def test_a_shop_whose_key_is_missing_does_not_start_with_a_new_one(tmp_path: Path) -> None:
+    """A new random key would read none of the sealed addresses and seal new ones apart from them."""
+    from midnight.adapters.secrets import SecretUnreadable
+    from midnight.commands.counter import AddCustomer
+    from midnight.services import customers
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    shop = open_context(Settings(), url=url, clock=FixedClock(NOW))
+    customers.add_customer(shop, AddCustomer(name="Mr Chan", contacts=["mailto://chan@example.com"]))
+    shop.db.dispose()
+    (tmp_path / "shop.db.key").rename(tmp_path / "kept.key")
+    with pytest.raises(SecretUnreadable, match=r"shop\.db\.key is missing.*put back the key file"):
+        open_context(Settings(), url=url, clock=FixedClock(NOW))
+    assert not (tmp_path / "shop.db.key").exists()
+    (tmp_path / "kept.key").rename(tmp_path / "shop.db.key")
+    open_context(Settings(), url=url, clock=FixedClock(NOW)).db.dispose()
+
+
+def test_every_file_of_an_export_cuts_the_days_by_the_same_rule(ctx: Context, tmp_path: Path) -> None:
+    """A sale after the day's Z report counts on the next day: in that day's orders, payments and
+    ledger, never in one file's day and another's next."""
+    from midnight.commands.till import CloseDay
+    from midnight.services import reports
+
+    open_snack_bar(ctx)
+    stock.receive(ctx, ReceiveLot(sku="PINE", quantity=10, cost="9.00", expires=day(200)))
+    place_order(ctx, "before", TIN_ORDER)
+    reports.close_day(ctx, CloseDay(date=TODAY, counted="20"))
+    place_order(ctx, "after", TIN_ORDER)  # the same evening, on the next business day
+    today = backups.export(ctx, tmp_path / "d0", Period(start=TODAY, end=TODAY))
+    tomorrow = backups.export(ctx, tmp_path / "d1", Period(start=day(1), end=day(1)))
+    assert (today.files["orders.csv"], tomorrow.files["orders.csv"]) == (1, 1)
+    assert (today.files["payments.csv"], tomorrow.files["payments.csv"]) == (1, 1)
+    sales = [
+        [row for row in _csv(tmp_path / folder / "ledger.csv") if row["kind"] == "sell"]
+        for folder in ("d0", "d1")
+    ]
+    assert [len(s) for s in sales] == [1, 1]
+    assert sales[1][0]["business_date"] == day(1).isoformat()
+    receipt = [row for row in _csv(tmp_path / "d0" / "ledger.csv") if row["kind"] == "receive"]
+    assert receipt[0]["business_date"] == TODAY.isoformat()  # a delivery counts on its own date

@@ -45,8 +45,10 @@ BACKFILLED = {
 }
 
 
-def _cli(db: Path | str, clock: FixedClock, *args: str, code: int = 0) -> str:
+def _cli(db: Path | str, clock: FixedClock, *args: str, code: int = 0, key: Path | None = None) -> str:
     state = CliState(clock=clock, user="owner")
+    if key is not None:
+        state.settings = Settings(secret_key_file=str(key))
     try:
         result = runner.invoke(app, ["--db", str(db), *args], obj=state)
     finally:
@@ -182,9 +184,12 @@ def _assert_same(shop: Engine, upgraded: Engine, kept: dict[str, list[str]]) -> 
                 assert filled == _rows(shop, name, [column.name]), f"{name}.{column.name}: {filled[:3]}"
 
 
-def _still_works(url: str, tmp_path: Path) -> None:
-    """Stock is conserved lot by lot; stock sells, and a new order is rung, paid and drawn."""
-    settings = Settings(secret_key_file=str(tmp_path / "upgraded.key"))
+def _still_works(url: str, tmp_path: Path, shop: Engine) -> None:
+    """Stock is conserved lot by lot; stock sells, and a new order is rung, paid and drawn. The shop's
+    secrets key goes with its rows (what they seal is unreadable without it, and refused)."""
+    key = tmp_path / "upgraded.key"
+    key.write_bytes(Path(f"{shop.url.database}.key").read_bytes())
+    settings = Settings(secret_key_file=str(key))
     ctx = open_context(settings, url=url, clock=FixedClock(NOW), actor="owner")
 
     def ledger() -> tuple[dict[int, int], dict[int, int]]:
@@ -196,10 +201,10 @@ def _still_works(url: str, tmp_path: Path) -> None:
 
     sums, on_hand = ledger()
     assert on_hand == {lot: sums.get(lot, 0) for lot in on_hand}
-    _cli_url(url, "sell", "PINE-567", "1")
-    menu = _cli_url(url, "menu", "list", "--json")
+    _cli_url(url, key, "sell", "PINE-567", "1")
+    menu = _cli_url(url, key, "menu", "list", "--json")
     if '"TIN"' in menu:  # the shop had its menu before the upgrade
-        out = _cli_url(url, "order", "new", "TIN", "--cash", "20", "--key", "after-upgrade", "--json")
+        out = _cli_url(url, key, "order", "new", "TIN", "--cash", "20", "--key", "after-upgrade", "--json")
         assert '"paid"' in out, out
     sums_after, on_hand_after = ledger()
     assert on_hand_after == {lot: sums_after.get(lot, 0) for lot in on_hand_after}
@@ -208,8 +213,8 @@ def _still_works(url: str, tmp_path: Path) -> None:
     ctx.db.dispose()
 
 
-def _cli_url(url: str, *args: str) -> str:
-    return _cli(url, FixedClock(NOW), *args)
+def _cli_url(url: str, key: Path, *args: str) -> str:
+    return _cli(url, FixedClock(NOW), *args, key=key)
 
 
 def test_the_shop_fills_every_table(shop: Engine) -> None:
@@ -237,7 +242,7 @@ def test_a_sqlite_shop_at_each_past_revision_upgrades(shop: Engine, revision: st
     assert current_revision(old) == head_revision()
     _assert_same(shop, old, kept)
     old.dispose()
-    _still_works(url, tmp_path)
+    _still_works(url, tmp_path, shop)
 
 
 @pytest.mark.parametrize("revision", PAST)
@@ -257,7 +262,7 @@ def test_a_postgres_shop_at_each_past_revision_upgrades(
         _assert_same(shop, old, kept)
         assert inspect(old).get_table_names()
         old.dispose()
-        _still_works(url, tmp_path)
+        _still_works(url, tmp_path, shop)
     finally:
         postgres.drop(name)
 

@@ -68,9 +68,9 @@ def restore(
         print(f"the secrets key is in {done.key_file}")
     elif done.key_file is not None:
         print(
-            f"put the secrets key kept with the backup at {done.key_file} before starting the server "
-            "(or restore again with --key): without it, customers' addresses and waiting messages "
-            "can't be read",
+            f"copy the secrets key kept with the backup to {done.key_file} before anything else uses "
+            "this database: without it, customers' addresses and waiting messages can't be read "
+            "(and nothing starts until it is there, if the shop had any)",
             file=sys.stderr,
         )
 

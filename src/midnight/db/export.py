@@ -16,14 +16,28 @@ from midnight.db import tables as t
 
 BATCH = 1000
 
+Query = Select[tuple[object, ...]]
+
+
+# A business day's movements happen on its date or, after an early close of the day before, the
+# evening before it (a sale after the Z report counts on the next day): never later than the day,
+# and within this many days before it.
+EARLIEST = dt.timedelta(days=7)
+
 
 def _ledger(store_id: int, start: dt.datetime, end: dt.datetime) -> Select[tuple[object, ...]]:
+    """Movements in the instants that can hold the period's business days (the caller keeps those
+    whose business day is in it): the day a movement counts on is its own (a write-off), its
+    refund's or its order's; a delivery, a move or a count counts on its local date."""
     m, lot, loc, p = t.movements, t.lots, t.locations, t.products
+    line, order, refund = t.order_lines, t.orders, t.refunds
     return (
         select(
             m.c.id,
             m.c.at,
-            m.c.business_date,
+            func.coalesce(m.c.business_date, refund.c.business_date, order.c.business_date).label(
+                "business_date"
+            ),
             m.c.kind,
             p.c.sku,
             p.c.name.label("product"),
@@ -42,7 +56,10 @@ def _ledger(store_id: int, start: dt.datetime, end: dt.datetime) -> Select[tuple
         .join(lot, lot.c.id == m.c.lot_id)
         .join(loc, loc.c.id == lot.c.location_id)
         .join(p, p.c.id == m.c.product_id)
-        .where(loc.c.store_id == store_id, m.c.at >= start, m.c.at < end)  # ix_movements_at
+        .outerjoin(line, line.c.id == m.c.order_line_id)
+        .outerjoin(order, order.c.id == line.c.order_id)
+        .outerjoin(refund, refund.c.id == m.c.refund_id)
+        .where(loc.c.store_id == store_id, m.c.at >= start - EARLIEST, m.c.at < end)  # ix_movements_at
         .order_by(m.c.at, m.c.id)
     )
 
@@ -198,7 +215,8 @@ def _holds(start: dt.datetime, end: dt.datetime) -> Select[tuple[object, ...]]:
 def queries(
     store_id: int, first: dt.date, last: dt.date, start: dt.datetime, end: dt.datetime
 ) -> dict[str, Select[tuple[object, ...]]]:
-    """Each file of an export and what it reads: days first..last, or the instants start..end of them."""
+    """Each file of an export and what it reads: business days first..last (the ledger: the instants
+    that can hold them, start..end of the local days), or the items left on the shelf in start..end."""
     return {
         "ledger": _ledger(store_id, start, end),
         "waste": _waste(store_id, first, last),

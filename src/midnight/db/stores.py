@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, literal, select, update
 
 from midnight.db import tables as t
 
@@ -41,6 +41,21 @@ def insert_store(conn: Connection, name: str, timezone: str, currency: str, loca
         [{"store_id": store_id, "name": name, "kind": kind} for name, kind in DEFAULT_LOCATIONS],
     )
     return store_id
+
+
+def holds_sealed_data(conn: Connection) -> bool:
+    """Whether anything is stored sealed with the secrets key (addresses, messages, pickup codes)."""
+    for table, where in (
+        (t.customer_contacts, None),
+        (t.notify_targets, None),
+        (t.outbox, None),
+        (t.supplier_contacts, None),
+        (t.holds, t.holds.c.code_lookup.is_not(None)),
+    ):
+        query = select(literal(1)).select_from(table).limit(1)
+        if conn.execute(query if where is None else query.where(where)).first() is not None:
+            return True
+    return False
 
 
 def contact_policy(conn: Connection, store_id: int) -> tuple[str | None, bool]:

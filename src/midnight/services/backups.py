@@ -11,9 +11,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from midnight.adapters.secrets import SecretUnreadable, load_key
 from midnight.commands.till import Period
@@ -91,20 +95,32 @@ def _place_key(key: Path, target: Path | None) -> None:
     os.replace(draft, target)
 
 
+def _check_key_target(key: Path | None, target: Path | None) -> None:
+    """Refused before anything is written: a key that can't go where the server reads it."""
+    if key is None:
+        return
+    if target is None:
+        raise InvalidInput("this database keeps no key file (it lives in memory)", field="key")
+    if target.exists() and _read_key(target) != _read_key(key):
+        raise InvalidInput(f"{target} already holds another key: move it away first", field="key")
+
+
 def restore(
     settings: Settings, url: str, path: Path, key: Path | None = None, progress: Progress = _quiet
 ) -> Restored:
     """Restore a backup into the empty database at `url`, then upgrade it to this version's schema;
     with `key`, the secrets key kept with the backup is put where the server reads it.
 
+    Everything that would refuse it is checked before anything is written; one restore at a time
+    goes into a database; a SQLite file whose restore or upgrade failed is taken away again.
     Run on the shop's own machine (as the CLI is): an empty database has nobody in it to ask.
     """
     made = backup_db.read_backup(path)
     if key is not None:
         _read_key(key)  # a missing or damaged key is refused before anything is written
     engine = make_engine(url)
+    kind = "sqlite" if engine.dialect.name == "sqlite" else "postgresql"
     try:
-        kind = "sqlite" if engine.dialect.name == "sqlite" else "postgresql"
         if made.kind != kind:
             raise InvalidInput(
                 f"{path} is a {made.kind} backup: restore it into a {made.kind} database, not {kind}",
@@ -115,25 +131,33 @@ def restore(
                 f"{path} was made by a newer Midnight Express (schema {made.revision}): upgrade this one first",
                 field="file",
             )
-        if not backup_db.is_empty(engine):
-            raise InvalidInput(
-                "the database to restore into is not empty: restore into a new, empty one "
-                "(a restore never mixes two shops or overwrites one)",
-                field="db",
-            )
-        if kind == "sqlite":
-            backup_db.restore_sqlite(path, engine, lambda done, total: progress("pages", done, total))
-        else:
-            backup_db.restore_postgres(path, engine, lambda done, total: progress("tables", done, total))
-        engine.dispose()
-        engine = make_engine(url)
-        was = current_revision(engine)
-        if was not in revisions():
-            raise InvalidInput(
-                f"the restored database has schema {was}, which this version does not know", field="file"
-            )
-        migrate(engine)
         target = key_file(settings, Database(engine))
+        _check_key_target(key, target)
+        with backup_db.restoring(engine):
+            if not backup_db.is_empty(engine):
+                raise InvalidInput(
+                    "the database to restore into is not empty: restore into a new, empty one "
+                    "(a restore never mixes two shops or overwrites one)",
+                    field="db",
+                )
+            try:
+                if kind == "sqlite":
+                    backup_db.restore_sqlite(path, engine, lambda done, total: progress("pages", done, total))
+                else:
+                    backup_db.restore_postgres(
+                        path, engine, lambda done, total: progress("tables", done, total)
+                    )
+                was = current_revision(engine)
+                if was not in revisions():
+                    raise InvalidInput(
+                        f"{path} has schema {was}, which this version does not know: nothing was restored",
+                        field="file",
+                    )
+                migrate(engine)
+            except BaseException:
+                if kind == "sqlite":
+                    backup_db.remove_sqlite(engine)
+                raise
         if key is not None:
             _place_key(key, target)
         return Restored(kind, was, current_revision(engine), target, key is not None)
@@ -211,33 +235,78 @@ def _refuse_existing(directory: Path) -> None:
         )
 
 
+def _rows(
+    ctx: Context, conn: Connection, name: str, query: export_db.Query, period: Period
+) -> Iterator[dict[str, object]]:
+    """A file's rows; the ledger's cut to the period's business days, each with the day it counts on."""
+    if name != "ledger":
+        yield from export_db.rows(conn, query)
+        return
+    for row in export_db.rows(conn, query):
+        at = row["at"]
+        assert isinstance(at, dt.datetime)
+        day = row["business_date"] or at.astimezone(ctx.store.tz).date()
+        assert isinstance(day, dt.date)
+        if period.start <= day <= period.end:
+            yield {**row, "business_date": day}
+
+
+def _write(
+    ctx: Context,
+    conn: Connection,
+    path: Path,
+    name: str,
+    query: export_db.Query,
+    period: Period,
+    total: int,
+    progress: Progress,
+) -> int:
+    done = 0
+    progress(name, 0, total)
+    with path.open("w", newline="", encoding="utf-8-sig") as f:  # the BOM: Excel reads UTF-8
+        writer = csv.writer(f)
+        writer.writerow([*(c.name for c in query.selected_columns), *EXTRAS.get(name, ())])
+        for row in _rows(ctx, conn, name, query, period):
+            writer.writerow([*_cells(row, ctx), *_extra(name, row, ctx)])
+            done += 1
+            if done % export_db.BATCH == 0:
+                progress(name, done, max(total, done))
+    progress(name, done, max(total, done))
+    return done
+
+
 def export(ctx: Context, directory: Path, period: Period, progress: Progress = _quiet) -> Exported:
     """The store's ledger, waste, orders and their lines, payments, refunds and holds of the period's
-    business days, one CSV file each, from one snapshot: the files agree with each other."""
+    business days, one CSV file each, from one snapshot: the files agree with each other. They are
+    written into a folder of their own beside the others and moved into place only when all are
+    whole, so a full disk or a crash never leaves an export that looks finished."""
     ctx.require(Permission.BACKUP)
     _refuse_existing(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     tz = ctx.store.tz
     start = dt.datetime.combine(period.start, dt.time(), tz)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tz)
     queries = export_db.queries(ctx.store.id, period.start, period.end, start, end)
     written: dict[str, int] = {}
-    with ctx.db.read() as conn:
-        totals = {name: export_db.count(conn, query) for name, query in queries.items()}
-        for name, query in queries.items():
-            path = directory / f"{name}.csv"
-            partial = directory / f".{name}.csv.partial"
-            done = 0
-            progress(name, 0, totals[name])
-            with partial.open("w", newline="", encoding="utf-8-sig") as f:  # the BOM: Excel reads UTF-8
-                writer = csv.writer(f)
-                writer.writerow([*(c.name for c in query.selected_columns), *EXTRAS.get(name, ())])
-                for row in export_db.rows(conn, query):
-                    writer.writerow([*_cells(row, ctx), *_extra(name, row, ctx)])
-                    done += 1
-                    if done % export_db.BATCH == 0:
-                        progress(name, done, totals[name])
-            os.replace(partial, path)
-            progress(name, done, totals[name])
-            written[path.name] = done
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=directory))
+    except OSError as exc:
+        raise InvalidInput(f"cannot make the folder {directory}: {exc.strerror}", field="directory") from None
+    try:
+        with ctx.db.read() as conn:
+            totals = {name: export_db.count(conn, query) for name, query in queries.items()}
+            for name, query in queries.items():
+                written[f"{name}.csv"] = _write(
+                    ctx, conn, staging / f"{name}.csv", name, query, period, totals[name], progress
+                )
+        _refuse_existing(directory)  # another export finished into it meanwhile
+        for file in written:
+            os.replace(staging / file, directory / file)
+    except OSError as exc:
+        raise InvalidInput(
+            f"the export could not be written in {directory}: {exc.strerror} (nothing was left half-written)",
+            field="directory",
+        ) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return Exported(directory, written, period.start, period.end, ctx.store.name)

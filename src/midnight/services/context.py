@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from midnight.adapters.notifier import AppriseNotifier, Notifier
-from midnight.adapters.secrets import SecretBox, load_key
+from midnight.adapters.secrets import SecretBox, SecretUnreadable, load_key
 from midnight.adapters.templates import TemplateRenderer
 from midnight.db import stores as stores_db
 from midnight.db.engine import Database, make_engine, migrate
@@ -153,6 +153,15 @@ def open_context(
     db = Database(engine)
     bootstrap(db, settings)
     path = key_file(settings, db)
+    if path is not None and not path.exists():
+        with db.read() as conn:
+            sealed = stores_db.holds_sealed_data(conn)
+        if sealed:  # a new key would read none of it, and seal what comes next apart from it
+            db.dispose()
+            raise SecretUnreadable(
+                f"the secrets key file {path} is missing, and this database holds contact addresses and "
+                "messages sealed with it: put back the key file it was used with (kept with its backups)"
+            )
     box = SecretBox(load_key(path)) if path else SecretBox.ephemeral()
     adapters = Adapters(shared_renderer(), AppriseNotifier(), box)
     return Context(db, clock or SystemClock(), actor or settings.user or getpass.getuser(), adapters)
