@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from midnight.cli import app
 from midnight.cli.app import CliState
+from midnight.db.engine import head_revision
 from midnight.domain.clock import FixedClock
 from tests.cli.test_cli import Cli, cli  # noqa: F401 - the fixture
 from tests.conftest import NOW
@@ -35,7 +36,7 @@ def test_back_up_restore_and_export_from_the_command_line(cli: Cli, tmp_path: Pa
     code, out, err = _run(str(target), "restore", str(tmp_path / "shop.backup"), "--key", f"{cli.db}.key")
     assert code == 0, err
     assert out.splitlines() == [
-        f"restored {tmp_path / 'shop.backup'} (sqlite) at schema 0013",
+        f"restored {tmp_path / 'shop.backup'} (sqlite) at schema {head_revision()}",
         f"the secrets key is in {target}.key",
     ]
     code, out, _ = _run(str(target), "stock", "--json")

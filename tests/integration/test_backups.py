@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from midnight.commands.stock import DrawStock, ReceiveLot, WriteOff
 from midnight.commands.till import Period, PlaceOrder
 from midnight.db import tables as t
-from midnight.db.engine import make_engine, migrate
+from midnight.db.engine import head_revision, make_engine, migrate
 from midnight.domain.clock import FixedClock
 from midnight.domain.errors import Forbidden, InvalidInput
 from midnight.domain.people import Actor, Role
@@ -221,7 +221,7 @@ def test_a_backup_from_an_older_version_is_upgraded_as_it_is_restored(tmp_path: 
     engine.dispose()
     target = f"sqlite:///{tmp_path / 'new.db'}"
     restored = backups.restore(Settings(secret_key_file=str(tmp_path / "k")), target, old)
-    assert (restored.made_at_revision, restored.revision) == ("0005", "0013")
+    assert (restored.made_at_revision, restored.revision) == ("0005", head_revision())
 
 
 def test_the_key_kept_with_a_backup_is_put_where_the_server_reads_it(tmp_path: Path) -> None:

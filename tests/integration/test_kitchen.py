@@ -197,15 +197,23 @@ def test_a_ticket_that_does_not_exist_or_is_another_shops_is_not_found(bar: Cont
             insert(t.stores).values(
                 name="Other shop", timezone="Asia/Hong_Kong", currency="HKD", locale="en_HK"
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key.id
         station = conn.execute(
             insert(t.kitchen_stations).values(store_id=other, name="Kitchen", name_key="kitchen", active=True)
-        ).inserted_primary_key[0]
+        ).inserted_primary_key.id
+        # an order of theirs (a ticket refers only to an order of its own store)
+        ours = conn.execute(select(t.orders).where(t.orders.c.id == order.id)).one()._asdict()
+        copied = {
+            **{k: v for k, v in ours.items() if k != "id"},
+            "store_id": other,
+            "idempotency_key": "theirs",
+        }
+        their_order = conn.execute(insert(t.orders).values(**copied)).inserted_primary_key.id
         theirs = conn.execute(
             insert(t.kitchen_tickets).values(
-                store_id=other, station_id=station, order_id=order.id, created_at=bar.now(), actor="them"
+                store_id=other, station_id=station, order_id=their_order, created_at=bar.now(), actor="them"
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key.id
     for action in (kitchen.bump, kitchen.get_ticket):
         with pytest.raises(NotFound):
             action(bar, theirs)
@@ -260,7 +268,7 @@ def _add_printer(ctx: Context, name: str, *, active: bool = True) -> int:
                     active=active,
                     created_at=ctx.now(),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key.id
         )
 
 

@@ -42,6 +42,7 @@ BACKFILLED = {
     ("products", "name_key"),  # 0006
     ("menu_items", "name_key"),  # 0008
     ("api_tokens", "by_pin"),  # 0011: sessions started by a PIN on a till
+    *((table, "store_id") for table in t.STORE_KEYED),  # 0014: the store each row belongs to
 }
 
 

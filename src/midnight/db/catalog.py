@@ -141,7 +141,7 @@ def insert_location(conn: Connection, store_id: int, store: str, name: str, kind
         raise Conflict(f"location {name!r} already exists", field="name")
     new_id = conn.execute(
         insert(t.locations).values(store_id=store_id, name=name, kind=kind)
-    ).inserted_primary_key[0]  # type: ignore[index]
+    ).inserted_primary_key.id  # type: ignore[union-attr]
     return Location(int(new_id), name, kind, store)
 
 

@@ -48,7 +48,7 @@ def insert_customer(conn: Connection, values: dict[str, Any], contacts: list[tup
                 name_key=fold(str(values["name"])),
                 nickname_key=fold(str(values["nickname"])) if values.get("nickname") else None,
             )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        ).inserted_primary_key.id  # type: ignore[union-attr]
     )
     if contacts:
         conn.execute(

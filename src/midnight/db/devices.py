@@ -51,7 +51,7 @@ def insert_device(
             till_id=till_id, token_hash=digest, label=label, created_at=now, created_by=by
         )
     )
-    return info(device_row(conn, int(result.inserted_primary_key[0])))  # type: ignore[index]
+    return info(device_row(conn, int(result.inserted_primary_key.id)))  # type: ignore[union-attr]
 
 
 def by_digest(conn: Connection, digest: str, *, for_update: bool = False) -> AnyRow | None:
@@ -101,7 +101,7 @@ def reserve_attempt(conn: Connection, device_id: int, address: str, user: str, a
     result = conn.execute(
         insert(t.pin_attempts).values(device_id=device_id, address=address, user_name=user, at=at, ok=False)
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def attempt_succeeded(conn: Connection, attempt_id: int) -> None:

@@ -57,7 +57,7 @@ class SessionInfo:
 
 
 def insert_session(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(insert(t.drawer_sessions).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    return int(conn.execute(insert(t.drawer_sessions).values(**values)).inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def open_of_person(conn: Connection, store_id: int, person: str) -> AnyRow | None:
@@ -145,7 +145,7 @@ def insert_count(
 
 
 def insert_move(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(insert(t.drawer_moves).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    return int(conn.execute(insert(t.drawer_moves).values(**values)).inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def move_by_key(conn: Connection, key: str) -> AnyRow | None:

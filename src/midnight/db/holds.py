@@ -43,14 +43,21 @@ class HoldInfo:
 
 
 def insert_hold(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(insert(t.holds).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    return int(conn.execute(insert(t.holds).values(**values)).inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def event(
     conn: Connection, hold_id: int, at: dt.datetime, actor: str, action: HoldAction, detail: str
 ) -> None:
     conn.execute(
-        insert(t.hold_events).values(hold_id=hold_id, at=at, actor=actor, action=action.value, detail=detail)
+        insert(t.hold_events).values(
+            store_id=select(t.holds.c.store_id).where(t.holds.c.id == hold_id).scalar_subquery(),
+            hold_id=hold_id,
+            at=at,
+            actor=actor,
+            action=action.value,
+            detail=detail,
+        )
     )
 
 
@@ -64,8 +71,9 @@ def waiting_by_lookup(conn: Connection, lookup: str) -> list[int]:
     )
 
 
-def by_key(conn: Connection, key: str) -> int | None:
-    found = conn.execute(select(t.holds.c.id).where(t.holds.c.idempotency_key == key)).scalar()
+def by_key(conn: Connection, store_id: int, key: str) -> int | None:
+    h = t.holds.c
+    found = conn.execute(select(h.id).where(h.store_id == store_id, h.idempotency_key == key)).scalar()
     return None if found is None else int(found)
 
 

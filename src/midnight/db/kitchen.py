@@ -74,11 +74,12 @@ def sent_dishes(conn: Connection, order_id: int) -> list[Dish]:
 
 
 def insert_ticket(conn: Connection, values: dict[str, object], dishes: Sequence[Dish]) -> int:
-    ticket_id = int(conn.execute(insert(t.kitchen_tickets).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    ticket_id = int(conn.execute(insert(t.kitchen_tickets).values(**values)).inserted_primary_key.id)  # type: ignore[union-attr]
     conn.execute(
         insert(t.kitchen_ticket_items),
         [
             {
+                "store_id": values["store_id"],
                 "ticket_id": ticket_id,
                 "position": n,
                 "menu_item_id": dish.menu_item_id,
@@ -255,7 +256,7 @@ def insert_station(
             store_id=store_id, name=name, name_key=key, printer_id=printer_id, active=True
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def set_station_printer(conn: Connection, station_id: int, printer_id: int | None) -> None:

@@ -142,7 +142,7 @@ def insert_item(
             markdown_bp=int(markdown.percent * 100) if markdown else None,
             created_at=now,
         )
-    ).inserted_primary_key[0]  # type: ignore[index]
+    ).inserted_primary_key.id  # type: ignore[union-attr]
     conn.execute(
         insert(t.recipe_lines),
         [

@@ -124,8 +124,15 @@ def line_modifiers(conn: Connection, line_ids: Sequence[int]) -> dict[int, list[
 
 
 def insert_line_modifiers(conn: Connection, rows: list[dict[str, object]]) -> None:
+    """Each row names its order line; it is written in that line's store."""
     if rows:
-        conn.execute(insert(t.order_line_modifiers), rows)
+        lines = {row["order_line_id"] for row in rows}
+        ol = t.order_lines.c
+        stores = dict(conn.execute(select(ol.id, ol.store_id).where(ol.id.in_(lines))).all())
+        conn.execute(
+            insert(t.order_line_modifiers),
+            [{"store_id": stores[row["order_line_id"]], **row} for row in rows],
+        )
 
 
 def delete_line_modifiers(conn: Connection, line_ids: Sequence[int]) -> None:
@@ -169,7 +176,7 @@ def insert_group(
             code=code, name=name, min_choices=min_choices, max_choices=max_choices, created_at=now
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def insert_option(conn: Connection, group_id: int, values: dict[str, object]) -> int:
@@ -181,7 +188,7 @@ def insert_option(conn: Connection, group_id: int, values: dict[str, object]) ->
             group_id=group_id, position=int(position) + 1, active=True, **values
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def set_option_active(conn: Connection, option_id: int, active: bool) -> None:

@@ -45,18 +45,19 @@ class Outgoing:
 
 
 def enqueue(
-    conn: Connection, event_key: str, event: Event, messages: list[Outgoing], now: dt.datetime
+    conn: Connection, store_id: int, event_key: str, event: Event, messages: list[Outgoing], now: dt.datetime
 ) -> int:
     """Add one row per address, in the caller's transaction; an event already queued for an address is
     skipped (event keys are unique per address)."""
     o = t.outbox.c
-    done = set(conn.execute(select(o.url).where(o.event_key == event_key)).scalars())
+    done = set(conn.execute(select(o.url).where(o.store_id == store_id, o.event_key == event_key)).scalars())
     added = 0
     for message in messages:
         if message.sealed_url in done:  # sealing is deterministic: the same address seals the same
             continue
         conn.execute(
             insert(t.outbox).values(
+                store_id=store_id,
                 event_key=event_key,
                 event=event.value,
                 url=message.sealed_url,
@@ -180,7 +181,7 @@ def insert_target(conn: Connection, sealed_url: str, display: str, label: str) -
     target_id = int(
         conn.execute(
             insert(t.notify_targets).values(url=sealed_url, display=display, label=label, active=True)
-        ).inserted_primary_key[0]  # type: ignore[index]
+        ).inserted_primary_key.id  # type: ignore[union-attr]
     )
     return Target(target_id, display, label, True)
 

@@ -44,7 +44,7 @@ class OfflineInfo:
 _ROWS = select(t.offline_orders, t.orders.c.call_number).select_from(
     t.offline_orders.outerjoin(t.orders, o.order_id == t.orders.c.id)
 )
-_BY_KEY = _ROWS.where(o.idempotency_key == bindparam("key"))
+_BY_KEY = _ROWS.where(o.store_id == bindparam("store_id"), o.idempotency_key == bindparam("key"))
 
 
 def _info(row: AnyRow, replayed: bool = False) -> OfflineInfo:
@@ -70,12 +70,12 @@ def _info(row: AnyRow, replayed: bool = False) -> OfflineInfo:
     )
 
 
-def by_key(conn: Connection, key: str) -> AnyRow | None:
-    return conn.execute(_BY_KEY, {"key": key}).first()
+def by_key(conn: Connection, store_id: int, key: str) -> AnyRow | None:
+    return conn.execute(_BY_KEY, {"store_id": store_id, "key": key}).first()
 
 
-def info_by_key(conn: Connection, key: str, *, replayed: bool = False) -> OfflineInfo | None:
-    row = by_key(conn, key)
+def info_by_key(conn: Connection, store_id: int, key: str, *, replayed: bool = False) -> OfflineInfo | None:
+    row = by_key(conn, store_id, key)
     return None if row is None else _info(row, replayed)
 
 
@@ -95,7 +95,7 @@ def info(conn: Connection, store_id: int, offline_id: int) -> OfflineInfo:
 
 def insert_offline(conn: Connection, values: dict[str, object]) -> int:
     result = conn.execute(insert(t.offline_orders).values(**values))
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def resolve(conn: Connection, offline_id: int, values: dict[str, object]) -> None:

@@ -138,7 +138,9 @@ def discount_from(kind: str | None, value: int | None, reason: str | None) -> Di
 
 
 # Statements run on every order are built once (building costs more than running them).
-_BY_KEY = select(t.orders.c.id, t.orders.c.request_hash).where(t.orders.c.idempotency_key == bindparam("key"))
+_BY_KEY = select(t.orders.c.id, t.orders.c.request_hash).where(
+    t.orders.c.store_id == bindparam("store_id"), t.orders.c.idempotency_key == bindparam("key")
+)
 _ORDER = select(t.orders).where(t.orders.c.id == bindparam("order_id"))
 _INSERT_ORDER = insert(t.orders)
 _INSERT_LINES = insert(t.order_lines)
@@ -181,9 +183,9 @@ LINES_FOR_PAY = (
 )
 
 
-def order_by_key(conn: Connection, key: str) -> tuple[int, str] | None:
+def order_by_key(conn: Connection, store_id: int, key: str) -> tuple[int, str] | None:
     """The order already recorded under an idempotency key, and its request's fingerprint."""
-    row = conn.execute(_BY_KEY, {"key": key}).first()
+    row = conn.execute(_BY_KEY, {"store_id": store_id, "key": key}).first()
     return None if row is None else (int(row.id), str(row.request_hash))
 
 
@@ -211,8 +213,9 @@ def insert_order(
     conn: Connection, values: dict[str, object], lines: list[dict[str, object]], *, want_ids: bool = False
 ) -> tuple[int, list[int]]:
     """The order and its lines; the lines' ids (in line order) if asked for (their modifiers need them)."""
-    order_id = int(conn.execute(_INSERT_ORDER, values).inserted_primary_key[0])  # type: ignore[index]
-    conn.execute(_INSERT_LINES, [{"order_id": order_id, **line} for line in lines])
+    order_id = int(conn.execute(_INSERT_ORDER, values).inserted_primary_key.id)  # type: ignore[union-attr]
+    store = values["store_id"]
+    conn.execute(_INSERT_LINES, [{"store_id": store, "order_id": order_id, **line} for line in lines])
     return order_id, list(conn.execute(_LINE_IDS, {"order_id": order_id}).scalars()) if want_ids else []
 
 
@@ -223,7 +226,8 @@ def replace_lines(
     old = list(conn.execute(_LINE_IDS, {"order_id": order_id}).scalars())
     delete_line_modifiers(conn, old)
     conn.execute(delete(t.order_lines).where(t.order_lines.c.order_id == order_id))
-    conn.execute(_INSERT_LINES, [{"order_id": order_id, **line} for line in lines])
+    store = conn.execute(select(t.orders.c.store_id).where(t.orders.c.id == order_id)).scalar_one()
+    conn.execute(_INSERT_LINES, [{"store_id": store, "order_id": order_id, **line} for line in lines])
     conn.execute(update(t.orders).where(t.orders.c.id == order_id).values(**values))
     return list(conn.execute(_LINE_IDS, {"order_id": order_id}).scalars())
 
@@ -260,8 +264,13 @@ def reprice_line(conn: Connection, line_id: int, markdown: int, discount: int, n
 
 
 def insert_payments(conn: Connection, rows: list[dict[str, object]]) -> None:
+    """An order's payments (each row names its order), in the order's store."""
     if rows:  # an order that comes to nothing is paid with no payments
-        conn.execute(_INSERT_PAYMENT, rows)
+        orders = {row["order_id"] for row in rows}
+        stores = dict(
+            conn.execute(select(t.orders.c.id, t.orders.c.store_id).where(t.orders.c.id.in_(orders))).all()
+        )
+        conn.execute(_INSERT_PAYMENT, [{"store_id": stores[row["order_id"]], **row} for row in rows])
 
 
 def mark_paid(conn: Connection, order_id: int, values: dict[str, object]) -> None:
@@ -370,7 +379,7 @@ def tender_by_key(conn: Connection, store_id: int, key: str) -> AnyRow | None:
 
 
 def insert_tender(conn: Connection, values: dict[str, object]) -> int:
-    return int(conn.execute(insert(t.tenders).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    return int(conn.execute(insert(t.tenders).values(**values)).inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def set_tender_active(conn: Connection, tender_id: int, active: bool) -> None:
@@ -378,11 +387,17 @@ def set_tender_active(conn: Connection, tender_id: int, active: bool) -> None:
 
 
 def insert_refund(conn: Connection, values: dict[str, object]) -> int:
-    return int(conn.execute(insert(t.refunds).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    store = select(t.orders.c.store_id).where(t.orders.c.id == values["order_id"]).scalar_subquery()
+    return int(conn.execute(insert(t.refunds).values(store_id=store, **values)).inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def insert_refund_line(conn: Connection, refund_id: int, line_id: int, milli: int) -> None:
-    conn.execute(insert(t.refund_lines).values(refund_id=refund_id, order_line_id=line_id, quantity=milli))
+    store = select(t.refunds.c.store_id).where(t.refunds.c.id == refund_id).scalar_subquery()
+    conn.execute(
+        insert(t.refund_lines).values(
+            store_id=store, refund_id=refund_id, order_line_id=line_id, quantity=milli
+        )
+    )
 
 
 def drawn_for_line(conn: Connection, line_id: int) -> list[AnyRow]:

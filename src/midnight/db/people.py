@@ -140,7 +140,7 @@ def insert_token(
                 by_pin=by_pin,
                 device_id=device_id,
             )
-        ).inserted_primary_key[0]  # type: ignore[index]
+        ).inserted_primary_key.id  # type: ignore[union-attr]
     )
 
 
@@ -255,7 +255,7 @@ def reserve_attempt(conn: Connection, name: str, address: str, at: dt.datetime) 
     return int(
         conn.execute(
             insert(t.login_attempts).values(name=name, address=address, at=at, ok=False)
-        ).inserted_primary_key[0]  # type: ignore[index]
+        ).inserted_primary_key.id  # type: ignore[union-attr]
     )
 
 

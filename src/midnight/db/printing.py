@@ -93,7 +93,7 @@ def printer_by_id(conn: Connection, printer_id: int) -> PrinterInfo:
 
 def insert_printer(conn: Connection, values: dict[str, object]) -> int:
     result = conn.execute(insert(t.printers).values(**values))
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def update_printer(conn: Connection, printer_id: int, values: dict[str, object]) -> None:
@@ -144,7 +144,7 @@ def queue_job(
             actor=actor,
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 _JOBS = select(t.print_jobs, p.name.label("printer_name")).join(t.printers, p.id == j.printer_id)

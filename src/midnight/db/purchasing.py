@@ -131,7 +131,7 @@ def insert_supplier(
             created_at=now,
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def update_supplier(conn: Connection, supplier_id: int, values: dict[str, object]) -> None:
@@ -326,7 +326,7 @@ def insert_order(
             request_hash=request_hash,
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def order_by_key(conn: Connection, key: str, request_hash: str) -> int | None:
@@ -565,6 +565,7 @@ def events(conn: Connection, order_id: int, limit: int) -> list[OrderEvent]:
 def record_receipt(
     conn: Connection,
     *,
+    store_id: int,
     order_id: int,
     line_id: int | None,
     product_id: int,
@@ -579,6 +580,7 @@ def record_receipt(
 ) -> int:
     result = conn.execute(
         insert(t.purchase_receipts).values(
+            store_id=store_id,
             purchase_order_id=order_id,
             line_id=line_id,
             product_id=product_id,
@@ -592,7 +594,7 @@ def record_receipt(
             actor=actor,
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def refused_by_product(conn: Connection, order_id: int) -> dict[int, int]:

@@ -69,7 +69,10 @@ def day_totals(conn: Connection, store_id: int, day: dt.date) -> DayTotals:
     # reached from the day's orders and refunds (by index), never by scanning the ledger.
     day_lines = (
         select(t.order_lines.c.id)
-        .join(t.orders, t.orders.c.id == t.order_lines.c.order_id)
+        .join(
+            t.orders,
+            (t.orders.c.store_id == t.order_lines.c.store_id) & (t.orders.c.id == t.order_lines.c.order_id),
+        )
         .where(o.store_id == store_id, o.business_date == day)
     )
     # Reached by order line and by refund (their indexes), never by kind: most of the ledger is sales.

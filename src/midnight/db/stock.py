@@ -296,6 +296,7 @@ def insert_lot(
 ) -> int:
     result = conn.execute(
         insert(t.lots).values(
+            store_id=select(t.locations.c.store_id).where(t.locations.c.id == location_id).scalar_subquery(),
             batch=batch,
             product_id=product_id,
             location_id=location_id,
@@ -310,10 +311,13 @@ def insert_lot(
             on_hand=0,
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
-_INSERT_MOVEMENT = insert(t.movements)
+# A movement is in its lot's store (looked up along the lots key).
+_INSERT_MOVEMENT = insert(t.movements).values(
+    store_id=select(t.lots.c.store_id).where(t.lots.c.id == bindparam("lot_of")).scalar_subquery()
+)
 
 
 def record(conn: Connection, movement: Movement, *, actor: str, recorded_at: dt.datetime) -> int:
@@ -329,6 +333,7 @@ def record(conn: Connection, movement: Movement, *, actor: str, recorded_at: dt.
             "recorded_at": recorded_at,
             "kind": movement.kind.value,
             "lot_id": movement.lot_id,
+            "lot_of": movement.lot_id,
             "product_id": movement.product_id,
             "quantity": movement.quantity,
             "unit_cost": movement.unit_cost,
@@ -342,7 +347,7 @@ def record(conn: Connection, movement: Movement, *, actor: str, recorded_at: dt.
             "business_date": movement.business_date,
         },
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def _movement(row: Row) -> Movement:  # type: ignore[type-arg]
@@ -656,6 +661,7 @@ def record_expiry_correction(
     the event is the history, the lot's corrected and effective dates are what everything reads."""
     event_id = conn.execute(
         insert(t.expiry_corrections).values(
+            store_id=select(t.lots.c.store_id).where(t.lots.c.id == correction.lot_id).scalar_subquery(),
             lot_id=correction.lot_id,
             at=at,
             actor=actor,
@@ -663,7 +669,7 @@ def record_expiry_correction(
             to_date=correction.to_date,
             reason=correction.reason,
         )
-    ).inserted_primary_key[0]  # type: ignore[index]
+    ).inserted_primary_key.id  # type: ignore[union-attr]
     conn.execute(
         update(t.lots)
         .where(t.lots.c.id == correction.lot_id)

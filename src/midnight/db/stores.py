@@ -34,7 +34,7 @@ def insert_store(conn: Connection, name: str, timezone: str, currency: str, loca
     store_id = int(
         conn.execute(
             insert(t.stores).values(name=name, timezone=timezone, currency=currency, locale=locale)
-        ).inserted_primary_key[0]  # type: ignore[index]
+        ).inserted_primary_key.id  # type: ignore[union-attr]
     )
     conn.execute(
         insert(t.locations),

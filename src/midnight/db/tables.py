@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -10,9 +13,12 @@ from sqlalchemy import (
     Connection,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
+    Sequence,
     String,
     Table,
     Text,
@@ -22,6 +28,10 @@ from sqlalchemy import (
     literal_column,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import DDLCompiler
+from sqlalchemy.sql.ddl import CreateTable
+from sqlalchemy.sql.schema import SchemaItem
 
 from midnight.db.types import UTCDateTime
 
@@ -34,6 +44,57 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+# --- the store key ----------------------------------------------------------------------------------
+#
+# Every table that grows with trade carries its store and has it leading its primary key and every
+# unique key, and rows refer to each other within one store (composite foreign keys), so the chain
+# can be distributed by store (docs/scaling.md). The ids stay unique across the chain: on PostgreSQL
+# from the table's sequence, on SQLite from the rowid (see _sqlite_rowid below).
+
+STORE_KEYED: list[str] = []
+
+
+def store_keyed(name: str) -> tuple[SchemaItem, ...]:
+    """The store key of a table that grows: (store_id, id), id from the table's own sequence."""
+    STORE_KEYED.append(name)
+    return (
+        Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+        Column("id", Integer, Sequence(f"{name}_id_seq"), nullable=False),
+        PrimaryKeyConstraint("store_id", "id", name=f"pk_{name}"),
+        # Looked up by id alone until every query names its store (then this index goes: a
+        # distributed table's rows are found by store first). SQLite's rowid is that index already.
+        Index(f"ix_{name}_id", "id").ddl_if(dialect="postgresql"),
+    )
+
+
+@compiles(CreateTable, "sqlite")
+def _sqlite_rowid(create: CreateTable, compiler: DDLCompiler, **kw: Any) -> str:
+    """On SQLite a store-keyed table's id is its rowid (INTEGER PRIMARY KEY: given by SQLite,
+    never reused while the row exists, the fastest key it has), and (store_id, id) is a unique key,
+    which is what the composite foreign keys refer to. On PostgreSQL (store_id, id) is the primary
+    key itself, as a distributed table's must be."""
+    sql = str(compiler.visit_create_table(create, **kw))  # type: ignore[no-untyped-call]
+    table = create.element
+    if [c.name for c in table.primary_key.columns] != ["store_id", "id"]:
+        return sql
+    name = table.primary_key.name
+    keyed = re.sub(r"(\n\tid INTEGER NOT NULL)(,)", r"\1 PRIMARY KEY\2", sql, count=1)
+    keyed = keyed.replace(
+        f"CONSTRAINT {name} PRIMARY KEY (store_id, id)",
+        f"CONSTRAINT uq_{table.name}_store_id_id UNIQUE (store_id, id)",
+    )
+    if keyed.count("PRIMARY KEY") != 1 or "UNIQUE (store_id, id)" not in keyed:
+        raise RuntimeError(f"could not give {table.name} its rowid key: {sql}")
+    return keyed
+
+
+def same_store(table: str, column: str, parent: str) -> ForeignKeyConstraint:
+    """A reference to a row of the same store: (store_id, column) -> parent (store_id, id)."""
+    return ForeignKeyConstraint(
+        ["store_id", column], [f"{parent}.store_id", f"{parent}.id"], name=f"fk_{table}_{column}_{parent}"
+    )
+
 
 stores = Table(
     "stores",
@@ -90,11 +151,11 @@ products = Table(
 lots = Table(
     "lots",
     metadata,
-    Column("id", Integer, primary_key=True),
+    *store_keyed("lots"),
     Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
     Column("location_id", Integer, ForeignKey("locations.id"), nullable=False),
     # A lot split off another (moved part, opened pack) remembers where it came from.
-    Column("parent_lot_id", Integer, ForeignKey("lots.id"), nullable=True),
+    Column("parent_lot_id", Integer, nullable=True),
     Column("supplier", String(200), nullable=False),
     Column("unit_cost", BigInteger, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
@@ -126,6 +187,7 @@ lots = Table(
         sqlite_where=text("on_hand > 0"),
         postgresql_where=text("on_hand > 0"),
     ),
+    same_store("lots", "parent_lot_id", "lots"),
 )
 
 # Rendered as the literal "on_hand > 0", not as "on_hand > ?": with a bound parameter SQLite must
@@ -136,11 +198,11 @@ HAS_STOCK = lots.c.on_hand > literal_column("0")
 movements = Table(
     "movements",
     metadata,
-    Column("id", Integer, primary_key=True),
+    *store_keyed("movements"),
     Column("at", UTCDateTime, nullable=False),  # when it happened (receipts may be back-dated)
     Column("recorded_at", UTCDateTime, nullable=False),  # when it was written
     Column("kind", String(16), nullable=False),
-    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("lot_id", Integer, nullable=False),
     Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
     Column("quantity", BigInteger, nullable=False),  # signed milli-units
     Column("unit_cost", BigInteger, nullable=False),  # the lot's cost, so the ledger prices itself
@@ -148,11 +210,13 @@ movements = Table(
     Column("reference", String(200), nullable=False),
     Column("actor", String(100), nullable=False),
     # The other leg of a two-sided movement (move, open): the second leg points at the first.
-    Column("pair_id", Integer, ForeignKey("movements.id"), nullable=True),
-    Column("reverses_id", Integer, ForeignKey("movements.id"), nullable=True, unique=True),
+    Column("pair_id", Integer, nullable=True),
+    Column("reverses_id", Integer, nullable=True),
+    UniqueConstraint("store_id", "reverses_id"),  # a movement is undone once
+    Index("ix_movements_reverses_id", "reverses_id"),  # whether a movement was undone, by its id (0014)
     # Stock drawn for a paid order, or given back by a refund (migration 0002).
-    Column("order_line_id", Integer, ForeignKey("order_lines.id"), nullable=True),
-    Column("refund_id", Integer, ForeignKey("refunds.id"), nullable=True),
+    Column("order_line_id", Integer, nullable=True),
+    Column("refund_id", Integer, nullable=True),
     # The business day a write-off counts on (as sales and refunds do): after a day is closed, the
     # next one (migration 0005; set on waste movements).
     Column("business_date", Date, nullable=True),
@@ -170,6 +234,11 @@ movements = Table(
         sqlite_where=text("pair_id IS NOT NULL"),
         postgresql_where=text("pair_id IS NOT NULL"),
     ),
+    same_store("movements", "lot_id", "lots"),
+    same_store("movements", "pair_id", "movements"),
+    same_store("movements", "reverses_id", "movements"),
+    same_store("movements", "order_line_id", "order_lines"),
+    same_store("movements", "refund_id", "refunds"),
 )
 
 # --- the till (migration 0002) ------------------------------------------------------------------
@@ -225,9 +294,9 @@ menu_prices = Table(
 orders = Table(
     "orders",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
-    Column("idempotency_key", String(128), nullable=False, unique=True),
+    *store_keyed("orders"),
+    Column("idempotency_key", String(128), nullable=False),
+    UniqueConstraint("store_id", "idempotency_key"),  # a till's retry records one sale
     Column("request_hash", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
@@ -278,8 +347,8 @@ orders = Table(
 order_lines = Table(
     "order_lines",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    *store_keyed("order_lines"),
+    Column("order_id", Integer, nullable=False),
     Column("line_no", Integer, nullable=False),
     Column("menu_item_id", Integer, ForeignKey("menu_items.id"), nullable=False),
     Column("name", String(200), nullable=False),
@@ -296,12 +365,14 @@ order_lines = Table(
     Column("markdown", BigInteger, nullable=False),
     Column("discount", BigInteger, nullable=False),
     Column("net", BigInteger, nullable=False),
-    UniqueConstraint("order_id", "line_no"),
+    UniqueConstraint("store_id", "order_id", "line_no"),
+    Index("ix_order_lines_order_id_line_no", "order_id", "line_no"),  # an order's lines, by its id (0014)
     CheckConstraint("quantity > 0 AND unit_price >= 0 AND line_no >= 1", name="quantity_and_price"),
     CheckConstraint(
         "gross >= 0 AND markdown >= 0 AND discount >= 0 AND net >= 0", name="amounts_not_negative"
     ),
     CheckConstraint("net = gross - markdown - discount", name="net_adds_up"),
+    same_store("order_lines", "order_id", "orders"),
 )
 
 # Ways of paying besides cash and card, named by the owner; they pay exactly, like a card (0009).
@@ -321,8 +392,8 @@ tenders = Table(
 payments = Table(
     "payments",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    *store_keyed("payments"),
+    Column("order_id", Integer, nullable=False),
     Column("method", String(8), nullable=False),
     Column("tender", String(40), nullable=True),  # the named tender of an "other" payment (0009)
     Column("tendered", BigInteger, nullable=False),
@@ -341,13 +412,14 @@ payments = Table(
     Index(
         "ix_payments_drawer_session_id", "drawer_session_id"
     ),  # the cash a drawer session took (migration 0007)
+    same_store("payments", "order_id", "orders"),
 )
 
 refunds = Table(
     "refunds",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    *store_keyed("refunds"),
+    Column("order_id", Integer, nullable=False),
     Column("method", String(8), nullable=False),
     Column("tender", String(40), nullable=True),  # the named tender it went back by (0009)
     Column("amount", BigInteger, nullable=False),
@@ -362,18 +434,21 @@ refunds = Table(
     # the cash drawer a cash refund came out of (0009); NULL: none open, or not cash
     Column("drawer_session_id", Integer, nullable=True),
     Index("ix_refunds_drawer_session_id", "drawer_session_id"),
+    same_store("refunds", "order_id", "orders"),
 )
 
 refund_lines = Table(
     "refund_lines",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("refund_id", Integer, ForeignKey("refunds.id"), nullable=False),
-    Column("order_line_id", Integer, ForeignKey("order_lines.id"), nullable=False),
+    *store_keyed("refund_lines"),
+    Column("refund_id", Integer, nullable=False),
+    Column("order_line_id", Integer, nullable=False),
     Column("quantity", BigInteger, nullable=False),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     Index("ix_refund_lines_refund_id", "refund_id"),
     Index("ix_refund_lines_order_line_id", "order_line_id"),
+    same_store("refund_lines", "refund_id", "refunds"),
+    same_store("refund_lines", "order_line_id", "order_lines"),
 )
 
 day_closes = Table(
@@ -457,8 +532,8 @@ user_events = Table(
 expiry_corrections = Table(
     "expiry_corrections",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    *store_keyed("expiry_corrections"),
+    Column("lot_id", Integer, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("actor", String(100), nullable=False),
     Column("from_date", Date, nullable=False),
@@ -466,6 +541,7 @@ expiry_corrections = Table(
     Column("reason", Text, nullable=False),
     CheckConstraint("from_date <> to_date", name="changes_the_date"),
     Index("ix_expiry_corrections_lot_id_id", "lot_id", "id"),
+    same_store("expiry_corrections", "lot_id", "lots"),
 )
 
 # --- the counter shelf and notifications (migration 0004) ----------------------------------------
@@ -504,7 +580,7 @@ customer_contacts = Table(
 holds = Table(
     "holds",
     metadata,
-    Column("id", Integer, primary_key=True),
+    *store_keyed("holds"),
     Column("description", String(500), nullable=False),
     Column("for_customer_id", Integer, ForeignKey("customers.id"), nullable=False),
     Column("left_by_customer_id", Integer, ForeignKey("customers.id"), nullable=True),
@@ -527,19 +603,20 @@ holds = Table(
     Column("code_lookup", String(100), nullable=True),
     Column("idempotency_key", String(128), nullable=True),
     Index("ix_holds_code_lookup", "code_lookup"),
-    Index("ix_holds_idempotency_key", "idempotency_key", unique=True),
+    Index("ix_holds_store_id_idempotency_key", "store_id", "idempotency_key", unique=True),
 )
 
 hold_events = Table(
     "hold_events",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("hold_id", Integer, ForeignKey("holds.id"), nullable=False),
+    *store_keyed("hold_events"),
+    Column("hold_id", Integer, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("actor", String(100), nullable=False),
     Column("action", String(32), nullable=False),
     Column("detail", Text, nullable=False),
     Index("ix_hold_events_hold_id", "hold_id"),
+    same_store("hold_events", "hold_id", "holds"),
 )
 
 notify_targets = Table(
@@ -569,7 +646,7 @@ message_templates = Table(
 outbox = Table(
     "outbox",
     metadata,
-    Column("id", Integer, primary_key=True),
+    *store_keyed("outbox"),
     Column("event_key", String(200), nullable=False),
     Column("event", String(32), nullable=False),
     Column("url", Text, nullable=False),  # encrypted, like the message itself (0005)
@@ -586,7 +663,8 @@ outbox = Table(
     # A file sent with the message (a purchase order's CSV), sealed like the body (0012).
     Column("attachment_name", String(200), nullable=True),
     Column("attachment", Text, nullable=True),
-    UniqueConstraint("event_key", "url"),
+    UniqueConstraint("store_id", "event_key", "url"),
+    Index("ix_outbox_event_key", "event_key"),  # (0014)
     CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'uncertain')", name="state"),
     CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
@@ -747,15 +825,17 @@ menu_item_modifiers = Table(
 order_line_modifiers = Table(
     "order_line_modifiers",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("order_line_id", Integer, ForeignKey("order_lines.id"), nullable=False),
+    *store_keyed("order_line_modifiers"),
+    Column("order_line_id", Integer, nullable=False),
     Column("position", Integer, nullable=False),
     Column("option_id", Integer, ForeignKey("modifier_options.id"), nullable=False),
     Column("code", String(64), nullable=False),
     Column("group_name", String(200), nullable=False),
     Column("name", String(200), nullable=False),
     Column("price_delta", BigInteger, nullable=False),
-    UniqueConstraint("order_line_id", "position"),
+    UniqueConstraint("store_id", "order_line_id", "position"),
+    Index("ix_order_line_modifiers_order_line_id_position", "order_line_id", "position"),  # (0014)
+    same_store("order_line_modifiers", "order_line_id", "order_lines"),
 )
 
 # The number a customer is called by: the last one given on a business day, per store.
@@ -855,10 +935,9 @@ kitchen_stations = Table(
 kitchen_tickets = Table(
     "kitchen_tickets",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    *store_keyed("kitchen_tickets"),
     Column("station_id", Integer, ForeignKey("kitchen_stations.id"), nullable=False),
-    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    Column("order_id", Integer, nullable=False),
     Column("call_number", Integer, nullable=True),
     Column("label", String(100), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
@@ -874,13 +953,14 @@ kitchen_tickets = Table(
         postgresql_where=text("bumped_at IS NULL"),
     ),
     Index("ix_kitchen_tickets_station_id_bumped_at", "station_id", "bumped_at"),
+    same_store("kitchen_tickets", "order_id", "orders"),
 )
 
 kitchen_ticket_items = Table(
     "kitchen_ticket_items",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("ticket_id", Integer, ForeignKey("kitchen_tickets.id"), nullable=False),
+    *store_keyed("kitchen_ticket_items"),
+    Column("ticket_id", Integer, nullable=False),
     Column("position", Integer, nullable=False),
     Column("menu_item_id", Integer, ForeignKey("menu_items.id"), nullable=False),
     Column("name", String(200), nullable=False),
@@ -890,6 +970,7 @@ kitchen_ticket_items = Table(
     Column("signature", String(64), nullable=False),  # the same dish the same way (item, modifiers, note)
     CheckConstraint("quantity <> 0", name="quantity_not_zero"),
     Index("ix_kitchen_ticket_items_ticket_id", "ticket_id"),
+    same_store("kitchen_ticket_items", "ticket_id", "kitchen_tickets"),
 )
 
 # Things to print (a receipt, a kitchen ticket, a drawer kick), done by the server's worker after
@@ -897,12 +978,11 @@ kitchen_ticket_items = Table(
 print_jobs = Table(
     "print_jobs",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    *store_keyed("print_jobs"),
     Column("printer_id", Integer, ForeignKey("printers.id"), nullable=False),
     Column("kind", String(8), nullable=False),
-    Column("order_id", Integer, ForeignKey("orders.id"), nullable=True),
-    Column("ticket_id", Integer, ForeignKey("kitchen_tickets.id"), nullable=True),
+    Column("order_id", Integer, nullable=True),
+    Column("ticket_id", Integer, nullable=True),
     Column("open_drawer", Boolean, nullable=False),
     Column("state", String(8), nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -923,6 +1003,8 @@ print_jobs = Table(
     Index("ix_print_jobs_state_id", "state", "id"),
     Index("ix_print_jobs_order_id", "order_id"),
     Index("ix_print_jobs_store_id_id", "store_id", "id"),  # the recent jobs, newest first
+    same_store("print_jobs", "order_id", "orders"),
+    same_store("print_jobs", "ticket_id", "kitchen_tickets"),
 )
 
 # Every order a till rang while it could not reach the server, as it arrived: recorded at once, or
@@ -931,9 +1013,9 @@ print_jobs = Table(
 offline_orders = Table(
     "offline_orders",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
-    Column("idempotency_key", String(128), nullable=False, unique=True),
+    *store_keyed("offline_orders"),
+    Column("idempotency_key", String(128), nullable=False),
+    UniqueConstraint("store_id", "idempotency_key"),
     Column("request_hash", String(64), nullable=False),
     Column("local_number", String(32), nullable=False),
     Column("till", String(100), nullable=False),
@@ -945,13 +1027,14 @@ offline_orders = Table(
     Column("amount_paid", BigInteger, nullable=False),  # what the customer paid, net of change
     Column("state", String(10), nullable=False),
     Column("problem", Text, nullable=True),
-    Column("order_id", Integer, ForeignKey("orders.id"), nullable=True),
+    Column("order_id", Integer, nullable=True),
     Column("resolved_at", UTCDateTime, nullable=True),
     Column("resolved_by", String(100), nullable=True),
     Column("resolution_note", Text, nullable=True),
     CheckConstraint("state IN ('recorded', 'waiting', 'accepted', 'refunded')", name="state"),
     CheckConstraint("amount_paid >= 0", name="amount_paid_not_negative"),
     Index("ix_offline_orders_store_id_state_id", "store_id", "state", "id"),
+    same_store("offline_orders", "order_id", "orders"),
 )
 
 
@@ -985,7 +1068,7 @@ def sqlite_triggers() -> dict[str, str]:
     }
     found["movements_apply_to_lot"] = (
         "CREATE TRIGGER movements_apply_to_lot AFTER INSERT ON movements WHEN NEW.quantity <> 0 "
-        "BEGIN UPDATE lots SET on_hand = on_hand + NEW.quantity WHERE id = NEW.lot_id; END"
+        "BEGIN UPDATE lots SET on_hand = on_hand + NEW.quantity WHERE store_id = NEW.store_id AND id = NEW.lot_id; END"
     )
     return found
 
@@ -997,7 +1080,8 @@ POSTGRES_FUNCTIONS = {
     ),
     "midnight_apply_to_lot": (
         "CREATE FUNCTION midnight_apply_to_lot() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN UPDATE lots SET on_hand = on_hand + NEW.quantity WHERE id = NEW.lot_id; RETURN NULL; END $$"
+        "BEGIN UPDATE lots SET on_hand = on_hand + NEW.quantity "
+        "WHERE store_id = NEW.store_id AND id = NEW.lot_id; RETURN NULL; END $$"
     ),
 }
 
@@ -1138,13 +1222,13 @@ purchase_order_events = Table(
 purchase_receipts = Table(
     "purchase_receipts",
     metadata,
-    Column("id", Integer, primary_key=True),
+    *store_keyed("purchase_receipts"),
     Column("purchase_order_id", Integer, ForeignKey("purchase_orders.id"), nullable=False),
     Column(
         "line_id", Integer, ForeignKey("purchase_order_lines.id"), nullable=True
     ),  # the line it counts for
     Column("product_id", Integer, ForeignKey("products.id"), nullable=False),
-    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=True),
+    Column("lot_id", Integer, nullable=True),
     Column("kind", String(16), nullable=False),
     Column("quantity", BigInteger, nullable=False),
     Column("expiry_date", Date, nullable=True),
@@ -1156,4 +1240,5 @@ purchase_receipts = Table(
     CheckConstraint("quantity > 0", name="quantity_positive"),
     Index("ix_purchase_receipts_purchase_order_id_id", "purchase_order_id", "id"),
     Index("ix_purchase_receipts_at", "at"),  # reports by period
+    same_store("purchase_receipts", "lot_id", "lots"),
 )

@@ -52,7 +52,7 @@ def insert_till(conn: Connection, store_id: int, name: str, key: str, now: dt.da
             store_id=store_id, name=name, name_key=key, auto_print=False, active=True, created_at=now
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key.id)  # type: ignore[union-attr]
 
 
 def update_till(conn: Connection, till_id: int, values: dict[str, object]) -> None:

@@ -78,7 +78,7 @@ def hold_item(ctx: Context, cmd: HoldItem) -> NewHold:
     rules.check_until(until, today)
     new_name: str | None = None
     with ctx.db.read() as conn:
-        if cmd.key is not None and (earlier := _replay(conn, cmd, today)) is not None:
+        if cmd.key is not None and (earlier := _replay(conn, ctx.store.id, cmd, today)) is not None:
             return earlier
         try:
             recipient_id = customers_db.find_id(conn, cmd.for_customer)
@@ -111,7 +111,7 @@ def hold_item(ctx: Context, cmd: HoldItem) -> NewHold:
     outgoing = notify.sealed(ctx, list(zip(recipient.sealed_urls, recipient.displays, strict=True)), message)
     now = ctx.now()
     with ctx.db.write() as conn:
-        if cmd.key is not None and (earlier := _replay(conn, cmd, today)) is not None:
+        if cmd.key is not None and (earlier := _replay(conn, ctx.store.id, cmd, today)) is not None:
             return earlier  # the same form, sent twice at once
         added = False
         if new_name is not None:
@@ -124,6 +124,7 @@ def hold_item(ctx: Context, cmd: HoldItem) -> NewHold:
             hold_id = holds_db.insert_hold(
                 conn,
                 {
+                    "store_id": ctx.store.id,
                     "description": cmd.description,
                     "for_customer_id": recipient.id,
                     "left_by_customer_id": depositor[0] if depositor else None,
@@ -150,10 +151,10 @@ def hold_item(ctx: Context, cmd: HoldItem) -> NewHold:
         return NewHold(holds_db.info(conn, hold_id, today), code, new_customer=added)
 
 
-def _replay(conn: Connection, cmd: HoldItem, today: dt.date) -> NewHold | None:
+def _replay(conn: Connection, store_id: int, cmd: HoldItem, today: dt.date) -> NewHold | None:
     """The hold this form's key already made, if any; the key used for another item is refused."""
     assert cmd.key is not None
-    hold_id = holds_db.by_key(conn, cmd.key)
+    hold_id = holds_db.by_key(conn, store_id, cmd.key)
     if hold_id is None:
         return None
     earlier = holds_db.info(conn, hold_id, today)

@@ -94,7 +94,7 @@ def sealed(
 
 def enqueue(ctx: Context, conn: Connection, event_key: str, event: Event, outgoing: list[Outgoing]) -> int:
     """Queue sealed messages in the caller's transaction; returns how many were new."""
-    return notify_db.enqueue(conn, event_key, event, outgoing, ctx.now())
+    return notify_db.enqueue(conn, ctx.store.id, event_key, event, outgoing, ctx.now())
 
 
 # --- what the owner sets ---------------------------------------------------------------------------

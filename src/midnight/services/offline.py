@@ -98,10 +98,10 @@ def _digest(cmd: OfflineOrderIn) -> str:
     return hashlib.sha256(json.dumps(_as_sent(cmd), sort_keys=True).encode()).hexdigest()
 
 
-def _replayed(conn: Connection, key: str, digest: str) -> OfflineInfo | None:
-    row = offline_db.by_key(conn, key)
+def _replayed(conn: Connection, store_id: int, key: str, digest: str) -> OfflineInfo | None:
+    row = offline_db.by_key(conn, store_id, key)
     if row is None:
-        online = orders_db.order_by_key(conn, key)
+        online = orders_db.order_by_key(conn, store_id, key)
         if online is not None and rules.OrderState(orders_db.order_row(conn, online[0]).state).was_paid:
             # The till carries an order's key offline when the connection drops while it is being
             # paid: if that payment did reach the server, the order is already on the books. (A parked
@@ -117,7 +117,7 @@ def _replayed(conn: Connection, key: str, digest: str) -> OfflineInfo | None:
             f"idempotency key {key!r} was already used for a different offline order ({row.local_number})",
             field="idempotency_key",
         )
-    return offline_db.info_by_key(conn, key, replayed=True)
+    return offline_db.info_by_key(conn, store_id, key, replayed=True)
 
 
 def _till_total(ctx: Context, cmd: OfflineOrderIn) -> int:
@@ -140,7 +140,7 @@ def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
     ctx.require(Permission.SELL)
     digest = _digest(cmd)
     with ctx.db.read() as conn:
-        existing = _replayed(conn, key, digest)
+        existing = _replayed(conn, ctx.store.id, key, digest)
         if existing is not None:
             return existing
         card_limit = stores_db.offline_card_limit(conn, ctx.store.id)
@@ -186,7 +186,7 @@ def take(ctx: Context, key: str, cmd: OfflineOrderIn) -> OfflineInfo:
     # Refused as rung: kept with what the customer paid, for a manager to decide on.
     try:
         with ctx.db.write() as conn:
-            existing = _replayed(conn, key, digest)
+            existing = _replayed(conn, ctx.store.id, key, digest)
             if existing is not None:
                 return existing
             offline_db.insert_offline(conn, {**row, "state": OfflineState.WAITING.value, "problem": problem})
@@ -229,7 +229,7 @@ def _record(
         for li in cmd.lines
     ]
     with ctx.db.write() as conn:
-        existing = _replayed(conn, key, digest)
+        existing = _replayed(conn, ctx.store.id, key, digest)
         if existing is not None:
             return existing
         check_day_open(late, conn, field="rung_at")
@@ -237,7 +237,9 @@ def _record(
         offline.check_recordable_as_rung(row["rung_at"], now, _repriced(conn, cmd, row["rung_at"], now))
         body = OrderBody(lines, cmd.note, [None] * len(lines), None, digest)
         extra: dict[str, object] = {"till": cmd.till, "offline_number": cmd.local_number}
-        parked = parked_under(conn, key)  # a table reopened, then paid while the connection was down
+        parked = parked_under(
+            conn, ctx.store.id, key
+        )  # a table reopened, then paid while the connection was down
         if parked is not None:
             order_id = replace_lines(late, conn, parked, body, extra)
         else:
@@ -256,7 +258,7 @@ def _as_problem(ctx: Context, exc: MidnightError, rung_at: dt.datetime) -> str:
 
 
 def _info(conn: Connection, ctx: Context, key: str) -> OfflineInfo:
-    found = offline_db.info_by_key(conn, key)
+    found = offline_db.info_by_key(conn, ctx.store.id, key)
     assert found is not None
     return found
 
@@ -264,7 +266,7 @@ def _info(conn: Connection, ctx: Context, key: str) -> OfflineInfo:
 def _after_race(ctx: Context, key: str, digest: str) -> OfflineInfo:
     """The same order sent twice at once (two tabs, a retry after a lost answer): the first one counts."""
     with ctx.db.read() as conn:
-        existing = _replayed(conn, key, digest)
+        existing = _replayed(conn, ctx.store.id, key, digest)
     if existing is None:
         raise Conflict("the offline order could not be recorded; send it again", field="idempotency_key")
     return existing
@@ -317,10 +319,10 @@ def decide(ctx: Context, offline_id: int, cmd: DecideOffline) -> OfflineInfo:
         return offline_db.info(conn, ctx.store.id, row.id)
 
 
-def _booking_key(conn: Connection, r: AnyRow) -> str:
+def _booking_key(conn: Connection, store_id: int, r: AnyRow) -> str:
     """The key the order is booked under: the till's own, unless an order already holds it (a parked
     order voided since it was carried offline), when it is booked beside that one under its own."""
-    if orders_db.order_by_key(conn, r.idempotency_key) is None:
+    if orders_db.order_by_key(conn, store_id, r.idempotency_key) is None:
         return str(r.idempotency_key)
     return f"offline-order-{r.id}"
 
@@ -361,7 +363,7 @@ def _book(
     day = (
         current_business_date(conn, ctx.store.id, ctx.today()) if rung_day in closed or too_old else rung_day
     )
-    key = _booking_key(conn, r)
+    key = _booking_key(conn, ctx.store.id, r)
     order_id, line_ids = orders_db.insert_order(
         conn,
         {

@@ -206,21 +206,21 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
     # A retry gets its order back even if things changed since (a tender retired, a day passed):
     # what was recorded is answered before anything about the order is checked again.
     with ctx.db.read() as conn:
-        existing = _replay(conn, key, digest)
+        existing = _replay(conn, ctx.store.id, key, digest)
         if existing is not None:
             return orders_db.order_info(conn, existing, currency, replayed=True)
     ctx = as_sold(ctx, cmd.sold_at)
     tenders = tenders_svc.named(ctx, given)
     try:
         with ctx.db.write() as conn:
-            existing = _replay(conn, key, digest)
+            existing = _replay(conn, ctx.store.id, key, digest)
             if existing is not None:
                 return orders_db.order_info(conn, existing, currency, replayed=True)
             if ctx.entered_at is not None:
                 check_day_open(ctx, conn)
-            parked = parked_under(conn, key)
+            parked = parked_under(conn, ctx.store.id, key)
             if parked is None:
-                _check_not_offline(conn, key)
+                _check_not_offline(conn, ctx.store.id, key)
             body = OrderBody(cmd.lines, cmd.note, discounts, order_discount, digest)
             if parked is not None:
                 if not paying:
@@ -239,16 +239,16 @@ def place_order(ctx: Context, key: str, cmd: PlaceOrder) -> OrderInfo:
     except IntegrityError:
         # Another till committed the same key between our check and our insert (PostgreSQL).
         with ctx.db.read() as conn:
-            existing = _replay(conn, key, digest)
+            existing = _replay(conn, ctx.store.id, key, digest)
             if existing is None:
                 raise
             return orders_db.order_info(conn, existing, currency, replayed=True)
 
 
-def _replay(conn: Connection, key: str, digest: str) -> int | None:
+def _replay(conn: Connection, store_id: int, key: str, digest: str) -> int | None:
     """The order this request already made (a retry); None if it is new, or if the key is a parked
     order's (whose lines may change, and which is settled under it)."""
-    found = orders_db.order_by_key(conn, key)
+    found = orders_db.order_by_key(conn, store_id, key)
     if found is None:
         return None
     order_id, recorded = found
@@ -262,8 +262,8 @@ def _replay(conn: Connection, key: str, digest: str) -> int | None:
     return None
 
 
-def parked_under(conn: Connection, key: str) -> AnyRow | None:
-    found = orders_db.order_by_key(conn, key)
+def parked_under(conn: Connection, store_id: int, key: str) -> AnyRow | None:
+    found = orders_db.order_by_key(conn, store_id, key)
     if found is None:
         return None
     row = orders_db.order_row(conn, found[0], for_update=True)
@@ -274,10 +274,10 @@ def parked_under(conn: Connection, key: str) -> AnyRow | None:
     return row
 
 
-def _check_not_offline(conn: Connection, key: str) -> None:
+def _check_not_offline(conn: Connection, store_id: int, key: str) -> None:
     """A key a till already sent an offline order under is that order's: it waits for a manager's
     decision (or was recorded), and a second order under it would make the decision impossible."""
-    waiting = offline_db.by_key(conn, key)
+    waiting = offline_db.by_key(conn, store_id, key)
     if waiting is not None:
         raise Conflict(
             f"idempotency key {key!r} was already used for offline order {waiting.local_number}: "
@@ -428,17 +428,17 @@ def park_order(ctx: Context, key: str, cmd: ParkOrder) -> OrderInfo:
     currency = ctx.store.currency
     try:
         with ctx.db.write() as conn:
-            found = orders_db.order_by_key(conn, key)
+            found = orders_db.order_by_key(conn, ctx.store.id, key)
             if found is not None and found[1] == digest:
                 return orders_db.order_info(conn, found[0], currency, replayed=True)
             body = OrderBody(cmd.lines, cmd.note, discounts, order_discount, digest)
             now = ctx.now()
             extra: dict[str, object] = {"label": cmd.label, "parked_at": now}
             if found is None:
-                _check_not_offline(conn, key)
+                _check_not_offline(conn, ctx.store.id, key)
                 order_id = insert_order(ctx, conn, key, body, {**extra, "till": cmd.till, "revision": 1})
             else:
-                row = parked_under(conn, key)
+                row = parked_under(conn, ctx.store.id, key)
                 assert row is not None
                 _check_revision(row, cmd.revision)
                 order_id = replace_lines(ctx, conn, row, body, extra)
@@ -447,7 +447,7 @@ def park_order(ctx: Context, key: str, cmd: ParkOrder) -> OrderInfo:
             return orders_db.order_info(conn, order_id, currency)
     except IntegrityError:
         with ctx.db.read() as conn:
-            found = orders_db.order_by_key(conn, key)
+            found = orders_db.order_by_key(conn, ctx.store.id, key)
             if found is None or found[1] != digest:
                 raise
             return orders_db.order_info(conn, found[0], currency, replayed=True)
@@ -597,7 +597,7 @@ def recorded_under(ctx: Context, key: str) -> OrderInfo | None:
     """The order already recorded under a till's idempotency key, if any (a panel that was paid)."""
     ctx.require(Permission.SELL)
     with ctx.db.read() as conn:
-        found = orders_db.order_by_key(conn, key)
+        found = orders_db.order_by_key(conn, ctx.store.id, key)
         return None if found is None else orders_db.order_info(conn, found[0], ctx.store.currency)
 
 

@@ -215,6 +215,7 @@ def receive(ctx: Context, order_id: int, cmd: ReceiveAgainstOrder) -> Taken:
         now = ctx.now()
         db.record_receipt(
             conn,
+            store_id=ctx.store.id,
             order_id=order_id,
             line_id=line.id,
             product_id=product.id,
@@ -260,6 +261,7 @@ def refuse(ctx: Context, order_id: int, cmd: RefuseDelivery) -> OrderDetail:
         now = ctx.now()
         db.record_receipt(
             conn,
+            store_id=ctx.store.id,
             order_id=order_id,
             line_id=line.id if line else None,
             product_id=product.id,
