@@ -591,8 +591,8 @@ def _settle_copy(conn: sqlite3.Connection, off: dict[str, int], stride: dict[str
         (first, upto),
     ).fetchall()
     conn.executemany(
-        "INSERT INTO movements (at, recorded_at, kind, lot_id, product_id, quantity, unit_cost, reason, "
-        "reference, actor) VALUES (?, ?, 'adjust', ?, ?, ?, ?, 'stock take', 'end of copied period', 'bench')",
+        "INSERT INTO movements (store_id, at, recorded_at, kind, lot_id, product_id, quantity, unit_cost, reason, "
+        "reference, actor) VALUES (1, ?, ?, 'adjust', ?, ?, ?, ?, 'stock take', 'end of copied period', 'bench')",
         [(end, end, lot_id, product_id, -on_hand, cost) for lot_id, product_id, on_hand, cost in left],
     )
     first, upto = off["holds"], off["holds"] + stride["holds"]
@@ -606,8 +606,8 @@ def _settle_copy(conn: sqlite3.Connection, off: dict[str, int], stride: dict[str
         "UPDATE holds SET state = 'returned', closed_at = ? WHERE id = ?", [(end, h) for h in waiting]
     )
     conn.executemany(
-        "INSERT INTO hold_events (hold_id, at, actor, action, detail) "
-        "VALUES (?, ?, 'bench', 'returned', 'end of copied period')",
+        "INSERT INTO hold_events (store_id, hold_id, at, actor, action, detail) "
+        "VALUES (1, ?, ?, 'bench', 'returned', 'end of copied period')",
         [(h, end) for h in waiting],
     )
     first, upto = off["outbox"], off["outbox"] + stride["outbox"]

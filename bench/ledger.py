@@ -71,8 +71,8 @@ def raw_sales(path: Path, skus: list[str]) -> float:
         ).fetchone()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(" ")
         conn.execute(
-            "INSERT INTO movements (at, recorded_at, kind, lot_id, product_id, quantity, unit_cost, reason, "
-            "reference, actor) VALUES (?, ?, 'sell', ?, ?, -1000, ?, '', '', 'bench')",
+            "INSERT INTO movements (store_id, at, recorded_at, kind, lot_id, product_id, quantity, unit_cost, "
+            "reason, reference, actor) VALUES (1, ?, ?, 'sell', ?, ?, -1000, ?, '', '', 'bench')",
             (now, now, lot_id, product_id, unit_cost),
         )
         conn.execute("COMMIT")
@@ -136,8 +136,8 @@ def build_lots(path: Path, total: int) -> None:
             )
         )
     conn.executemany(
-        "INSERT INTO lots (product_id, location_id, supplier, unit_cost, received_at, expiry_date, "
-        "effective_expiry, on_hand) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO lots (store_id, product_id, location_id, supplier, unit_cost, received_at, expiry_date, "
+        "effective_expiry, on_hand) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     conn.execute("CREATE INDEX ix_lots_board ON lots (effective_expiry, received_at, id) WHERE on_hand > 0")

@@ -116,8 +116,8 @@ def raw_orders(path: Path, keys: list[str]) -> float:
         ).lastrowid
         for n, (item_id, name, price, recipe) in enumerate(items, start=1):
             line_id = conn.execute(
-                "INSERT INTO order_lines (order_id, line_no, menu_item_id, name, quantity, unit_price, note, gross, "
-                "markdown, discount, net) VALUES (?, ?, ?, ?, 1000, ?, '', ?, 0, 0, ?)",
+                "INSERT INTO order_lines (store_id, order_id, line_no, menu_item_id, name, quantity, unit_price, note, "
+                "gross, markdown, discount, net) VALUES (1, ?, ?, ?, ?, 1000, ?, '', ?, 0, 0, ?)",
                 (order_id, n, item_id, name, price, price, price),
             ).lastrowid
             for product_id, quantity in recipe:
@@ -127,13 +127,13 @@ def raw_orders(path: Path, keys: list[str]) -> float:
                     (product_id, quantity, today),
                 ).fetchone()
                 conn.execute(
-                    "INSERT INTO movements (at, recorded_at, kind, lot_id, product_id, quantity, unit_cost, reason, "
-                    "reference, actor, order_line_id) VALUES (?, ?, 'sell', ?, ?, ?, ?, '', ?, 'bench', ?)",
+                    "INSERT INTO movements (store_id, at, recorded_at, kind, lot_id, product_id, quantity, unit_cost, "
+                    "reason, reference, actor, order_line_id) VALUES (1, ?, ?, 'sell', ?, ?, ?, ?, '', ?, 'bench', ?)",
                     (now, now, lot_id, product_id, -quantity, unit_cost, f"order #{order_id}", line_id),
                 )
         conn.execute(
-            "INSERT INTO payments (order_id, method, tendered, applied, change, at, business_date, actor) "
-            "VALUES (?, 'cash', 10000, ?, ?, ?, ?, 'bench')",
+            "INSERT INTO payments (store_id, order_id, method, tendered, applied, change, at, business_date, actor) "
+            "VALUES (1, ?, 'cash', 10000, ?, ?, ?, ?, 'bench')",
             (order_id, total, 10000 - total, now, today),
         )
         conn.execute("COMMIT")
