@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from midnight.commands.catalog import AddProduct, BoardQuery
+from midnight.commands.stock import DrawStock, ReceiveLot
 from midnight.domain.clock import FixedClock
 from midnight.services import catalog, stock, views
 from midnight.services.context import Context, open_context
@@ -34,19 +36,26 @@ LOTS_PER_PRODUCT = 20
 def prepared_shop(path: Path) -> Context:
     ctx = open_context(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
     for p in range(PRODUCTS):
-        catalog.add_product(ctx, f"P{p:03d}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+        catalog.add_product(
+            ctx, AddProduct(sku=f"P{p:03d}", name=f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+        )
         for n in range(LOTS_PER_PRODUCT):
             # a few lots already past use-by, which FEFO must skip
             expires = TODAY + dt.timedelta(days=n - 2)
             received = min(TODAY, expires)
-            stock.receive(ctx, f"P{p:03d}", 100_000, expires=expires, received_on=received, cost="1.00")
+            stock.receive(
+                ctx,
+                ReceiveLot(
+                    sku=f"P{p:03d}", quantity=100_000, expires=expires, received=received, cost="1.00"
+                ),
+            )
     return ctx
 
 
 def service_sales(ctx: Context, skus: list[str]) -> float:
     start = time.perf_counter()
     for sku in skus:
-        stock.sell(ctx, sku, 1)
+        stock.sell(ctx, DrawStock(sku=sku, quantity=1))
     return len(skus) / (time.perf_counter() - start)
 
 
@@ -112,7 +121,9 @@ def build_lots(path: Path, total: int) -> None:
     """`total` lots over three years; 1% still hold stock, as after years of trading."""
     ctx = open_context(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
     for p in range(PRODUCTS):
-        catalog.add_product(ctx, f"P{p:03d}", f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+        catalog.add_product(
+            ctx, AddProduct(sku=f"P{p:03d}", name=f"Product {p}", expiry_kind="use_by", shelf_life_days=30)
+        )
     ctx.db.dispose()
     rng = random.Random(11)
     conn = sqlite3.connect(path)
@@ -161,14 +172,14 @@ def bench_board(directory: Path, total: int) -> None:
     path = directory / "board.db"
     build_lots(path, total)
     ctx = open_context(url=f"sqlite:///{path}", clock=FixedClock(NOW), actor="bench")
-    board = views.expiring(ctx, 3)
+    board = views.expiring(ctx, BoardQuery(days=3, limit=1000)).items
     horizon = (TODAY + dt.timedelta(days=3)).isoformat()
     conn = sqlite3.connect(path)
     full_scan_sql = (
         "SELECT * FROM lots NOT INDEXED WHERE on_hand > 0 AND effective_expiry <= ? ORDER BY effective_expiry"
     )
     assert len(conn.execute(full_scan_sql, (horizon,)).fetchall()) == len(board)
-    service_ms = timed(lambda: views.expiring(ctx, 3), 30)
+    service_ms = timed(lambda: views.expiring(ctx, BoardQuery(days=3, limit=1000)), 30)
     scan_ms = timed(lambda: conn.execute(full_scan_sql, (horizon,)).fetchall(), 5)
     print(
         f"(b) expiry board on {total:,} lots ({len(board)} on the board): service layer {service_ms:.2f} ms, "
