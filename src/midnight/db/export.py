@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
@@ -25,14 +26,27 @@ Query = Select[tuple[object, ...]]
 EARLIEST = dt.timedelta(days=7)
 
 
+def _movements(store_id: int, *columns: Any) -> Select[tuple[object, ...]]:
+    """A store's movements with the product and location each concerns (movements carry their store)."""
+    m, lot = t.movements, t.lots
+    return (
+        select(*columns)
+        .join(lot, lot.c.id == m.c.lot_id)
+        .join(t.locations, t.locations.c.id == lot.c.location_id)
+        .join(t.products, t.products.c.id == m.c.product_id)
+        .where(m.c.store_id == store_id)
+    )
+
+
 def _ledger(store_id: int, start: dt.datetime, end: dt.datetime) -> Select[tuple[object, ...]]:
     """Movements in the instants that can hold the period's business days (the caller keeps those
     whose business day is in it): the day a movement counts on is its own (a write-off), its
     refund's or its order's; a delivery, a move or a count counts on its local date."""
-    m, lot, loc, p = t.movements, t.lots, t.locations, t.products
+    m, loc, p = t.movements, t.locations, t.products
     line, order, refund = t.order_lines, t.orders, t.refunds
     return (
-        select(
+        _movements(
+            store_id,
             m.c.id,
             m.c.at,
             func.coalesce(m.c.business_date, refund.c.business_date, order.c.business_date).label(
@@ -53,13 +67,10 @@ def _ledger(store_id: int, start: dt.datetime, end: dt.datetime) -> Select[tuple
             m.c.order_line_id,
             m.c.refund_id,
         )
-        .join(lot, lot.c.id == m.c.lot_id)
-        .join(loc, loc.c.id == lot.c.location_id)
-        .join(p, p.c.id == m.c.product_id)
         .outerjoin(line, line.c.id == m.c.order_line_id)
         .outerjoin(order, order.c.id == line.c.order_id)
         .outerjoin(refund, refund.c.id == m.c.refund_id)
-        .where(loc.c.store_id == store_id, m.c.at >= start - EARLIEST, m.c.at < end)  # ix_movements_at
+        .where(m.c.at >= start - EARLIEST, m.c.at < end)  # ix_movements_at
         .order_by(m.c.at, m.c.id)
     )
 
@@ -67,7 +78,8 @@ def _ledger(store_id: int, start: dt.datetime, end: dt.datetime) -> Select[tuple
 def _waste(store_id: int, first: dt.date, last: dt.date) -> Select[tuple[object, ...]]:
     m, lot, loc, p = t.movements, t.lots, t.locations, t.products
     return (
-        select(
+        _movements(
+            store_id,
             m.c.id,
             m.c.at,
             m.c.business_date,
@@ -82,14 +94,7 @@ def _waste(store_id: int, first: dt.date, last: dt.date) -> Select[tuple[object,
             m.c.reason,
             m.c.actor,
         )
-        .join(lot, lot.c.id == m.c.lot_id)
-        .join(loc, loc.c.id == lot.c.location_id)
-        .join(p, p.c.id == m.c.product_id)
-        .where(  # ix_movements_kind_business_date
-            m.c.kind == "waste",
-            m.c.business_date.between(first, last),
-            loc.c.store_id == store_id,
-        )
+        .where(m.c.kind == "waste", m.c.business_date.between(first, last))  # ix_movements_kind_business_date
         .order_by(m.c.business_date, m.c.id)
     )
 
