@@ -459,7 +459,9 @@ class LedgerMachine(RuleBasedStateMachine):
         key, revision = self.parked[order_id]
         command = ParkOrder(
             lines=[{"code": item, "quantity": qty, "modifiers": data.draw(modifier_choices(item))}],
-            label=f"Table for order {order_id}",
+            # A stale copy is another till's edit, never a retry of this till's own earlier request
+            # (which, sent again as it was, is answered with what it did: idempotency).
+            label=f"Table for order {order_id}" + (" (other till)" if stale else ""),
             revision=revision - 1 if stale else revision,
         )
         changed = self.till(lambda: orders.park_order(self.ctx, key, command), Conflict)

@@ -123,16 +123,10 @@ def line_modifiers(conn: Connection, line_ids: Sequence[int]) -> dict[int, list[
     return found
 
 
-def insert_line_modifiers(conn: Connection, rows: list[dict[str, object]]) -> None:
-    """Each row names its order line; it is written in that line's store."""
+def insert_line_modifiers(conn: Connection, store_id: int, rows: list[dict[str, object]]) -> None:
+    """What each order line was sold with, in the order's store."""
     if rows:
-        lines = {row["order_line_id"] for row in rows}
-        ol = t.order_lines.c
-        stores = dict(conn.execute(select(ol.id, ol.store_id).where(ol.id.in_(lines))).all())
-        conn.execute(
-            insert(t.order_line_modifiers),
-            [{"store_id": stores[row["order_line_id"]], **row} for row in rows],
-        )
+        conn.execute(insert(t.order_line_modifiers), [{"store_id": store_id, **row} for row in rows])
 
 
 def delete_line_modifiers(conn: Connection, line_ids: Sequence[int]) -> None:

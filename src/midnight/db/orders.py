@@ -263,14 +263,10 @@ def reprice_line(conn: Connection, line_id: int, markdown: int, discount: int, n
     conn.execute(_REPRICE_LINE, {"line_id": line_id, "markdown": markdown, "discount": discount, "net": net})
 
 
-def insert_payments(conn: Connection, rows: list[dict[str, object]]) -> None:
-    """An order's payments (each row names its order), in the order's store."""
+def insert_payments(conn: Connection, store_id: int, rows: list[dict[str, object]]) -> None:
+    """An order's payments, in its store."""
     if rows:  # an order that comes to nothing is paid with no payments
-        orders = {row["order_id"] for row in rows}
-        stores = dict(
-            conn.execute(select(t.orders.c.id, t.orders.c.store_id).where(t.orders.c.id.in_(orders))).all()
-        )
-        conn.execute(_INSERT_PAYMENT, [{"store_id": stores[row["order_id"]], **row} for row in rows])
+        conn.execute(_INSERT_PAYMENT, [{"store_id": store_id, **row} for row in rows])
 
 
 def mark_paid(conn: Connection, order_id: int, values: dict[str, object]) -> None:

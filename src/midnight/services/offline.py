@@ -406,6 +406,7 @@ def _book(
     )
     modifiers_db.insert_line_modifiers(
         conn,
+        ctx.store.id,
         [
             {
                 "order_line_id": line_id,
@@ -436,6 +437,7 @@ def _book(
     drawer = drawers_db.drawer_for_sale(conn, ctx.store.id, r.sent_by)
     orders_db.insert_payments(
         conn,
+        ctx.store.id,
         [
             {
                 "order_id": order_id,

@@ -388,7 +388,7 @@ def _insert_made(
         **(extra or {}),
     }
     order_id, line_ids = orders_db.insert_order(conn, values, lines, want_ids=any(m.options for m in made))
-    modifiers_db.insert_line_modifiers(conn, modifier_rows(line_ids, made) if line_ids else [])
+    modifiers_db.insert_line_modifiers(conn, ctx.store.id, modifier_rows(line_ids, made) if line_ids else [])
     return order_id, made
 
 
@@ -400,7 +400,7 @@ def replace_lines(
     line_ids = orders_db.replace_lines(
         conn, row.id, lines, {**totals, "revision": row.revision + 1, **(extra or {})}
     )
-    modifiers_db.insert_line_modifiers(conn, modifier_rows(line_ids, made))
+    modifiers_db.insert_line_modifiers(conn, ctx.store.id, modifier_rows(line_ids, made))
     return int(row.id)
 
 
@@ -522,6 +522,7 @@ def pay_in(
     drawer = drawers_db.drawer_for_sale(conn, ctx.store.id, ctx.actor) if took_cash else None
     orders_db.insert_payments(  # none for an order that comes to nothing
         conn,
+        ctx.store.id,
         [
             {
                 "order_id": order_id,
